@@ -1,0 +1,24 @@
+"""Exceptions and warnings shared by every stage of ``sufficiency``."""
+
+from __future__ import annotations
+
+
+class ValidationError(ValueError):
+    """Input that cannot be used as given.
+
+    The message names the input (file or argument), the rows (1-based, as a user sees them in
+    a spreadsheet, counting the header as row 1), the column and what was expected.
+
+    Attributes
+    ----------
+    problems : list of str
+        Every problem found, one line each, so a user can fix them all in one pass.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [message])
+        super().__init__(message)
+
+
+class DataWarning(UserWarning):
+    """A data quality note: suppressed cells, a collection break, an estimated value."""
