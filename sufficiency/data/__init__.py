@@ -1,0 +1,61 @@
+"""Data: vocabulary, readers for the DfE statistics, the embedded example data, user files.
+
+Examples
+--------
+>>> import sufficiency as sf
+>>> kent = sf.data.la_history("Kent")          # 2010-2025, by age band, tidy
+>>> mix = sf.data.la_placements("Kent")        # 2019-2025 by provision type
+"""
+
+from .dfe import (
+    COLLECTION_BREAK_YEAR,
+    flag_breaks,
+    read_age_caseload,
+    read_age_new_plans,
+    read_caseload_by_age,
+    read_ceased_plans,
+    read_estab_caseload,
+    read_need_caseload,
+    read_new_plan_needs,
+    read_new_plans,
+    read_placement_caseload,
+    read_requests,
+)
+from .example import (
+    england_history,
+    example_histories,
+    la_ceased_plans,
+    la_history,
+    la_need_by_age,
+    la_needs,
+    la_new_plan_needs,
+    la_new_plans,
+    la_new_plans_by_age,
+    la_placements,
+    la_requests,
+    las,
+    load_table,
+    statistical_neighbours,
+)
+from .geography import BOUNDARY_CHANGES, CODE_ALIASES, resolve_la
+from .vocabulary import (
+    AGE_BANDS,
+    AGES,
+    DSG_CATEGORIES,
+    NEED_AREAS,
+    NEEDS,
+    PHASES,
+    PROVISIONS,
+    SEN2_PLACEMENT_COLUMNS,
+    SEN2_PLACEMENT_LABELS,
+    THREE_TIER_PHASES,
+    age_band_of,
+    define_phases,
+    group_needs,
+    phase_of,
+)
+
+try:  # the money readers live in their own module
+    from .highneeds import la_funded_places, la_high_needs  # noqa: F401
+except ImportError:  # pragma: no cover - while that module is being written
+    pass

@@ -1,0 +1,299 @@
+"""The embedded example data: real DfE statistics for every LA, one call away.
+
+The tables in ``sufficiency/data/example/`` are built from the DfE files by
+:mod:`sufficiency.data.build`. The functions here read them (cached), pick an LA by code or
+name, aggregate reorganised LAs to a continuous footprint and fill the one published gap
+(2023 age bands) with a flagged estimate.
+
+Contains public sector information licensed under the Open Government Licence v3.0.
+Source: Department for Education.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataWarning
+from .dfe import COLLECTION_BREAK_YEAR, FLAG_BREAK
+from .geography import BOUNDARY_CHANGES, footprint_of, resolve_la
+
+EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
+ENGLAND = "E92000001"
+BANDS = ["under 5", "5-10", "11-15", "16-19", "20-25"]
+FLAG_ESTIMATED = ("estimated: DfE did not publish 2023 age bands; geometric interpolation of "
+                  "2022 and 2024 shares, scaled to the published 2023 total")
+
+FLAG_NOT_APPLICABLE = ("z (not applicable) read as 0: before the 2014 reforms statements ended "
+                       "at 19, so no plans were held at 20-25")
+
+
+@functools.lru_cache(maxsize=None)
+def load_table(name: str) -> pd.DataFrame:
+    """One embedded table by file stem (``"history_age"``, ``"placements"`` ...), cached.
+
+    Returns a copy-safe frame: callers must not modify it in place (use ``.copy()``).
+    """
+    path = EXAMPLE_DIR / f"{name}.csv"
+    if not path.exists():
+        gz = path.with_suffix(".csv.gz")
+        if not gz.exists():
+            available = sorted(p.name.split(".")[0] for p in EXAMPLE_DIR.glob("*.csv*"))
+            raise FileNotFoundError(f"{path}: no embedded table {name!r}; available: {available}")
+        path = gz
+    dtypes = {"la_code": str, "neighbour_code": str, "new_la_code": str}
+    return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+
+
+def las() -> pd.DataFrame:
+    """Every LA in the embedded data: ``la_code, new_la_code, la_name, region, la_type,
+    first_year, last_year`` (plus England, ``la_code == "E92000001"``).
+
+    Examples
+    --------
+    >>> las().query("la_name == 'Kent'")["la_code"].item()
+    '886'
+    """
+    return load_table("las").copy()
+
+
+def la_history(la, footprint: str = "continuous") -> pd.DataFrame:
+    """An LA's EHC plans (statements + plans before 2018) each January 2010-2025 by age band.
+
+    Parameters
+    ----------
+    la : str or int
+        Old code (``886``), new code (``"E10000016"``) or name (``"kent"``), case-insensitive;
+        ``"England"`` for the national series.
+    footprint : {"continuous", "own"}
+        For an LA reorganised since 2010 (Dorset/BCP 2019, Northamptonshire 2021, Cumbria
+        2023), ``"continuous"`` returns the footprint that is the same area throughout (e.g.
+        Cumberland -> Cumbria = Cumberland + Westmorland and Furness from 2024) with a
+        :class:`DataWarning`; ``"own"`` returns only the years the LA itself reported.
+
+    Returns
+    -------
+    DataFrame
+        ``year, age_band, count, flag``; ``age_band == "all"`` is the total (children and young
+        people aged 0-25). ``flag`` is ``""`` for published values and says why otherwise:
+        2023 age bands are estimated (DfE published none); 20-25 before 2015 is 0 (the DfE's
+        ``z``, not applicable). The totals are continuous across the 2023 collection break
+        (DfE compares them directly); placements are not, see :func:`la_placements`.
+
+    Examples
+    --------
+    >>> kent = la_history("Kent")
+    >>> kent.query("age_band == 'all' and year == 2022")["count"].item()
+    17733.0
+    """
+    code = _code(la)
+    out = _series("history_age", code, ["age_band"], footprint)
+    out = _estimate_2023_bands(out)
+    before = (out["age_band"] == "20-25") & (out["year"] < 2015) & out["count"].isna()
+    out.loc[before, "count"] = 0.0
+    out.loc[before, "flag"] = FLAG_NOT_APPLICABLE
+    out = out.sort_values(["year", "age_band"], key=_band_order).reset_index(drop=True)
+    return out[["year", "age_band", "count", "flag"]]
+
+
+def example_histories() -> pd.DataFrame:
+    """Every LA's continuous 2010-2025 series, stacked: ``la_code, la_name, year, age_band,
+    count, flag``.
+
+    Reorganised LAs appear once, on their continuous footprint (codes in
+    :data:`~sufficiency.data.geography.BOUNDARY_CHANGES`); England is not included (see
+    :func:`england_history`).
+    """
+    table = las()
+    table = table[(table["la_code"] != ENGLAND)]
+    members = set()
+    for _, row in BOUNDARY_CHANGES.iterrows():
+        members |= set(row["old_codes"].split()) | set(row["new_codes"].split())
+    codes = sorted(set(table["la_code"]) - members) + list(BOUNDARY_CHANGES["footprint_code"])
+    names = dict(zip(table["la_code"], table["la_name"]))
+    names.update(zip(BOUNDARY_CHANGES["footprint_code"], BOUNDARY_CHANGES["footprint_name"]))
+    frames = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        for code in codes:
+            frame = la_history(code)
+            frame.insert(0, "la_name", names[code])
+            frame.insert(0, "la_code", code)
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def england_history() -> pd.DataFrame:
+    """England's EHC plans each January 2010-2025 by age band: ``year, age_band, count, flag``."""
+    return la_history(ENGLAND)
+
+
+def la_placements(la, footprint: str = "continuous") -> pd.DataFrame:
+    """An LA's EHC plans by placement (provision type) each January 2019-2025.
+
+    Returns ``year, provision, count, flag`` with ``provision == "all"`` the published total.
+    Where an LA's detailed placement cells are missing (``x``) the difference between the total
+    and the known placements is reported as ``provision == "not_published"`` so nothing is
+    lost; the 2023 collection break is flagged.
+
+    Examples
+    --------
+    >>> la_placements("Wiltshire").query("year == 2025 and provision == 'all'")["count"].item()
+    5606.0
+    """
+    out = _series("placements", _code(la), ["provision"], footprint)
+    wide = out.pivot_table(index="year", columns="provision", values="count", aggfunc="sum",
+                           dropna=False)
+    detail = wide.drop(columns="all").sum(axis=1, min_count=1)
+    gap = (wide["all"] - detail.fillna(0)).round(6)
+    gaps = gap[gap > 0]
+    if len(gaps):
+        extra = pd.DataFrame({"year": gaps.index, "provision": "not_published",
+                              "count": gaps.to_numpy()})
+        out = pd.concat([out, extra], ignore_index=True)
+    out = out.sort_values(["year", "provision"]).reset_index(drop=True)
+    out["flag"] = np.where(out["year"] >= COLLECTION_BREAK_YEAR, FLAG_BREAK, "")
+    return out[["year", "provision", "count", "flag"]]
+
+
+def la_needs(la, footprint: str = "continuous") -> pd.DataFrame:
+    """An LA's EHC plans by primary need and placement, January 2025.
+
+    Returns ``year, need, provision, count``; ``provision == "all"`` rows are the need totals
+    (the 13 DfE codes add up to the LA total; SEN2's "need unknown" is under ``NSA``).
+    """
+    out = _series("needs", _code(la), ["need", "age_band", "provision"], footprint)
+    out = out[out["age_band"] == "all"]
+    return out[["year", "need", "provision", "count"]].reset_index(drop=True)
+
+
+def la_need_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
+    """An LA's EHC plans by primary need and age band, January 2025: ``year, need, age_band,
+    count``."""
+    out = _series("needs", _code(la), ["need", "age_band", "provision"], footprint)
+    out = out[(out["provision"] == "all") & (out["age_band"] != "all")]
+    return out[["year", "need", "age_band", "count"]].reset_index(drop=True)
+
+
+def la_new_plans(la, footprint: str = "continuous") -> pd.DataFrame:
+    """New EHC plans made per calendar year 2019-2024 by placement: ``year, provision, count``."""
+    return _series("new_plans", _code(la), ["provision"], footprint)
+
+
+def la_new_plans_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
+    """New statements + EHC plans per calendar year 2009-2021 by age band (2022 release)."""
+    return _series("new_plans_age", _code(la), ["age_band"], footprint)
+
+
+def la_new_plan_needs(la, footprint: str = "continuous") -> pd.DataFrame:
+    """New EHC plans made in calendar 2024 by primary need: ``year, need, count``."""
+    return _series("new_plan_needs", _code(la), ["need"], footprint)
+
+
+def la_ceased_plans(la, footprint: str = "continuous") -> pd.DataFrame:
+    """EHC plans ceased per calendar year 2022-2024 by reason: ``year, reason, count``."""
+    return _series("ceased", _code(la), ["reason"], footprint)
+
+
+def la_requests(la, footprint: str = "continuous") -> pd.DataFrame:
+    """Requests for an EHC needs assessment per calendar year 2019-2024: ``year, measure,
+    count``."""
+    return _series("requests", _code(la), ["measure"], footprint)
+
+
+def statistical_neighbours(la) -> list[str]:
+    """The DfE's 10 statistical neighbours of an LA (May 2025), nearest first, as la_codes.
+
+    Neighbours that were reorganised are given as their continuous footprint code, so they
+    can be looked up in :func:`example_histories`.
+
+    Examples
+    --------
+    >>> statistical_neighbours("Kent")[:2]  # doctest: +SKIP
+    ['...', '...']
+    """
+    code = _code(la)
+    table = load_table("neighbours")
+    row = footprint_of(code)
+    lookup = code
+    if row is not None and code == row["footprint_code"] and code not in set(table["la_code"]):
+        lookup = row["new_codes"].split()[0]
+    found = table[table["la_code"] == lookup].sort_values("rank")
+    if found.empty:
+        raise KeyError(f"no statistical neighbours published for LA {la!r} ({code})")
+    out = []
+    for neighbour in found["neighbour_code"]:
+        fp = footprint_of(neighbour)
+        neighbour = fp["footprint_code"] if fp is not None else neighbour
+        if neighbour not in out and neighbour != code:
+            out.append(neighbour)
+    return out
+
+
+# --- internals ---------------------------------------------------------------------------
+
+def _code(la) -> str:
+    if str(la).strip().lower() == "england":
+        return ENGLAND
+    return resolve_la(la, load_table("las"))
+
+
+def _series(table: str, code: str, keys: list[str], footprint: str) -> pd.DataFrame:
+    if footprint not in ("continuous", "own"):
+        raise ValueError(f"footprint={footprint!r}; expected 'continuous' or 'own'")
+    data = load_table(table)
+    row = footprint_of(code)
+    if row is None or (footprint == "own" and code != row["footprint_code"]):
+        out = data[data["la_code"] == code]
+        if out.empty:
+            raise KeyError(f"LA {code} has no rows in the embedded table {table!r}")
+        return out.drop(columns=["la_code"] + (["source"] if "source" in out else [])) \
+            .reset_index(drop=True)
+    if code != row["footprint_code"]:
+        warnings.warn(
+            f"LA {code} was reorganised ({row['note']}) The continuous series is the "
+            f"footprint {row['footprint_code']} ({row['footprint_name']}); pass "
+            "footprint='own' for the LA's own years only.", DataWarning, stacklevel=3)
+    old, new = row["old_codes"].split(), row["new_codes"].split()
+    first = int(row["first_year"])
+    parts = []
+    for members, years in ((old, data["year"] < first), (new, data["year"] >= first)):
+        sub = data[years & data["la_code"].isin(members)]
+        if sub.empty:
+            continue
+        # a cell is known only when every member LA published it
+        grouped = sub.groupby(["year"] + keys)["count"]
+        total = grouped.sum(min_count=1)
+        complete = grouped.count() == len(members)
+        parts.append(total.where(complete).reset_index())
+    return pd.concat(parts, ignore_index=True)
+
+
+def _estimate_2023_bands(out: pd.DataFrame) -> pd.DataFrame:
+    out = out.copy()
+    out["flag"] = ""
+    wide = out.pivot_table(index="year", columns="age_band", values="count", dropna=False)
+    if 2023 not in wide.index or not {2022, 2024} <= set(wide.index):
+        return out
+    if wide.loc[2023, BANDS].notna().all() if set(BANDS) <= set(wide.columns) else False:
+        return out
+    share22 = wide.loc[2022, BANDS] / wide.loc[2022, BANDS].sum()
+    share24 = wide.loc[2024, BANDS] / wide.loc[2024, BANDS].sum()
+    share = np.sqrt(share22 * share24)
+    share = share / share.sum()
+    total23 = wide.loc[2023, "all"]
+    estimate = pd.DataFrame({"year": 2023, "age_band": BANDS,
+                             "count": (share * total23).to_numpy(), "flag": FLAG_ESTIMATED})
+    out = out[~((out["year"] == 2023) & (out["age_band"] != "all"))]
+    return pd.concat([out, estimate], ignore_index=True)
+
+
+def _band_order(values: pd.Series) -> pd.Series:
+    if values.name == "age_band":
+        order = {b: i for i, b in enumerate(BANDS + ["all"])}
+        return values.map(order)
+    return values
