@@ -59,3 +59,5 @@ try:  # the money readers live in their own module
     from .highneeds import la_funded_places, la_high_needs  # noqa: F401
 except ImportError:  # pragma: no cover - while that module is being written
     pass
+
+from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history  # noqa: E402

@@ -25,8 +25,8 @@ from .geography import BOUNDARY_CHANGES, footprint_of, resolve_la
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ENGLAND = "E92000001"
 BANDS = ["under 5", "5-10", "11-15", "16-19", "20-25"]
-FLAG_ESTIMATED = ("estimated: DfE did not publish 2023 age bands; geometric interpolation of "
-                  "2022 and 2024 shares, scaled to the published 2023 total")
+FLAG_ESTIMATED = ("estimated: DfE did not publish 2023 age bands; geometric mean of the "
+                  "2022 and 2024 band shares, scaled to the published total")
 
 FLAG_NOT_APPLICABLE = ("z (not applicable) read as 0: before the 2014 reforms statements ended "
                        "at 19, so no plans were held at 20-25")
@@ -92,10 +92,14 @@ def la_history(la, footprint: str = "continuous") -> pd.DataFrame:
     """
     code = _code(la)
     out = _series("history_age", code, ["age_band"], footprint)
-    out = _estimate_2023_bands(out)
+    grid = pd.MultiIndex.from_product([sorted(out["year"].unique()), BANDS + ["all"]],
+                                      names=["year", "age_band"])
+    out = out.set_index(["year", "age_band"]).reindex(grid).reset_index()
+    out["flag"] = ""
     before = (out["age_band"] == "20-25") & (out["year"] < 2015) & out["count"].isna()
     out.loc[before, "count"] = 0.0
     out.loc[before, "flag"] = FLAG_NOT_APPLICABLE
+    out = _estimate_missing_bands(out)
     out = out.sort_values(["year", "age_band"], key=_band_order).reset_index(drop=True)
     return out[["year", "age_band", "count", "flag"]]
 
@@ -273,23 +277,38 @@ def _series(table: str, code: str, keys: list[str], footprint: str) -> pd.DataFr
     return pd.concat(parts, ignore_index=True)
 
 
-def _estimate_2023_bands(out: pd.DataFrame) -> pd.DataFrame:
+def _estimate_missing_bands(out: pd.DataFrame) -> pd.DataFrame:
+    """Fill age bands that were not published (all of 2023; a few LAs in 2024) with a flagged
+    estimate: the geometric mean of the band shares in the nearest complete years before and
+    after, scaled to the published total of the year."""
     out = out.copy()
-    out["flag"] = ""
     wide = out.pivot_table(index="year", columns="age_band", values="count", dropna=False)
-    if 2023 not in wide.index or not {2022, 2024} <= set(wide.index):
+    wide = wide.reindex(columns=BANDS + ["all"])
+    complete = wide[BANDS].notna().all(axis=1)
+    estimates = []
+    for year in wide.index[~complete & wide["all"].notna()]:
+        before = [y for y in wide.index[complete] if y < year]
+        after = [y for y in wide.index[complete] if y > year]
+        if not before or not after:
+            continue
+        s0 = wide.loc[max(before), BANDS] / wide.loc[max(before), BANDS].sum()
+        s1 = wide.loc[min(after), BANDS] / wide.loc[min(after), BANDS].sum()
+        share = np.sqrt(s0 * s1)
+        if not np.isfinite(share).all() or share.sum() <= 0:
+            continue
+        share = share / share.sum()
+        flag = FLAG_ESTIMATED.replace("2022 and 2024", f"{max(before)} and {min(after)}")
+        if year != 2023:
+            flag = flag.replace("DfE did not publish 2023 age bands",
+                                f"age bands not published for {year}")
+        estimates.append(pd.DataFrame({"year": year, "age_band": BANDS,
+                                       "count": (share * wide.loc[year, "all"]).to_numpy(),
+                                       "flag": flag}))
+    if not estimates:
         return out
-    if wide.loc[2023, BANDS].notna().all() if set(BANDS) <= set(wide.columns) else False:
-        return out
-    share22 = wide.loc[2022, BANDS] / wide.loc[2022, BANDS].sum()
-    share24 = wide.loc[2024, BANDS] / wide.loc[2024, BANDS].sum()
-    share = np.sqrt(share22 * share24)
-    share = share / share.sum()
-    total23 = wide.loc[2023, "all"]
-    estimate = pd.DataFrame({"year": 2023, "age_band": BANDS,
-                             "count": (share * total23).to_numpy(), "flag": FLAG_ESTIMATED})
-    out = out[~((out["year"] == 2023) & (out["age_band"] != "all"))]
-    return pd.concat([out, estimate], ignore_index=True)
+    estimated_years = [e["year"].iloc[0] for e in estimates]
+    out = out[~(out["year"].isin(estimated_years) & (out["age_band"] != "all"))]
+    return pd.concat([out] + estimates, ignore_index=True)
 
 
 def _band_order(values: pd.Series) -> pd.Series:

@@ -39,6 +39,11 @@ NEEDS = pd.DataFrame(
     columns=["need", "name", "area"],
 )
 
+#: Labels LAs often use for a DfE need code (used for "did you mean" hints, never silently).
+NEED_ALIASES = {"ASC": "ASD", "AUT": "ASD", "AUTISM": "ASD", "SLD/PMLD": "SLD", "SPLD": "SPLD",
+                "SEMH/BESD": "SEMH", "BESD": "SEMH", "SLC": "SLCN", "SCLN": "SLCN", "HEARING": "HI",
+                "VISUAL": "VI", "PHYSICAL": "PD", "OTHER": "OTH", "SPECIFIC": "SPLD"}
+
 #: The four Code of Practice broad areas of need (plus ``other`` for OTH and NSA).
 NEED_AREAS = dict(zip(NEEDS["need"], NEEDS["area"]))
 
@@ -320,9 +325,15 @@ def group_needs(frame: pd.DataFrame, mapping: dict[str, str] | None = None,
     return out.groupby(keys + [column], as_index=False, sort=True)[value].sum()
 
 
-def suggest(word: str, choices) -> str:
-    """A ``did you mean`` hint for an unknown code or name (empty when nothing is close)."""
+def suggest(word: str, choices, aliases: dict | None = None) -> str:
+    """A ``did you mean`` hint for an unknown code or name (empty when nothing is close).
+
+    ``aliases`` maps known alternative labels to a choice (e.g. :data:`NEED_ALIASES`).
+    """
     choices = [str(c) for c in choices]
+    alias = (aliases or {}).get(str(word).strip().upper())
+    if alias in choices:
+        return f" (did you mean {alias!r}?)"
     lower = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(str(word).lower(), list(lower), n=3, cutoff=0.6)
     return f" (did you mean {', '.join(repr(lower[c]) for c in close)}?)" if close else ""

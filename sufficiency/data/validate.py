@@ -1,0 +1,238 @@
+"""Read and check an LA's own history (CSV or Excel) in the tidy format.
+
+The tidy format: one row per key combination, the keys as columns, one value column.
+
+=============  ========  ======================================================================
+column         required  meaning
+=============  ========  ======================================================================
+``year``       yes       January census year, whole number (2024 = the January 2024 return)
+``count``      yes       children and young people with an EHC plan, whole number >= 0
+``la_code``    no        DfE 3-digit old LA code (or any label of yours)
+``need``       no        DfE primary need code: SPLD MLD SLD PMLD SEMH SLCN HI VI MSI PD ASD OTH NSA
+``age_band``   no        under 5, 5-10, 11-15, 16-19, 20-25 (or ``all``)
+``age``        no        single age 0-25
+``phase``      no        a phase name (early years, primary, ... or your own: first, middle, high)
+``provision``  no        a provision code from :data:`~sufficiency.data.vocabulary.PROVISIONS`
+``area``       no        your planning locality (any label)
+=============  ========  ======================================================================
+
+Every problem is reported with the file, the row numbers (as a spreadsheet shows them: the
+header is row 1) and the column, and says what was expected. Nothing is dropped silently:
+with ``on_error="set_aside"`` bad rows are removed *and listed* in the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .vocabulary import AGE_BANDS, NEED_ALIASES, NEEDS, PROVISIONS, suggest
+
+#: The history schema as data: column, required, kind, allowed values, description.
+HISTORY_SCHEMA = pd.DataFrame(
+    [
+        ("year", True, "int", None, "January census year"),
+        ("count", True, "count", None, "EHC plans (children and young people)"),
+        ("la_code", False, "label", None, "LA code"),
+        ("need", False, "code", tuple(NEEDS["need"]), "DfE primary need code"),
+        ("age_band", False, "code", tuple(AGE_BANDS["age_band"]) + ("all",), "age band"),
+        ("age", False, "age", None, "single age 0-25"),
+        ("phase", False, "label", None, "phase"),
+        ("provision", False, "code", tuple(PROVISIONS["provision"]) + ("all",), "provision"),
+        ("area", False, "label", None, "planning area"),
+    ],
+    columns=["column", "required", "kind", "allowed", "description"],
+)
+
+
+@dataclass
+class ValidationReport:
+    """What :func:`validate_history` found.
+
+    Attributes
+    ----------
+    data : DataFrame
+        The rows that passed, typed (``year`` int, ``count`` float, keys str).
+    set_aside : DataFrame
+        Rows removed, with their ``row`` number and the ``reason`` (empty when none).
+    problems : list of str
+        Errors, one line each (rows set aside or, with ``on_error="raise"``, the error raised).
+    notes : list of str
+        Warnings that did not remove rows (gaps in years, extra columns ignored).
+    """
+
+    data: pd.DataFrame
+    set_aside: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    n_usable: int = -1
+
+    def __post_init__(self):
+        if self.n_usable < 0:
+            self.n_usable = len(self.data)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        lines = [f"{self.n_usable} rows usable, {len(self.set_aside)} set aside"]
+        lines += [f"error: {p}" for p in self.problems]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def read_history(path, sheet=0, on_error: str = "raise") -> pd.DataFrame:
+    """Read an LA's own EHC plan history from CSV or Excel and validate it.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``, ``.xlsx`` or ``.xls`` in the tidy format (see the module docs).
+    sheet : int or str
+        Excel sheet to read (default the first).
+    on_error : {"raise", "set_aside"}
+        ``"raise"``: any bad row raises :class:`~sufficiency.errors.ValidationError` listing
+        every problem. ``"set_aside"``: bad rows are removed and listed in
+        ``result.attrs["validation"]`` (a :class:`ValidationReport`; its ``data`` is left
+        empty there, the frame itself is the data).
+
+    Returns
+    -------
+    DataFrame
+        The validated history; its ``attrs["validation"]`` holds the report.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "h.csv")
+    >>> pd.DataFrame({"year": [2024, 2025], "need": ["ASD", "SEMH"], "count": [10, 12]}).to_csv(path, index=False)
+    >>> read_history(path)["count"].sum()
+    np.float64(22.0)
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file; expected a CSV or Excel history")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        raw = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+    else:
+        raise ValidationError(f"{path}: unsupported file type {suffix!r}; expected .csv or .xlsx")
+    report = validate_history(raw, source=str(path), on_error=on_error)
+    out = report.data
+    # the report kept on the frame holds no reference to the frame (pandas deep-copies attrs)
+    out.attrs["validation"] = replace(report, data=out.iloc[:0].copy())
+    return out
+
+
+def validate_history(frame: pd.DataFrame, source: str = "history",
+                     on_error: str = "raise") -> ValidationReport:
+    """Check a tidy history frame; see :func:`read_history` for the rules and ``on_error``.
+
+    Row numbers in messages count the header as row 1 (the frame's first row is row 2), as a
+    spreadsheet shows them.
+    """
+    if on_error not in ("raise", "set_aside"):
+        raise ValueError(f"on_error={on_error!r}; expected 'raise' or 'set_aside'")
+    frame = frame.reset_index(drop=True).copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    known = list(HISTORY_SCHEMA["column"])
+    missing = [c for c in HISTORY_SCHEMA.loc[HISTORY_SCHEMA["required"], "column"]
+               if c not in frame.columns]
+    if missing:
+        hints = "".join(
+            f"; column {m!r} is missing{suggest(m, [c for c in frame.columns if c not in known])}"
+            for m in missing)
+        raise ValidationError(
+            f"{source}: required columns {missing} are missing (found {list(frame.columns)})"
+            f"{hints}; expected at least 'year' and 'count'")
+    notes = []
+    extra = [c for c in frame.columns if c not in known]
+    if extra:
+        notes.append(f"{source}: columns {extra} are not part of the history format and were "
+                     f"ignored{''.join(suggest(c, known) for c in extra)}")
+    keys = [c for c in known if c in frame.columns and c != "count"]
+    bad = pd.Series("", index=frame.index, dtype=object)
+    problems = []
+
+    def fail(mask, column, expected):
+        if not mask.any():
+            return
+        rows = _rows(mask)
+        values = frame.loc[mask, column].astype(str).head(3).tolist()
+        problems.append(f"{source}: column {column!r}, rows {rows}: values {values}; "
+                        f"expected {expected}")
+        bad[mask & (bad == "")] = f"{column}: expected {expected}"
+
+    text = {c: frame[c].astype(str).str.strip() for c in keys + ["count"]}
+    year = pd.to_numeric(text["year"], errors="coerce")
+    fail(year.isna() | (year != np.round(year)), "year", "a whole year such as 2024")
+    fail(year.notna() & ((year < 1990) | (year > 2100)), "year", "a year between 1990 and 2100")
+    count = pd.to_numeric(text["count"], errors="coerce")
+    fail(count.isna(), "count", "a number (a count of children)")
+    fail(count.notna() & (count < 0), "count", "a count of 0 or more")
+    fail(count.notna() & (count >= 0) & (count != np.round(count)), "count",
+         "a whole number of children")
+    for row in HISTORY_SCHEMA.itertuples(index=False):
+        if row.column not in frame.columns or row.column in ("year", "count"):
+            continue
+        values = text[row.column]
+        if row.kind == "code":
+            unknown = ~values.isin(row.allowed)
+            for value in sorted(values[unknown].unique())[:10]:
+                mask = values == value
+                hint = suggest(value, row.allowed, NEED_ALIASES if row.column == "need" else None)
+                fail(mask, row.column, f"one of {list(row.allowed)}{hint}")
+        elif row.kind == "age":
+            age = pd.to_numeric(values, errors="coerce")
+            fail(age.isna() | (age < 0) | (age > 25) | (age != np.round(age)), row.column,
+                 "a whole age from 0 to 25")
+        else:
+            fail(values == "", row.column, "a non-empty label")
+    clean = bad == ""
+    dup = frame[clean].duplicated(keys, keep=False)
+    dup = dup.reindex(frame.index, fill_value=False)
+    if dup.any():
+        problems.append(f"{source}: rows {_rows(dup)} repeat the same key ({', '.join(keys)}); "
+                        "expected one row per key combination (sum them first if they are parts)")
+        bad[dup & (bad == "")] = f"duplicate key ({', '.join(keys)})"
+    if problems and on_error == "raise":
+        raise ValidationError(f"{source}: {len(problems)} problem(s) found:\n  " +
+                              "\n  ".join(problems), problems)
+    set_aside = frame[bad != ""].assign(row=lambda d: d.index + 2, reason=bad[bad != ""])
+    data = frame[bad == ""].copy()
+    data["year"] = year[bad == ""].astype(int)
+    data["count"] = count[bad == ""].astype(float)
+    for c in keys:
+        if c not in ("year",):
+            data[c] = text[c][bad == ""] if c != "age" else \
+                pd.to_numeric(text[c][bad == ""]).astype(int)
+    data = data[keys + ["count"]].reset_index(drop=True)
+    notes += _gaps(data, [k for k in keys if k != "year"], source)
+    return ValidationReport(data=data, set_aside=set_aside.reset_index(drop=True),
+                            problems=problems, notes=notes)
+
+
+def _rows(mask: pd.Series) -> str:
+    rows = (np.flatnonzero(mask.to_numpy()) + 2).tolist()
+    shown = ", ".join(map(str, rows[:10]))
+    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+
+
+def _gaps(data: pd.DataFrame, keys: list[str], source: str) -> list[str]:
+    notes = []
+    groups = data.groupby(keys) if keys else [((), data)]
+    for key, group in groups:
+        years = sorted(group["year"].unique())
+        missing = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
+        if missing:
+            label = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+            notes.append(f"{source}: series {label or 'total'} has no rows for years {missing}; "
+                         "forecasts need a continuous series (fill or confirm the gap)")
+    return notes
