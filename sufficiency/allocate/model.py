@@ -1,0 +1,531 @@
+"""The allocation model as sparse matrices, built with vectorised pandas/numpy.
+
+The model is held in a solver-neutral :class:`LinearModel` (named blocks of columns and rows,
+coefficients as coordinate triplets). :func:`build_model` calls one small ``define_*``
+function per part of the formulation; :meth:`LinearModel.to_pulp` turns it into a
+:class:`pulp.LpProblem` (for CBC and for anyone who wants the PuLP object), and
+:mod:`sufficiency.allocate.solve` hands the same matrices to HiGHS directly.
+
+Formulation (``w`` = path weight, ``d_t = (1 + r) ** -(t - t0)`` the discount factor)::
+
+    min  sum w d_t (cost_s,n,p + travel_a,s) x[k,t,s,n,p,a] + sum capital_j,t d_t spend
+         + sum w d_t penalty u[k,t,n,p,a]
+    s.t. sum_s x[k,t,s,n,p,a] + u[k,t,n,p,a] = demand[k,t,n,p,a]           (demand)
+         sum_{n,p,a} x[k,t,s,.] - sum_{j at s, t' <= t} size[j,t'] <= capacity_s  (capacity)
+         sum_a x[k,t,s,n,p,a] <= cap_s,n,p                                 (designation)
+         sum_t open[j,t] <= 1; sum_{j in g,t} open[j,t] <= 1              (once, group)
+         min_j open[j,t] <= size[j,t] <= places_j open[j,t]              (size)
+         capital spend in year t <= budget_t; in total <= total budget      (budget)
+         sum placement cost in year t <= revenue budget_t                  (revenue budget)
+         placements in capped provisions <= share x all placements          (cap)
+         x >= existing placements carried forward                          (continuity)
+
+``x`` exists only for designated (setting, need, phase) and for area-setting pairs within the
+maximum travel time: a placement in a setting not designated for the need cannot be expressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .validate import Inputs
+
+INF = np.inf
+
+
+@dataclass
+class Block:
+    """A named block of consecutive columns or rows with its index table."""
+
+    name: str
+    start: int
+    index: pd.DataFrame
+    description: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.index)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return np.arange(self.start, self.start + self.n)
+
+
+@dataclass
+class LinearModel:
+    """A mixed-integer linear programme in sparse form, with named blocks."""
+
+    col_blocks: dict = field(default_factory=dict)
+    row_blocks: dict = field(default_factory=dict)
+    _lb: list = field(default_factory=list)
+    _ub: list = field(default_factory=list)
+    _int: list = field(default_factory=list)
+    _rl: list = field(default_factory=list)
+    _ru: list = field(default_factory=list)
+    _trip: list = field(default_factory=list)
+    objective_parts: dict = field(default_factory=dict)
+    n_cols: int = 0
+    n_rows: int = 0
+    _cache: dict = field(default_factory=dict)
+
+    # -- building
+    def add_cols(self, name, index, lb, ub, integer=False, description=""):
+        n = len(index)
+        b = Block(name, self.n_cols, index.reset_index(drop=True), description)
+        self._lb.append(np.broadcast_to(np.asarray(lb, float), (n,)).copy())
+        self._ub.append(np.broadcast_to(np.asarray(ub, float), (n,)).copy())
+        self._int.append(np.full(n, bool(integer)))
+        self.col_blocks[name] = b
+        self.n_cols += n
+        self._cache.clear()
+        return b
+
+    def add_rows(self, name, index, lower, upper, rows, cols, vals, description=""):
+        """Add ``len(index)`` rows; ``rows`` are local (0-based within this block)."""
+        n = len(index)
+        b = Block(name, self.n_rows, index.reset_index(drop=True), description)
+        self._rl.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
+        self._ru.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
+        self._trip.append((np.asarray(rows, np.int64) + self.n_rows, np.asarray(cols, np.int64),
+                           np.asarray(vals, float)))
+        self.row_blocks[name] = b
+        self.n_rows += n
+        self._cache.clear()
+        return b
+
+    def add_objective(self, part, cols, vals):
+        c, v = self.objective_parts.get(part, (np.empty(0, np.int64), np.empty(0)))
+        self.objective_parts[part] = (np.concatenate([c, np.asarray(cols, np.int64)]),
+                                      np.concatenate([v, np.asarray(vals, float)]))
+        self._cache.clear()
+
+    # -- arrays
+    def _cat(self, parts, dtype=float):
+        return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+
+    @property
+    def col_lower(self):
+        return self._cat(self._lb)
+
+    @property
+    def col_upper(self):
+        return self._cat(self._ub)
+
+    @property
+    def integrality(self):
+        return self._cat(self._int, bool)
+
+    @property
+    def row_lower(self):
+        return self._cat(self._rl)
+
+    @property
+    def row_upper(self):
+        return self._cat(self._ru)
+
+    def part_vector(self, part) -> np.ndarray:
+        c = np.zeros(self.n_cols)
+        if part in self.objective_parts:
+            cols, vals = self.objective_parts[part]
+            np.add.at(c, cols, vals)
+        return c
+
+    @property
+    def cost(self) -> np.ndarray:
+        if "cost" not in self._cache:
+            c = np.zeros(self.n_cols)
+            for cols, vals in self.objective_parts.values():
+                np.add.at(c, cols, vals)
+            self._cache["cost"] = c
+        return self._cache["cost"]
+
+    def matrix(self, fmt="csr") -> sp.spmatrix:
+        key = "A_" + fmt
+        if key not in self._cache:
+            if self._trip:
+                r = np.concatenate([t[0] for t in self._trip])
+                c = np.concatenate([t[1] for t in self._trip])
+                v = np.concatenate([t[2] for t in self._trip])
+            else:
+                r = c = np.empty(0, np.int64)
+                v = np.empty(0)
+            A = sp.coo_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
+            self._cache[key] = A.asformat(fmt)
+            self._cache[key].sum_duplicates()
+            self._cache[key].sort_indices()
+        return self._cache[key]
+
+    # -- names
+    def col_name(self, j: int) -> str:
+        return _name(self.col_blocks, j)
+
+    def row_name(self, i: int) -> str:
+        return _name(self.row_blocks, i)
+
+    def row_block_of(self, i: int) -> tuple[Block, int]:
+        for b in self.row_blocks.values():
+            if b.start <= i < b.start + b.n:
+                return b, i - b.start
+        raise IndexError(i)
+
+    # -- PuLP
+    def to_pulp(self, name="sufficiency_allocate", col_lower=None, col_upper=None,
+                integrality=None):
+        """Return ``(problem, variables, constraints)`` as a :class:`pulp.LpProblem`.
+
+        Variables are named ``<block>_<i>`` and constraints ``<block>_<i>``; expressions are
+        built from (variable, coefficient) tuples row by row from the CSR matrix, which is much
+        faster than nested ``lpSum`` calls.
+        """
+        import pulp
+
+        lb = self.col_lower if col_lower is None else col_lower
+        ub = self.col_upper if col_upper is None else col_upper
+        integ = self.integrality if integrality is None else integrality
+        prob = pulp.LpProblem(name, pulp.LpMinimize)
+        cont, intg = pulp.LpContinuous, pulp.LpInteger
+        names = [f"{b.name}_{i}" for b in self.col_blocks.values() for i in range(b.n)]
+        lbl = [None if v == -INF else float(v) for v in lb]
+        ubl = [None if v == INF else float(v) for v in ub]
+        var = [pulp.LpVariable(nm, lo, up, intg if ig else cont)
+               for nm, lo, up, ig in zip(names, lbl, ubl, integ.tolist())]
+        c = self.cost
+        nz = np.flatnonzero(c)
+        prob.setObjective(pulp.LpAffineExpression([(var[j], float(c[j])) for j in nz]))
+        A = self.matrix("csr")
+        indptr, indices, data = A.indptr, A.indices.tolist(), A.data.tolist()
+        rl, ru = self.row_lower, self.row_upper
+        cons = []
+        rnames = [f"{b.name}_{i}" for b in self.row_blocks.values() for i in range(b.n)]
+        E, LE, GE = pulp.LpConstraintEQ, pulp.LpConstraintLE, pulp.LpConstraintGE
+        add = prob.addConstraint
+        for i in range(self.n_rows):
+            a, b_ = indptr[i], indptr[i + 1]
+            expr = pulp.LpAffineExpression(
+                [(var[k], v) for k, v in zip(indices[a:b_], data[a:b_])])
+            lo, up = rl[i], ru[i]
+            if lo == up:
+                con = pulp.LpConstraint(expr, E, rnames[i], float(up))
+            elif lo == -INF:
+                con = pulp.LpConstraint(expr, LE, rnames[i], float(up))
+            elif up == INF:
+                con = pulp.LpConstraint(expr, GE, rnames[i], float(lo))
+            else:  # ranged: split in two
+                add(pulp.LpConstraint(expr, GE, rnames[i] + "_lo", float(lo)))
+                con = pulp.LpConstraint(expr.copy(), LE, rnames[i], float(up))
+            add(con)
+            cons.append(con)
+        return prob, var, cons
+
+
+def _name(blocks, k):
+    for b in blocks.values():
+        if b.start <= k < b.start + b.n:
+            row = b.index.iloc[k - b.start]
+            keys = ", ".join(f"{c}={row[c]}" for c in b.index.columns if not c.startswith("_"))
+            return f"{b.name}[{keys}]"
+    raise IndexError(k)
+
+
+# ---------------------------------------------------------------------------------------------
+# formulation
+
+
+@dataclass
+class ModelContext:
+    """Index tables shared by the ``define_*`` functions."""
+
+    inputs: Inputs
+    cells: pd.DataFrame = None     # demand cells (path, year, need, phase, area, demand)
+    arcs: pd.DataFrame = None      # placement variables' index
+    opens: pd.DataFrame = None     # project opening variables' index
+    weights: dict = None           # path -> weight
+    discount: dict = None          # year -> discount factor
+
+
+def _discount(inputs: Inputs) -> dict:
+    r = inputs.policy.discount_rate
+    y0 = inputs.years[0]
+    return {y: (1.0 + r) ** -(y - y0) for y in inputs.years}
+
+
+def define_variables(m: LinearModel, ctx: ModelContext) -> None:
+    """Placements ``x``, unplaced ``u``, project openings ``open`` and sizes ``size``."""
+    inp = ctx.inputs
+    d = inp.demand
+    cells = d.loc[d["demand"] > 0, ["path", "year", "need", "phase", "area", "demand"]]
+    cells = cells.astype({"path": int, "year": int}).sort_values(
+        ["path", "year", "need", "phase", "area"], kind="stable").reset_index(drop=True)
+    cells["_cell"] = np.arange(len(cells))
+    ctx.cells = cells
+
+    s = inp.settings
+    g = inp.designation.merge(s[["setting", "provision", "cost_per_place"]].rename(
+        columns={"cost_per_place": "_scost"}), on="setting")
+    g["unit_cost"] = g["cost_per_place"].fillna(g["_scost"])
+    areas = pd.DataFrame({"area": sorted(cells["area"].unique())})
+    opts = g[["setting", "need", "phase", "provision", "unit_cost"]].merge(areas, how="cross")
+    t = inp.travel
+    opts = opts.merge(t[["area", "setting", "cost", "minutes"]], on=["area", "setting"], how="left")
+    opts["travel_cost"] = opts["cost"].fillna(0.0)
+    limit = inp.policy.max_travel_minutes
+    if limit is not None:
+        opts = opts[~(opts["minutes"] > limit)]
+    opts = opts.drop(columns=["cost", "minutes"])
+    arcs = cells.merge(opts, on=["need", "phase", "area"], how="inner")
+    arcs = arcs.sort_values(["path", "year", "setting", "need", "phase", "area"],
+                            kind="stable").reset_index(drop=True)
+    e = inp.existing
+    if len(e):
+        ex = e.astype({"year": int}).set_index(["year", "setting", "need", "phase", "area"])["count"]
+        key = pd.MultiIndex.from_frame(arcs[["year", "setting", "need", "phase", "area"]])
+        arcs["existing"] = ex.reindex(key).fillna(0.0).to_numpy()
+    else:
+        arcs["existing"] = 0.0
+    ctx.arcs = arcs
+    m.add_cols("x", arcs[["path", "year", "setting", "need", "phase", "area"]],
+               arcs["existing"].to_numpy(), INF, inp.policy.integer_placements,
+               "children placed")
+    m.add_cols("unplaced", cells[["path", "year", "need", "phase", "area"]], 0.0, INF, False,
+               "children left without a suitable place")
+
+    j = inp.projects
+    years = np.array(inp.years)
+    rows = []
+    for r in j.sort_values("project", kind="stable").itertuples(index=False):
+        if pd.notna(r.opening_year):
+            ys = [int(r.opening_year)]
+        else:
+            ys = [int(y) for y in years if y >= r.possible_from]
+        for y in ys:
+            rows.append((r.project, r.setting, y, float(r.places),
+                         np.nan if pd.isna(r.min_size) else float(r.min_size),
+                         float(r.capital_cost), float(r.capital_cost_per_place), int(r.lead_time),
+                         r.group, pd.notna(r.opening_year)))
+    opens = pd.DataFrame(rows, columns=["project", "setting", "year", "places", "min_size",
+                                        "capital_cost", "capital_cost_per_place", "lead_time",
+                                        "group", "committed"])
+    b = m.add_cols("open", opens[["project", "year"]], opens["committed"].astype(float).to_numpy(),
+                   1.0, True, "project opens in year")
+    opens["_col"] = b.ids
+    sized = opens["min_size"].notna().to_numpy()
+    sb = m.add_cols("size", opens.loc[sized, ["project", "year"]], 0.0,
+                    opens.loc[sized, "places"].to_numpy(), False, "places built")
+    # capacity contribution of each opening: (column, coefficient per unit of that column)
+    opens["_size_col"] = opens["_col"]
+    opens["_size_coef"] = opens["places"]
+    opens.loc[sized, "_size_col"] = sb.ids
+    opens.loc[sized, "_size_coef"] = 1.0
+    ctx.opens = opens
+
+
+def define_demand_balance(m: LinearModel, ctx: ModelContext) -> None:
+    """Every child is placed or counted as unplaced: ``sum_s x + u = demand``."""
+    arcs, cells = ctx.arcs, ctx.cells
+    x0, u0 = m.col_blocks["x"].start, m.col_blocks["unplaced"].start
+    rows = np.concatenate([arcs["_cell"].to_numpy(), cells["_cell"].to_numpy()])
+    cols = np.concatenate([x0 + np.arange(len(arcs)), u0 + np.arange(len(cells))])
+    dem = cells["demand"].to_numpy(float)
+    m.add_rows("demand", cells[["path", "year", "need", "phase", "area"]], dem, dem, rows, cols,
+               np.ones(len(rows)), "demand met or counted as unplaced")
+
+
+def define_capacity(m: LinearModel, ctx: ModelContext) -> None:
+    """Shared capacity of each setting in each year, including places opened by projects."""
+    inp, arcs, opens = ctx.inputs, ctx.arcs, ctx.opens
+    cap = inp.settings.set_index("setting")["capacity"]
+    acap = arcs["setting"].map(cap).to_numpy(float)
+    lim = np.isfinite(acap)
+    a = arcs.loc[lim, ["path", "year", "setting"]]
+    x0 = m.col_blocks["x"].start
+    keys = a.drop_duplicates().sort_values(["path", "year", "setting"], kind="stable")
+    keys = keys.reset_index(drop=True)
+    keys["_row"] = np.arange(len(keys))
+    rx = a.merge(keys, on=["path", "year", "setting"], how="left")["_row"].to_numpy()
+    cx = x0 + np.flatnonzero(lim)
+    # projects: all openings at the same setting in a year <= row year
+    pj = opens[["setting", "year", "_size_col", "_size_coef"]].rename(columns={"year": "_open"})
+    pr = keys.merge(pj, on="setting")
+    pr = pr[pr["_open"] <= pr["year"]]
+    rows = np.concatenate([rx, pr["_row"].to_numpy()])
+    cols = np.concatenate([cx, pr["_size_col"].to_numpy()])
+    vals = np.concatenate([np.ones(len(rx)), -pr["_size_coef"].to_numpy(float)])
+    m.add_rows("capacity", keys[["path", "year", "setting"]], -INF,
+               keys["setting"].map(cap).to_numpy(float), rows, cols, vals,
+               "places used within commissioned capacity plus places opened")
+
+
+def define_designation(m: LinearModel, ctx: ModelContext) -> None:
+    """Caps per setting, need and phase (the designation itself is enforced by the index of x)."""
+    inp, arcs = ctx.inputs, ctx.arcs
+    g = inp.designation
+    capped = g[np.isfinite(g["cap"])].set_index(["setting", "need", "phase"])["cap"]
+    if not len(capped):
+        return
+    key = pd.MultiIndex.from_frame(arcs[["setting", "need", "phase"]])
+    acap = capped.reindex(key).to_numpy(float)
+    lim = ~np.isnan(acap)
+    cols_ = ["path", "year", "setting", "need", "phase"]
+    a = arcs.loc[lim, cols_]
+    keys = a.drop_duplicates().sort_values(cols_, kind="stable").reset_index(drop=True)
+    keys["_row"] = np.arange(len(keys))
+    rx = a.merge(keys, on=cols_, how="left")["_row"].to_numpy()
+    cx = m.col_blocks["x"].start + np.flatnonzero(lim)
+    ub = capped.reindex(pd.MultiIndex.from_frame(keys[["setting", "need", "phase"]])).to_numpy()
+    m.add_rows("designation_cap", keys[cols_], -INF, ub, rx, cx, np.ones(len(rx)),
+               "places for a need and phase within the setting's designated number")
+
+
+def _capital_spend(ctx: ModelContext) -> pd.DataFrame:
+    """Capital spend terms ``(spend_year, col, £)`` of each opening, spread over lead time."""
+    o = ctx.opens
+    if not len(o):
+        return pd.DataFrame({"spend_year": [], "col": [], "amount": []})
+    parts = []
+    for L in sorted(o["lead_time"].unique()):
+        oo = o[o["lead_time"] == L]
+        offs = range(1, L + 1) if L > 0 else [0]
+        share = 1.0 / max(L, 1)
+        for k in offs:
+            fixed = pd.DataFrame({"spend_year": oo["year"] - k, "col": oo["_col"],
+                                  "amount": oo["capital_cost"] * share})
+            per = oo["capital_cost_per_place"]
+            var = pd.DataFrame({"spend_year": oo["year"] - k, "col": oo["_size_col"],
+                                "amount": oo["_size_coef"] * oo["capital_cost_per_place"] * share})
+            parts += [fixed, var[per.to_numpy() > 0]]
+    out = pd.concat(parts, ignore_index=True)
+    return out[out["amount"] != 0].astype({"spend_year": int, "col": int})
+
+
+def define_projects(m: LinearModel, ctx: ModelContext) -> None:
+    """Each project opens at most once; at most one per exclusive group; sizes within range."""
+    o = ctx.opens
+    if not len(o):
+        return
+    projs = pd.DataFrame({"project": sorted(o["project"].unique())})
+    projs["_row"] = np.arange(len(projs))
+    r = o.merge(projs, on="project")["_row"].to_numpy()
+    m.add_rows("project_once", projs[["project"]], -INF, 1.0, r, o["_col"].to_numpy(),
+               np.ones(len(o)), "a project opens at most once")
+    grp = o[o["group"].notna()]
+    if len(grp):
+        gs = pd.DataFrame({"group": sorted(grp["group"].unique())})
+        gs["_row"] = np.arange(len(gs))
+        r = grp.merge(gs, on="group")["_row"].to_numpy()
+        m.add_rows("project_group", gs[["group"]], -INF, 1.0, r, grp["_col"].to_numpy(),
+                   np.ones(len(grp)), "at most one project of a group of alternatives")
+    sz = o[o["min_size"].notna()].reset_index(drop=True)
+    if len(sz):
+        n = len(sz)
+        i = np.arange(n)
+        rows = np.concatenate([i, i])
+        cols = np.concatenate([sz["_size_col"].to_numpy(), sz["_col"].to_numpy()])
+        m.add_rows("size_max", sz[["project", "year"]], -INF, 0.0, rows, cols,
+                   np.concatenate([np.ones(n), -sz["places"].to_numpy(float)]),
+                   "places built no more than the project's size, and only if it opens")
+        m.add_rows("size_min", sz[["project", "year"]], 0.0, INF, rows, cols,
+                   np.concatenate([np.ones(n), -sz["min_size"].to_numpy(float)]),
+                   "places built at least the project's minimum size if it opens")
+
+
+def define_budgets(m: LinearModel, ctx: ModelContext) -> None:
+    """Capital budgets per year and in total; revenue budgets per year (per path)."""
+    pol = ctx.inputs.policy
+    spend = _capital_spend(ctx)
+    cb = pol.capital_budget
+    if cb is not None and len(spend):
+        years = ctx.inputs.years
+        bud = {y: (cb.get(y, INF) if isinstance(cb, dict) else cb) for y in years}
+        keys = pd.DataFrame({"year": [y for y in years if np.isfinite(bud[y])]})
+        if len(keys):
+            keys["_row"] = np.arange(len(keys))
+            t = spend.merge(keys, left_on="spend_year", right_on="year")
+            m.add_rows("capital_budget", keys[["year"]], -INF,
+                       np.array([bud[y] for y in keys["year"]]), t["_row"], t["col"], t["amount"],
+                       "capital spend within the year's budget")
+    if pol.capital_budget_total is not None and len(spend):
+        m.add_rows("capital_budget_total", pd.DataFrame({"total": ["all years"]}), -INF,
+                   float(pol.capital_budget_total), np.zeros(len(spend)), spend["col"],
+                   spend["amount"], "capital spend within the total budget")
+    rb = pol.revenue_budget
+    if rb is not None:
+        arcs = ctx.arcs
+        bud = arcs["year"].map(lambda y: rb.get(y, INF) if isinstance(rb, dict) else rb)
+        lim = np.isfinite(bud.to_numpy(float))
+        a = arcs.loc[lim, ["path", "year"]]
+        keys = a.drop_duplicates().sort_values(["path", "year"]).reset_index(drop=True)
+        keys["_row"] = np.arange(len(keys))
+        r = a.merge(keys, on=["path", "year"], how="left")["_row"].to_numpy()
+        cost = (arcs["unit_cost"] + arcs["travel_cost"]).to_numpy(float)[lim]
+        ub = keys["year"].map(lambda y: rb.get(y, INF) if isinstance(rb, dict) else rb)
+        m.add_rows("revenue_budget", keys[["path", "year"]], -INF, ub.to_numpy(float), r,
+                   m.col_blocks["x"].start + np.flatnonzero(lim), cost,
+                   "placement and transport spend within the year's revenue budget")
+
+
+def define_caps(m: LinearModel, ctx: ModelContext) -> None:
+    """Caps on the share of (new) placements in some provisions, per path and year."""
+    arcs = ctx.arcs
+    x0 = m.col_blocks["x"].start
+    for cap in ctx.inputs.policy.caps:
+        inside = arcs["provision"].isin(cap.provisions).to_numpy()
+        if not inside.any():
+            continue
+        sh = float(cap.max_share)
+        coef = np.where(inside, 1.0 - sh, -sh)
+        keys = arcs[["path", "year"]].drop_duplicates().sort_values(["path", "year"])
+        keys = keys.reset_index(drop=True)
+        keys["_row"] = np.arange(len(keys))
+        r = arcs[["path", "year"]].merge(keys, on=["path", "year"], how="left")["_row"].to_numpy()
+        if cap.basis == "new":
+            ex = arcs["existing"].to_numpy(float) * coef
+            rhs = np.bincount(r, weights=ex, minlength=len(keys))
+        else:
+            rhs = np.zeros(len(keys))
+        idx = keys[["path", "year"]].copy()
+        idx.insert(0, "cap", cap.name)
+        m.add_rows(f"cap:{cap.name}", idx, -INF, rhs, r, x0 + np.arange(len(arcs)), coef,
+                   f"at most {sh:.0%} of {cap.basis} placements in {', '.join(cap.provisions)}")
+
+
+def define_objective(m: LinearModel, ctx: ModelContext) -> None:
+    """Discounted revenue, transport and capital cost, plus the penalty for unplaced children."""
+    arcs, cells = ctx.arcs, ctx.cells
+    pol = ctx.inputs.policy
+    df = ctx.discount
+    w_x = arcs["path"].map(ctx.weights).to_numpy(float) * arcs["year"].map(df).to_numpy(float)
+    x0 = m.col_blocks["x"].start
+    xi = x0 + np.arange(len(arcs))
+    m.add_objective("revenue", xi, w_x * arcs["unit_cost"].to_numpy(float))
+    m.add_objective("transport", xi, w_x * arcs["travel_cost"].to_numpy(float))
+    w_u = cells["path"].map(ctx.weights).to_numpy(float) * cells["year"].map(df).to_numpy(float)
+    m.add_objective("unplaced_penalty", m.col_blocks["unplaced"].ids, w_u * pol.unplaced_penalty)
+    spend = _capital_spend(ctx)
+    if len(spend):
+        m.add_objective("capital", spend["col"].to_numpy(),
+                        spend["amount"].to_numpy() * spend["spend_year"].map(df).to_numpy(float))
+
+
+def build_model(inputs: Inputs, weights: dict | None = None) -> tuple[LinearModel, ModelContext]:
+    """Build the allocation model for validated inputs.
+
+    ``weights`` maps each demand path to its probability (default: equal weights).
+    """
+    paths = inputs.paths
+    ctx = ModelContext(inputs=inputs,
+                       weights=weights or {p: 1.0 / len(paths) for p in paths},
+                       discount=_discount(inputs))
+    m = LinearModel()
+    define_variables(m, ctx)
+    define_demand_balance(m, ctx)
+    define_capacity(m, ctx)
+    define_designation(m, ctx)
+    define_projects(m, ctx)
+    define_budgets(m, ctx)
+    define_caps(m, ctx)
+    define_objective(m, ctx)
+    return m, ctx

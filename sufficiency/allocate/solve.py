@@ -1,0 +1,286 @@
+"""Solve a :class:`~sufficiency.allocate.model.LinearModel` with CBC (through PuLP) or HiGHS.
+
+The outcome of every solve is one small explicit type, :class:`SolverOutcome`, carrying the
+real termination reason, the objective, the best bound and the gap. PuLP reports a solve
+stopped by a time limit with a merely feasible solution as ``"Optimal"`` for both CBC and
+HiGHS, so the status here never comes from ``pulp.LpStatus``: for CBC it comes from PuLP's
+``sol_status`` and the CBC log, for HiGHS from ``Highs.getModelStatus()`` and ``getInfo()``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import LinearModel
+
+#: Solution statuses, in words.
+STATUSES = {
+    "optimal": "proven optimal",
+    "feasible": "feasible but not proven optimal",
+    "infeasible": "infeasible: the constraints contradict each other",
+    "unbounded": "unbounded",
+    "no_solution": "stopped before any feasible solution was found",
+    "error": "solver error",
+}
+
+#: Relative gap under which a MIP counts as proven optimal (HiGHS's default ``mip_rel_gap``).
+OPTIMALITY_GAP = 1e-4
+
+SOLVERS = ("cbc", "highs")
+
+
+@dataclass(frozen=True)
+class SolverOutcome:
+    """What the solver did, honestly.
+
+    Attributes
+    ----------
+    solver : str
+        ``"cbc"`` or ``"highs"``.
+    status : str
+        One of :data:`STATUSES`: ``optimal`` only when proven optimal within
+        :data:`OPTIMALITY_GAP`.
+    termination : str
+        Why the solver stopped: ``optimal``, ``gap_limit``, ``time_limit``, ``infeasible``,
+        ``unbounded`` or ``other``.
+    objective : float or None
+        Objective of the solution returned (discounted £).
+    best_bound : float or None
+        Best lower bound on the optimal objective proven by the solver.
+    gap : float or None
+        Relative gap ``(objective - best_bound) / |objective|``.
+    solve_time : float
+        Seconds spent in the solver call (for CBC including PuLP writing the MPS file).
+    message : str
+        The solver's own words, e.g. CBC's ``Result -`` line.
+
+    Examples
+    --------
+    >>> SolverOutcome("highs", "feasible", "time_limit", 10.0, 9.0, 0.1, 1.0).proven_optimal
+    False
+    """
+
+    solver: str
+    status: str
+    termination: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solve_time: float
+    message: str = ""
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    def describe(self) -> str:
+        """One sentence an officer can read."""
+        s = f"{self.solver.upper()}: {STATUSES[self.status]}"
+        if self.status == "feasible":
+            s += f" (stopped on {self.termination.replace('_', ' ')}"
+            if self.gap is not None:
+                s += f", within {self.gap:.2%} of the best bound"
+            s += ")"
+        return s + f", {self.solve_time:.2f} s."
+
+
+def _gap(obj, bound):
+    if obj is None or bound is None or not np.isfinite(bound):
+        return None
+    return max(0.0, (obj - bound) / max(abs(obj), 1e-9))
+
+
+# ---------------------------------------------------------------------------------------------
+# HiGHS, called directly on the matrices
+
+
+def highs_available() -> bool:
+    try:
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _highs(m: LinearModel, lb, ub, integrality, *, time_limit=None, mip_gap=None, threads=None,
+           msg=False):
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(msg))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if mip_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    h.setOptionValue("random_seed", 0)
+    A = m.matrix("csc")
+    integ = np.asarray(integrality, np.int32)
+    h.passModel(int(m.n_cols), int(m.n_rows), int(A.nnz), 1, 1, 0.0,
+                np.ascontiguousarray(m.cost, float), np.ascontiguousarray(lb, float),
+                np.ascontiguousarray(ub, float), np.ascontiguousarray(m.row_lower, float),
+                np.ascontiguousarray(m.row_upper, float), A.indptr.astype(np.int32),
+                A.indices.astype(np.int32), A.data.astype(float), integ)
+    return h
+
+
+def solve_highs(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
+                lb=None, ub=None, integrality=None):
+    """Solve with HiGHS on the model's matrices; return ``(SolverOutcome, x, row_duals)``."""
+    import highspy
+
+    lb = m.col_lower if lb is None else lb
+    ub = m.col_upper if ub is None else ub
+    integ = m.integrality if integrality is None else integrality
+    t0 = time.perf_counter()
+    h = _highs(m, lb, ub, integ, time_limit=time_limit, mip_gap=mip_gap, threads=threads, msg=msg)
+    h.run()
+    elapsed = time.perf_counter() - t0
+    MS = highspy.HighsModelStatus
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    is_mip = bool(np.any(integ))
+    has_sol = info.primal_solution_status == 2
+    x = np.asarray(h.getSolution().col_value) if has_sol else None
+    duals = np.asarray(h.getSolution().row_dual) if (has_sol and not is_mip) else None
+    obj = float(info.objective_function_value) if has_sol else None
+    bound = (float(info.mip_dual_bound) if is_mip else obj) if has_sol else None
+    gap = _gap(obj, bound)
+    text = h.modelStatusToString(ms)
+    if ms == MS.kOptimal:
+        if gap is not None and gap > OPTIMALITY_GAP:
+            status, term = "feasible", "gap_limit"
+        else:
+            status, term = "optimal", "optimal"
+    elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
+        status, term = "infeasible", "infeasible"
+    elif ms == MS.kUnbounded:
+        status, term = "unbounded", "unbounded"
+    elif ms == MS.kTimeLimit:
+        status, term = ("feasible" if has_sol else "no_solution"), "time_limit"
+    else:
+        status, term = ("feasible" if has_sol else "no_solution"), "other"
+    return SolverOutcome("highs", status, term, obj, bound, gap, elapsed, text), x, duals
+
+
+# ---------------------------------------------------------------------------------------------
+# CBC through PuLP
+
+_CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
+_CBC_NUM = {k: re.compile(rf"^{k}:\s+(\S+)", re.M) for k in ("Objective value", "Lower bound",
+                                                                "Gap")}
+
+
+def _num(rx, text):
+    mt = rx.search(text)
+    if not mt:
+        return None
+    try:
+        return float(mt.group(1))
+    except ValueError:
+        return None
+
+
+def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
+              lb=None, ub=None, integrality=None, problem=None):
+    """Solve with CBC through PuLP; return ``(SolverOutcome, x, row_duals, pulp_build_time)``."""
+    import pulp
+    from pulp import constants as C
+
+    t0 = time.perf_counter()
+    if problem is None:
+        prob, var, cons = m.to_pulp(col_lower=lb, col_upper=ub, integrality=integrality)
+    else:
+        prob, var, cons = problem
+    t_build = time.perf_counter() - t0
+    is_mip = bool(np.any(m.integrality if integrality is None else integrality))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "cbc.log")
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
+                                   threads=threads, logPath=log)
+        t1 = time.perf_counter()
+        try:
+            prob.solve(solver)
+            err = ""
+        except pulp.PulpSolverError as exc:  # pragma: no cover - depends on the binary
+            err = str(exc)
+        elapsed = time.perf_counter() - t1
+        text = open(log).read() if os.path.exists(log) else ""
+    if msg:
+        print(text)
+    if err:
+        return SolverOutcome("cbc", "error", "other", None, None, None, elapsed, err), None, \
+            None, t_build
+    result = (_CBC_RESULT.search(text).group(1).strip() if _CBC_RESULT.search(text) else "")
+    sol = prob.sol_status
+    has_sol = sol in (C.LpSolutionOptimal, C.LpSolutionIntegerFeasible)
+    x = np.array([v.varValue if v.varValue is not None else 0.0 for v in var]) if has_sol else None
+    duals = None
+    if has_sol and not is_mip:
+        duals = np.array([c.pi if c.pi is not None else 0.0 for c in cons])
+    obj = float(m.cost @ x) if has_sol else None
+    bound = _num(_CBC_NUM["Lower bound"], text) if is_mip else obj
+    low = result.lower()
+    if sol == C.LpSolutionOptimal and "optimal" in low and "gap" not in low:
+        status, term, bound = "optimal", "optimal", (obj if bound is None else bound)
+    elif "infeasible" in low or prob.status == C.LpStatusInfeasible:
+        status, term, has_sol, x, obj = "infeasible", "infeasible", False, None, None
+    elif "unbounded" in low:
+        status, term = "unbounded", "unbounded"
+    elif "time" in low:
+        status, term = ("feasible" if has_sol else "no_solution"), "time_limit"
+    elif sol == C.LpSolutionOptimal:  # optimal within the gap tolerance
+        status, term = "optimal", "optimal"
+    else:
+        status, term = ("feasible" if has_sol else "no_solution"), "other"
+    gap = _gap(obj, bound)
+    if status == "optimal" and gap is not None and gap > OPTIMALITY_GAP:
+        status, term = "feasible", "gap_limit"
+    return SolverOutcome("cbc", status, term, obj, bound, gap, elapsed, result), x, duals, t_build
+
+
+def solve(m: LinearModel, solver="cbc", **kw):
+    """Solve ``m`` with the named solver; return ``(SolverOutcome, x, row_duals, pulp_time)``."""
+    solver = solver.lower()
+    if solver == "cbc":
+        return solve_cbc(m, **kw)
+    if solver == "highs":
+        if not highs_available():
+            raise ImportError("solver='highs' needs highspy: pip install highspy "
+                              "(or sufficiency[highs]); or use solver='cbc'")
+        kw.pop("problem", None)
+        out, x, d = solve_highs(m, **kw)
+        return out, x, d, 0.0
+    raise ValueError(f"solver: expected one of {SOLVERS}, got {solver!r}")
+
+
+def fixed_lp_duals(m: LinearModel, x: np.ndarray, solver="cbc", **kw):
+    """Row duals of the LP with every integer column (the build decisions) fixed at ``x``.
+
+    Returned with the sign convention *d objective / d row bound* (a binding capacity row
+    has a dual <= 0: one more place lowers the cost).
+    """
+    integ = m.integrality
+    lb, ub = m.col_lower.copy(), m.col_upper.copy()
+    opens = np.zeros(m.n_cols, bool)
+    for name in ("open", "size"):
+        if name in m.col_blocks:
+            opens[m.col_blocks[name].ids] = True
+    fix = opens & integ
+    lb[fix] = ub[fix] = np.round(x[fix])
+    sized = opens & ~integ
+    lb[sized] = ub[sized] = x[sized]
+    kw.pop("mip_gap", None)
+    out, _, duals, _ = solve(m, solver, lb=lb, ub=ub, integrality=np.zeros(m.n_cols, bool), **kw)
+    return out, duals
