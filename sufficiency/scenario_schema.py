@@ -1,0 +1,98 @@
+"""The scenario file schema, as data: every key, its type, default, unit, meaning and source.
+
+The same table validates scenario files (:mod:`sufficiency.scenario`) and generates the
+scenario-file reference (``docs/scenario-reference.md``), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# (key path, type, default, unit, description, source)
+_ROWS = [
+    ("name", "str", None, "", "Scenario name shown in every output.", ""),
+    ("description", "str", "", "", "A sentence or two on what this scenario tests.", ""),
+    ("extends", "path", None, "",
+     "A base scenario file (relative to this one) whose values this file overrides.", ""),
+    ("seed", "int", 0, "", "Random seed for simulated paths: same seed, same outputs.", ""),
+    ("data.la", "str", None, "",
+     "LA in the embedded DfE data: old code, new code or name (e.g. Wiltshire).", ""),
+    ("data.history", "path", None, "",
+     "Your own history file (CSV/Excel, tidy format: year, count, optional keys); overrides "
+     "the embedded history.", ""),
+    ("data.phases", "choice:standard|three_tier", "standard", "",
+     "Phase system: standard (primary/secondary) or three_tier (first/middle/high).", ""),
+    ("forecast.model", "choice:auto|constant_growth|log_linear|damped_trend|cohort_flow|ensemble",
+     "auto", "", "Forecast model; auto picks per series by rolling-origin MASE.", ""),
+    ("forecast.growth_rate", "float|null", None, "per year",
+     "Fixed rate for constant_growth (e.g. 0.108); empty = mean of the last 3 years.",
+     "Wiltshire SEND strategy 2020-24 modelled 10.8% a year"),
+    ("forecast.horizon", "int", 8, "years", "Years ahead to forecast (1-10).", ""),
+    ("forecast.by", "choice:total|age_band", "age_band", "",
+     "Forecast the LA total or each age band (reconciled to the total).", ""),
+    ("forecast.planning_quantile", "choice:mean|p50|p80|p90", "mean", "",
+     "Which forecast figure the place plan is made for (p80 plans for a high case).", ""),
+    ("forecast.n_paths", "int", 500, "paths", "Simulated demand paths for uncertainty.", ""),
+    ("levers", "list", [], "",
+     "Scenario levers applied to the forecast, each {name: ..., parameters}; see the "
+     "forecast documentation for the names.", ""),
+    ("allocate.enabled", "bool", True, "", "Run the placement optimiser.", ""),
+    ("allocate.settings", "path", None, "",
+     "Settings table (CSV): setting, provision, area, capacity, cost_per_place. Empty = the "
+     "illustrative settings derived from the LA's real placement mix.", ""),
+    ("allocate.designations", "path", None, "",
+     "Designation table (CSV): setting, need, phase, optional cap.", ""),
+    ("allocate.projects", "path", None, "",
+     "Candidate capital projects (CSV); empty = the illustrative candidates.", ""),
+    ("allocate.solver", "choice:cbc|highs", "cbc", "", "MILP solver (HiGHS needs highspy).", ""),
+    ("allocate.time_limit", "float", 120.0, "seconds", "Solver time limit.", ""),
+    ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", ""),
+    ("allocate.discount_rate", "float", 0.035, "per year", "Discount rate for costs.",
+     "HM Treasury Green Book (2022), 3.5% social time preference rate"),
+    ("allocate.penalty_unplaced", "float", 250000.0, "GBP per child-year",
+     "Cost charged for a child left without a suitable place: high, stated, never infinite.",
+     "assumption: about 4x a maintained special place; see docs/methodology.md"),
+    ("allocate.capital_budget_total", "float|null", None, "GBP",
+     "Capital budget over the plan; empty = unlimited.", ""),
+    ("allocate.capital_budget_per_year", "float|null", None, "GBP per year",
+     "Capital budget in any one year; empty = unlimited.", ""),
+    ("finance.enabled", "bool", True, "", "Cost the plan and project the DSG position.", ""),
+    ("finance.opening_balance_gbp", "float|null", None, "GBP",
+     "Cumulative DSG balance at the start (negative = deficit); empty = the LA's published "
+     "position where known, else 0.", ""),
+    ("finance.income_growth", "float", 0.03, "per year",
+     "High Needs Block income growth assumption.", "assumption; recent settlements 3-7%"),
+    ("finance.inflation", "float", 0.03, "per year", "Cost inflation assumption.",
+     "assumption; see docs/methodology.md"),
+    ("finance.target_year", "int|null", None, "year",
+     "Year by which the deficit should be eliminated (goal-seek); empty = last year.", ""),
+    ("report.charts", "bool", True, "", "Write PNG charts.", ""),
+    ("report.html", "bool", True, "", "Write report.html.", ""),
+    ("report.workbook", "bool", True, "", "Write results.xlsx.", ""),
+]
+
+SCENARIO_SCHEMA = pd.DataFrame(_ROWS, columns=["key", "type", "default", "unit", "description",
+                                               "source"])
+
+
+def schema_markdown() -> str:
+    """The scenario-file reference as Markdown, generated from :data:`SCENARIO_SCHEMA`."""
+    lines = ["# Scenario file reference", "",
+             "Generated from `sufficiency.scenario_schema.SCENARIO_SCHEMA`; do not edit by hand "
+             "(`python -m sufficiency.scenario_schema > docs/scenario-reference.md`).", "",
+             "A scenario is a YAML file. Keys are grouped in sections (`data`, `forecast`, "
+             "`allocate`, `finance`, `report`); a key left out takes its default. "
+             "`extends: base.yaml` starts from another scenario and overrides only what this "
+             "file sets.", "",
+             "| key | type | default | unit | meaning | source |",
+             "|---|---|---|---|---|---|"]
+    for row in SCENARIO_SCHEMA.itertuples(index=False):
+        default = "" if row.default is None else repr(row.default)
+        kind = row.type.replace("choice:", "one of ").replace("|", " / ")
+        lines.append(f"| `{row.key}` | {kind} | {default} | {row.unit} | {row.description} | "
+                     f"{row.source} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(schema_markdown(), end="")
