@@ -191,7 +191,8 @@ class LinearModel:
         names = [f"{b.name}_{i}" for b in self.col_blocks.values() for i in range(b.n)]
         lbl = [None if v == -INF else float(v) for v in lb]
         ubl = [None if v == INF else float(v) for v in ub]
-        var = [pulp.LpVariable(nm, lo, up, intg if ig else cont)
+        newvar = prob.add_variable
+        var = [newvar(nm, lo, up, intg if ig else cont)
                for nm, lo, up, ig in zip(names, lbl, ubl, integ.tolist())]
         c = self.cost
         nz = np.flatnonzero(c)

@@ -34,7 +34,7 @@ SETTINGS = _schema([
     ("setting", "str", "", True, None, "unique name of the setting"),
     ("provision", "str", "", True, None, "provision type code (sufficiency.data.PROVISIONS)"),
     ("area", "str", "", False, "all", "planning area the setting is in"),
-    ("capacity", "float", "places", True, None,
+    ("capacity", "float", "places", True, np.inf,
      "commissioned places shared by every need and phase it takes; blank or inf = unlimited "
      "(independent, out-of-area)"),
     ("cost_per_place", "float", "£ per place per year", True, None,

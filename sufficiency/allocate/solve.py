@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,8 +208,12 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
     is_mip = bool(np.any(m.integrality if integrality is None else integrality))
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "cbc.log")
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
-                                   threads=threads, logPath=log)
+        with warnings.catch_warnings():
+            # PuLP 3.x deprecates the bundled-CBC class in favour of COIN_CMD + a system CBC;
+            # the bundled binary is what needs no install, so keep using it.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
+                                       threads=threads, logPath=log)
         t1 = time.perf_counter()
         try:
             prob.solve(solver)

@@ -69,7 +69,7 @@ def _table(name: str, df, problems: _Problems) -> pd.DataFrame | None:
             num = pd.to_numeric(col, errors="coerce")
             bad = num.isna() & col.notna()
             problems.check(name, bad, r.column, f"a number ({r.unit})" if r.unit else "a number")
-            if r.required:
+            if r.required and r.default is None:
                 problems.check(name, col.isna(), r.column, "a value, found a blank")
             if r.kind == "int":
                 nonint = num.notna() & (num != np.floor(num.fillna(0)))

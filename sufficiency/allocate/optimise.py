@@ -1,0 +1,145 @@
+"""One call from demand and settings to a costed plan: :func:`optimise`."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .diagnose import diagnose
+from .model import build_model
+from .plan import (COST_COLS, MPV_COLS, PLACEMENT_COLS, PROGRAMME_COLS, UNPLACED_COLS, UTIL_COLS,
+                   Plan, _empty, objective_table, read_results)
+from .policy import Policy
+from .solve import SolverOutcome, fixed_lp_duals, solve
+from .validate import validate
+
+
+def _demand_table(demand, demand_column, years):
+    if not isinstance(demand, pd.DataFrame):
+        raise ValidationError(f"demand: expected a pandas DataFrame, got {type(demand).__name__}")
+    d = demand
+    if demand_column is None:
+        demand_column = "demand" if "demand" in d else ("mean" if "mean" in d else "demand")
+    if demand_column not in d:
+        raise ValidationError(f"demand: missing column {demand_column!r} (the demand to place: "
+                              f"'demand', or a forecast's 'mean' or a quantile such as 'p90'); "
+                              f"has {list(d.columns)}")
+    keep = [c for c in ("year", "need", "phase", "area", "path") if c in d]
+    d = d[keep].assign(demand=d[demand_column].to_numpy())
+    if years is not None:
+        d = d[d["year"].isin(list(years))]
+    return d
+
+
+def _unpack(settings, designation, projects, travel):
+    """Accept an :class:`~sufficiency.allocate.example.ExampleSettings` in place of tables."""
+    illustrative = False
+    if hasattr(settings, "settings") and hasattr(settings, "designation"):
+        ex = settings
+        designation = ex.designation if designation is None else designation
+        projects = ex.projects if projects is None else projects
+        travel = getattr(ex, "travel", None) if travel is None else travel
+        illustrative = bool(getattr(ex, "illustrative", False))
+        settings = ex.settings
+    if designation is None:
+        raise ValidationError("designation: required (setting, need, phase) table of what each "
+                              "setting may take")
+    return settings, designation, projects, travel, illustrative
+
+
+def _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy):
+    return Plan(placements=_empty(PLACEMENT_COLS), capital_programme=_empty(PROGRAMME_COLS),
+                cost_by_year=_empty(COST_COLS), unplaced=_empty(UNPLACED_COLS),
+                utilisation=_empty(UTIL_COLS), marginal_place_value=_empty(MPV_COLS),
+                objective=pd.DataFrame({"component": ["revenue", "transport", "capital",
+                                                      "unplaced_penalty"],
+                                        "discounted": np.nan, "undiscounted": np.nan}),
+                outcome=outcome, assumptions=policy.assumptions(), diagnosis=diagnosis,
+                timings=timings, illustrative=illustrative)
+
+
+def optimise(demand, settings, designation=None, projects=None, travel=None, existing=None,
+             policy: Policy | None = None, *, solver: str = "cbc", time_limit: float | None = None,
+             mip_gap: float | None = None, threads: int | None = None, duals: bool = True,
+             demand_column: str | None = None, years=None, msg: bool = False) -> Plan:
+    """Place each year's demand across settings and choose the capital programme.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        ``year, need, phase, [area], demand`` (children). A forecast table works too: its
+        ``mean`` column is used, or the column named by ``demand_column`` (e.g. ``"p90"``).
+    settings : DataFrame or ExampleSettings
+        ``setting, provision, [area], capacity, cost_per_place`` (see
+        :data:`sufficiency.allocate.schema.SETTINGS`). An :class:`ExampleSettings` (from
+        :func:`example_settings`) supplies settings, designation and projects at once.
+    designation : DataFrame
+        ``setting, need, phase, [cap], [cost_per_place]``: what each setting may take.
+    projects : DataFrame, optional
+        Capital options, ``project, setting, places, capital_cost, ...``.
+    travel : DataFrame, optional
+        ``area, setting, [cost], [minutes]``.
+    existing : DataFrame, optional
+        Children already placed who stay: ``[year], setting, need, phase, [area], count``.
+    policy : Policy, optional
+        Budgets, caps, discount rate (3.5% Green Book), unplaced penalty (£250,000).
+    solver : {"cbc", "highs"}
+        CBC through PuLP (bundled) or HiGHS through highspy.
+    time_limit, mip_gap : float, optional
+        Seconds, and relative MIP gap at which to stop.
+    threads : int, optional
+        Solver threads.
+    duals : bool, default True
+        Compute ``marginal_place_value`` (one more LP solve with the build decisions fixed).
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> demand = pd.DataFrame({"year": [2026, 2026], "need": ["ASD", "SEMH"],
+    ...                        "phase": ["primary", "primary"], "demand": [10, 10]})
+    >>> settings = pd.DataFrame({"setting": ["Oak", "Independent"],
+    ...     "provision": ["special_maintained", "special_independent"],
+    ...     "capacity": [8, None], "cost_per_place": [25_000, 60_000]})
+    >>> designation = pd.DataFrame({"setting": ["Oak", "Oak", "Independent"],
+    ...     "need": ["ASD", "SEMH", "ASD"], "phase": ["primary"] * 3})
+    >>> plan = optimise(demand, settings, designation)
+    >>> plan.status, round(plan.total_cost)
+    ('optimal', 800000)
+    >>> plan.unplaced[["need", "unplaced"]].to_records(index=False).tolist()
+    [('SEMH', 2.0)]
+    """
+    policy = policy or Policy()
+    settings, designation, projects, travel, illustrative = _unpack(settings, designation,
+                                                                    projects, travel)
+    t0 = time.perf_counter()
+    d = _demand_table(demand, demand_column, years)
+    inputs = validate(d, settings, designation, projects, travel, existing, policy)
+    t1 = time.perf_counter()
+    m, ctx = build_model(inputs)
+    t2 = time.perf_counter()
+    outcome, x, _, pulp_time = solve(m, solver, time_limit=time_limit, mip_gap=mip_gap,
+                                     threads=threads, msg=msg)
+    timings = {"validate": t1 - t0, "build": t2 - t1, "pulp_build": pulp_time,
+               "solve": outcome.solve_time}
+    if not outcome.has_solution:
+        diagnosis = diagnose(m, solver=solver) if outcome.status == "infeasible" else \
+            pd.DataFrame(columns=["constraint", "kind", "explanation"])
+        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy)
+    row_duals = None
+    if duals:
+        t3 = time.perf_counter()
+        dout, row_duals = fixed_lp_duals(m, x, solver, time_limit=time_limit, threads=threads)
+        timings["duals"] = time.perf_counter() - t3
+    t4 = time.perf_counter()
+    res = read_results(m, ctx, x, row_duals)
+    obj = objective_table(m, ctx, x)
+    timings["results"] = time.perf_counter() - t4
+    return Plan(**res, objective=obj, outcome=outcome, assumptions=policy.assumptions(),
+                timings=timings, illustrative=illustrative)
