@@ -156,7 +156,8 @@ class LinearModel:
             A = sp.coo_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
             self._cache[key] = A.asformat(fmt)
             self._cache[key].sum_duplicates()
-            self._cache[key].sort_indices()
+            if fmt in ("csr", "csc"):
+                self._cache[key].sort_indices()
         return self._cache[key]
 
     # -- names

@@ -1,0 +1,184 @@
+"""Hand-solved instances: known optimal cost and decisions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sufficiency.allocate import Cap, Policy, optimise
+
+NO_DISCOUNT = Policy(discount_rate=0.0)
+
+
+def test_shared_capacity_and_designation(solver):
+    # Oak (8 places, £25k) takes ASD and SEMH; the independent (£60k, unlimited) only ASD.
+    # Best: 8 SEMH at Oak, 10 ASD independent, 2 SEMH unplaced: 200k + 600k + 2 x 250k penalty.
+    d = pd.DataFrame({"year": 2026, "need": ["ASD", "SEMH"], "phase": "primary",
+                      "demand": [10.0, 10.0]})
+    s = pd.DataFrame({"setting": ["Oak", "Indep"],
+                      "provision": ["special_maintained", "special_independent"],
+                      "capacity": [8, None], "cost_per_place": [25_000, 60_000]})
+    g = pd.DataFrame({"setting": ["Oak", "Oak", "Indep"], "need": ["ASD", "SEMH", "ASD"],
+                      "phase": "primary"})
+    plan = optimise(d, s, g, solver=solver)
+    assert plan.status == "optimal"
+    assert plan.outcome.objective == pytest.approx(1_300_000)
+    assert plan.total_cost == pytest.approx(800_000)
+    pl = plan.placements.set_index(["setting", "need"])["placed"]
+    assert pl[("Oak", "SEMH")] == pytest.approx(8)
+    assert pl[("Indep", "ASD")] == pytest.approx(10)
+    assert plan.unplaced["unplaced"].sum() == pytest.approx(2)
+    # one more place at Oak takes an unplaced SEMH child: saves 250k - 25k
+    mv = plan.marginal_place_value.set_index(["setting", "need"])["value"]
+    assert mv[("Oak", "SEMH")] == pytest.approx(225_000)
+
+
+def test_build_choice_alternative_sites(build_case, solver):
+    # A: £500k, lead 1 -> opens 2027: 10 x 50k + 20 x 20k + 500k = 1.40m
+    # B: £550k, lead 0 -> opens 2026: 30 x 20k + 550k = 1.15m; no build: 30 x 50k = 1.50m.
+    # A and B are alternative sites: at most one. Optimal: B in 2026.
+    d, s, g, j = build_case
+    plan = optimise(d, s, g, j, policy=NO_DISCOUNT, solver=solver)
+    assert plan.status == "optimal"
+    assert plan.total_cost == pytest.approx(1_150_000)
+    cp = plan.capital_programme
+    assert cp["project"].tolist() == ["B"]
+    assert cp["opening_year"].tolist() == [2026]
+    assert cp["capital_cost"].tolist() == pytest.approx([550_000])
+
+
+def test_capital_budget_forces_later_cheaper_project(build_case, solver):
+    # Budget of £520k in 2026 rules out B (spent in 2026); A's £500k is spent in 2026
+    # (lead time 1 year before opening in 2027) and fits: 1.40m.
+    d, s, g, j = build_case
+    pol = Policy(discount_rate=0.0, capital_budget={2026: 520_000})
+    plan = optimise(d, s, g, j, policy=pol, solver=solver)
+    assert plan.total_cost == pytest.approx(1_400_000)
+    assert plan.capital_programme[["project", "opening_year"]].values.tolist() == [["A", 2027]]
+    cby = plan.cost_by_year.groupby("year")["capital"].sum()
+    assert cby[2026] == pytest.approx(500_000)
+
+
+def test_total_budget_rules_out_building(build_case, solver):
+    d, s, g, j = build_case
+    pol = Policy(discount_rate=0.0, capital_budget_total=400_000)
+    plan = optimise(d, s, g, j, policy=pol, solver=solver)
+    assert plan.total_cost == pytest.approx(1_500_000)
+    assert len(plan.capital_programme) == 0
+
+
+def test_discounting_green_book(build_case, solver):
+    d, s, g, j = build_case
+    plan = optimise(d, s, g, j, solver=solver)  # default 3.5%
+    f = [1, 1 / 1.035, 1 / 1.035 ** 2]
+    b = 550_000 + 200_000 * sum(f)
+    a = 500_000 + 500_000 + 200_000 * (f[1] + f[2])  # A's capital spent in 2026
+    assert b < a
+    assert plan.total_cost == pytest.approx(b)
+    row = plan.assumptions.set_index("name").loc["discount_rate"]
+    assert row["value"] == 0.035 and "Green Book" in row["source"]
+
+
+def test_min_size_project_sized_to_demand(solver):
+    # 8 children for 2 years; independent 50k; special project: 100k + 20k per place,
+    # up to 20 places, at least 5. Build 8: 100k + 160k + 2 x 8 x 20k = 580k < 800k.
+    d = pd.DataFrame({"year": [2026, 2027], "need": "SLD", "phase": "secondary",
+                      "demand": [8.0, 8.0]})
+    s = pd.DataFrame({"setting": ["New", "Indep"],
+                      "provision": ["special_maintained", "special_independent"],
+                      "capacity": [0, None], "cost_per_place": [20_000, 50_000]})
+    g = pd.DataFrame({"setting": ["New", "Indep"], "need": "SLD", "phase": "secondary"})
+    j = pd.DataFrame({"project": ["new school"], "setting": ["New"], "places": [20.0],
+                      "capital_cost": [100_000.0], "capital_cost_per_place": [20_000.0],
+                      "min_size": [5.0]})
+    plan = optimise(d, s, g, j, policy=NO_DISCOUNT, solver=solver)
+    assert plan.total_cost == pytest.approx(580_000)
+    assert plan.capital_programme["places"].tolist() == pytest.approx([8.0])
+
+
+def test_travel_cost_and_limit(solver):
+    # Two areas, two equal schools with 5 places each; children go to the nearer one.
+    d = pd.DataFrame({"year": 2026, "need": "ASD", "phase": "primary", "area": ["N", "S"],
+                      "demand": [5.0, 5.0]})
+    s = pd.DataFrame({"setting": ["North", "South"], "provision": "special_maintained",
+                      "capacity": [5, 5], "cost_per_place": [20_000, 20_000]})
+    g = pd.DataFrame({"setting": ["North", "South"], "need": "ASD", "phase": "primary"})
+    t = pd.DataFrame({"area": ["N", "N", "S", "S"], "setting": ["North", "South"] * 2,
+                      "cost": [1_000, 6_000, 6_000, 1_000], "minutes": [10, 70, 70, 10]})
+    plan = optimise(d, s, g, travel=t, policy=NO_DISCOUNT, solver=solver)
+    assert plan.total_cost == pytest.approx(10 * 21_000)
+    # South closes to ASD (capacity 0): with a 60-minute limit, S children are unplaced
+    s2 = s.assign(capacity=[10, 0])
+    plan = optimise(d, s2, g, travel=t, policy=Policy(discount_rate=0, max_travel_minutes=60),
+                    solver=solver)
+    assert plan.unplaced.set_index("area")["unplaced"].to_dict() == pytest.approx({"S": 5.0})
+    plan = optimise(d, s2, g, travel=t, policy=NO_DISCOUNT, solver=solver)
+    assert len(plan.unplaced) == 0
+    assert plan.total_cost == pytest.approx(5 * 21_000 + 5 * 26_000)
+
+
+def test_independent_share_cap(solver):
+    # 10 new ASD children, 4 maintained places; at most 50% of new placements independent:
+    # 4 maintained + 4 independent, 2 unplaced.
+    d = pd.DataFrame({"year": 2026, "need": "ASD", "phase": "primary", "demand": [10.0]})
+    s = pd.DataFrame({"setting": ["Oak", "Indep"],
+                      "provision": ["special_maintained", "special_independent"],
+                      "capacity": [4, None], "cost_per_place": [25_000, 60_000]})
+    g = pd.DataFrame({"setting": ["Oak", "Indep"], "need": "ASD", "phase": "primary"})
+    plan = optimise(d, s, g, policy=Policy(caps=[Cap.independent_share(0.5)]), solver=solver)
+    pl = plan.placements.set_index("setting")["placed"]
+    assert pl["Indep"] == pytest.approx(4) and pl["Oak"] == pytest.approx(4)
+    assert plan.unplaced["unplaced"].sum() == pytest.approx(2)
+
+
+def test_continuity_keeps_existing_placements(solver):
+    # 6 children already at the independent stay; 4 new go to Oak (room for 10).
+    d = pd.DataFrame({"year": [2026, 2027], "need": "ASD", "phase": "primary",
+                      "demand": [10.0, 10.0]})
+    s = pd.DataFrame({"setting": ["Oak", "Indep"],
+                      "provision": ["special_maintained", "special_independent"],
+                      "capacity": [10, None], "cost_per_place": [25_000, 60_000]})
+    g = pd.DataFrame({"setting": ["Oak", "Indep"], "need": "ASD", "phase": "primary"})
+    e = pd.DataFrame({"year": [2026], "setting": ["Indep"], "need": "ASD", "phase": "primary",
+                      "count": [6.0]})
+    plan = optimise(d, s, g, existing=e, policy=NO_DISCOUNT, solver=solver)
+    pl = plan.placements.set_index(["year", "setting"])
+    assert pl.loc[(2026, "Indep"), "placed"] == pytest.approx(6)
+    assert pl.loc[(2026, "Indep"), "new"] == pytest.approx(0)
+    assert pl.loc[(2027, "Oak"), "placed"] == pytest.approx(10)  # moved on in 2027
+    assert plan.total_cost == pytest.approx(6 * 60_000 + 4 * 25_000 + 10 * 25_000)
+
+
+def test_integer_placements(solver):
+    d = pd.DataFrame({"year": 2026, "need": "ASD", "phase": "primary", "demand": [3.5]})
+    s = pd.DataFrame({"setting": ["Oak"], "provision": "special_maintained",
+                      "capacity": [10], "cost_per_place": [10_000]})
+    g = pd.DataFrame({"setting": ["Oak"], "need": "ASD", "phase": "primary"})
+    plan = optimise(d, s, g, policy=Policy(integer_placements=True), solver=solver)
+    assert plan.placements["placed"].tolist() == pytest.approx([3.0])
+    assert plan.unplaced["unplaced"].sum() == pytest.approx(0.5)
+
+
+def test_designation_cap(solver):
+    d = pd.DataFrame({"year": 2026, "need": ["ASD", "SLD"], "phase": "primary",
+                      "demand": [10.0, 10.0]})
+    s = pd.DataFrame({"setting": ["Oak"], "provision": "special_maintained",
+                      "capacity": [15], "cost_per_place": [10_000]})
+    g = pd.DataFrame({"setting": ["Oak", "Oak"], "need": ["ASD", "SLD"], "phase": "primary",
+                      "cap": [6, None]})
+    plan = optimise(d, s, g, solver=solver)
+    pl = plan.placements.set_index("need")["placed"]
+    assert pl.sum() == pytest.approx(15)
+    assert pl["ASD"] <= 6 + 1e-9
+
+
+def test_forecast_column_and_summary(solver):
+    fc = pd.DataFrame({"year": 2026, "need": "ASD", "phase": "primary", "mean": [4.0],
+                       "p90": [6.0]})
+    s = pd.DataFrame({"setting": ["Oak"], "provision": "special_maintained",
+                      "capacity": [5], "cost_per_place": [10_000]})
+    g = pd.DataFrame({"setting": ["Oak"], "need": "ASD", "phase": "primary"})
+    assert optimise(fc, s, g, solver=solver).unplaced.empty
+    plan = optimise(fc, s, g, solver=solver, demand_column="p90")
+    assert plan.unplaced["unplaced"].sum() == pytest.approx(1.0)
+    text = plan.summary()
+    assert "proven optimal" in text and "without a suitable place" in text

@@ -1,0 +1,157 @@
+"""Honest solver status, contradictory policies, input errors, determinism."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sufficiency.allocate import Policy, SolverOutcome, optimise
+from sufficiency.errors import ValidationError
+
+
+def county_like(seed=0, n_set=30, n_proj=40):
+    rng = np.random.default_rng(seed)
+    needs, phases, areas = ["ASD", "SEMH", "SLD", "MLD"], ["primary", "secondary"], list("ABCDE")
+    years = list(range(2026, 2032))
+    d = pd.MultiIndex.from_product([years, needs, phases, areas],
+                                   names=["year", "need", "phase", "area"]).to_frame(index=False)
+    d["demand"] = rng.poisson(20, len(d)) * (1 + 0.1 * (d["year"] - 2026))
+    s = pd.DataFrame({"setting": [f"S{i:02d}" for i in range(n_set)],
+                      "provision": "special_maintained", "area": rng.choice(areas, n_set),
+                      "capacity": rng.integers(10, 80, n_set).astype(float),
+                      "cost_per_place": rng.uniform(20e3, 35e3, n_set)})
+    s.loc[len(s)] = ["Indep", "special_independent", "A", np.inf, 60e3]
+    g = [(st, n, p) for st in s["setting"] for n in rng.choice(needs, 2, replace=False)
+         for p in phases]
+    g = pd.DataFrame(g, columns=["setting", "need", "phase"])
+    j = pd.DataFrame({"project": [f"J{i:02d}" for i in range(n_proj)],
+                      "setting": rng.choice(s["setting"][:-1], n_proj),
+                      "places": rng.integers(10, 60, n_proj).astype(float),
+                      "capital_cost": rng.uniform(0.5e6, 5e6, n_proj),
+                      "lead_time": rng.integers(0, 3, n_proj),
+                      "group": rng.choice(["g1", "g2", None, None], n_proj)})
+    return d, s, g, j
+
+
+def test_time_limit_is_not_reported_optimal(solver):
+    d, s, g, j = county_like()
+    plan = optimise(d, s, g, j, policy=Policy(capital_budget=3e6), solver=solver,
+                    time_limit=0.01, duals=False)
+    o = plan.outcome
+    assert isinstance(o, SolverOutcome)
+    if o.termination == "time_limit":
+        assert o.status in ("feasible", "no_solution")
+        assert not o.proven_optimal
+        if o.has_solution:
+            assert "NOT PROVEN OPTIMAL" in plan.summary()
+    else:  # solved before the clock was checked
+        assert o.status == "optimal" and o.gap is not None and o.gap <= 1e-4
+
+
+def test_optimal_outcome_carries_bound_and_gap(solver):
+    d, s, g, j = county_like(n_set=10, n_proj=8)
+    o = optimise(d, s, g, j, solver=solver, duals=False).outcome
+    assert o.status == "optimal" and o.termination == "optimal"
+    assert o.best_bound == pytest.approx(o.objective, rel=1e-4)
+    assert o.gap <= 1e-4 and o.solver == solver
+
+
+def _tiny():
+    d = pd.DataFrame({"year": [2026, 2027], "need": "ASD", "phase": "primary",
+                      "demand": [12.0, 12.0]})
+    s = pd.DataFrame({"setting": ["Oak", "Indep"],
+                      "provision": ["special_maintained", "special_independent"],
+                      "capacity": [8, None], "cost_per_place": [25_000, 60_000]})
+    g = pd.DataFrame({"setting": ["Oak", "Indep"], "need": "ASD", "phase": "primary"})
+    return d, s, g
+
+
+def test_continuity_over_capacity_is_diagnosed(solver):
+    d, s, g = _tiny()
+    e = pd.DataFrame({"setting": ["Oak"], "need": "ASD", "phase": "primary", "count": [10.0]})
+    plan = optimise(d, s, g, existing=e, solver=solver)
+    assert plan.status == "infeasible"
+    txt = " ".join(plan.diagnosis["constraint"]) + " ".join(plan.diagnosis["explanation"])
+    assert "capacity" in txt and "continuity" in txt and "Oak" in txt
+    assert "contradict" in plan.summary()
+
+
+def test_revenue_budget_against_continuity_is_diagnosed(solver):
+    d, s, g = _tiny()
+    e = pd.DataFrame({"setting": ["Indep"], "need": "ASD", "phase": "primary", "count": [10.0]})
+    plan = optimise(d, s, g, existing=e, policy=Policy(revenue_budget={2027: 500_000}),
+                    solver=solver)
+    assert plan.status == "infeasible"
+    names = " ".join(plan.diagnosis["constraint"])
+    assert "revenue_budget" in names and "continuity" in names
+    assert (plan.diagnosis["explanation"].str.contains("2027")).any()
+
+
+def test_elastic_diagnosis_without_iis():
+    from sufficiency.allocate.diagnose import diagnose
+    from sufficiency.allocate.model import build_model
+    from sufficiency.allocate.validate import validate
+
+    d, s, g = _tiny()
+    e = pd.DataFrame({"setting": ["Oak"], "need": "ASD", "phase": "primary", "count": [10.0]})
+    m, _ = build_model(validate(d, s, g, existing=e))
+    out = diagnose(m, method="elastic")
+    assert len(out) >= 1
+    assert out["explanation"].str.contains("Oak").all()
+
+
+def test_unplaced_never_infeasible(solver):
+    d, s, g = _tiny()
+    d = d.assign(demand=1000.0)
+    plan = optimise(d, s.iloc[:1], g.iloc[:1], solver=solver)
+    assert plan.status == "optimal"
+    assert plan.unplaced["unplaced"].sum() == pytest.approx(2 * 992)
+
+
+@pytest.mark.parametrize("table, change, words", [
+    ("designation", lambda t: t.assign(setting=["Oak", "Nowhere"]),
+     ["designation", "row 3", "'setting'", "settings table"]),
+    ("settings", lambda t: t.assign(capacity=[-1, None]),
+     ["settings", "row 2", "'capacity'", ">= 0"]),
+    ("demand", lambda t: t.assign(demand=[5, "many"]), ["demand", "row 3", "'demand'", "number"]),
+])
+def test_validation_messages(table, change, words):
+    d, s, g = _tiny()
+    tables = {"demand": d, "settings": s, "designation": g}
+    tables[table] = change(tables[table])
+    with pytest.raises(ValidationError) as err:
+        optimise(tables["demand"], tables["settings"], tables["designation"])
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_project_opening_before_lead_time():
+    d, s, g = _tiny()
+    j = pd.DataFrame({"project": ["P"], "setting": ["Oak"], "places": [10.0],
+                      "capital_cost": [1e6], "lead_time": [2], "opening_year": [2027]})
+    with pytest.raises(ValidationError, match=r"projects: row 2, column 'opening_year'.*lead_time"):
+        optimise(d, s, g, j)
+
+
+def test_existing_more_than_demand():
+    d, s, g = _tiny()
+    e = pd.DataFrame({"setting": ["Oak"], "need": "ASD", "phase": "primary", "count": [20.0]})
+    with pytest.raises(ValidationError, match="exceed the demand"):
+        optimise(d, s, g, existing=e)
+
+
+def test_all_problems_reported_together():
+    d, s, g = _tiny()
+    with pytest.raises(ValidationError) as err:
+        optimise(d.assign(demand=-1.0), s.assign(cost_per_place=-5), g)
+    assert len(err.value.problems) == 2
+
+
+def test_same_input_same_plan(solver):
+    d, s, g, j = county_like(n_set=12, n_proj=10)
+    a = optimise(d, s, g, j, solver=solver)
+    b = optimise(d.sample(frac=1, random_state=1), s.iloc[::-1], g.sample(frac=1, random_state=2),
+                 j.iloc[::-1], solver=solver)
+    for name in ("placements", "capital_programme", "cost_by_year", "unplaced", "utilisation"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name),
+                                      check_exact=False, rtol=1e-6, atol=1e-6)
+    assert a.outcome.objective == pytest.approx(b.outcome.objective, rel=1e-9)
