@@ -18,6 +18,7 @@ from .dfe import (
     read_need_caseload,
     read_new_plan_needs,
     read_new_plans,
+    read_placement_by_age,
     read_placement_caseload,
     read_requests,
 )
@@ -32,6 +33,7 @@ from .example import (
     la_new_plans,
     la_new_plans_by_age,
     la_placements,
+    la_placements_by_age,
     la_requests,
     las,
     load_table,

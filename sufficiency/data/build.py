@@ -1,7 +1,7 @@
 """Build the embedded example data from the DfE source files, byte for byte reproducibly.
 
 ``python -m sufficiency.data.build /path/to/shared/data`` (or ``scripts/build_example_data.py``)
-reads the DfE files described in ``shared/data/README.md`` and writes compact tidy CSVs into
+reads the DfE files described in ``shared/data/README.md`` and writes compact tidy gzipped CSVs into
 ``sufficiency/data/example/``. The same sources always give the same bytes: rows are sorted,
 numbers are written as integers where they are whole, the line ending is ``\\n``.
 
@@ -11,6 +11,7 @@ Source: Department for Education.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import sys
 import warnings
@@ -39,7 +40,7 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of DataFrame
-        ``las``, ``neighbours``, ``history_age``, ``placements``, ``needs``, ``new_plans``,
+        ``las``, ``neighbours``, ``history_age``, ``placements``, ``placements_age``, ``needs``, ``new_plans``,
         ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests`` and, when the money
         reader is present, the high-needs tables.
     """
@@ -50,6 +51,7 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
         age22 = dfe.read_age_caseload(s22 / "sen2_age_caseload.csv")
         age25 = dfe.read_caseload_by_age(s25 / "caseload.csv")
         place = dfe.read_placement_caseload(s25 / "caseload.csv")
+        place_age = dfe.read_placement_by_age(s25 / "caseload.csv")
         needs = dfe.read_need_caseload(s25 / "sen_needs_all_plans.csv")
         new = dfe.read_new_plans(s25 / "newplans.csv")
         new_age = dfe.read_age_new_plans(s22 / "sen2_age_new_plans.csv")
@@ -63,6 +65,7 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
         "history_age": _history(age22, age25, place),
         "placements": _slim(place[place["provision"] != "all"].assign(
             count=lambda d: d["count"]), ["provision"]),
+        "placements_age": _slim(place_age, ["age_band", "provision"]),
         "needs": _slim(needs, ["need", "age_band", "provision"]),
         "new_plans": _slim(new, ["provision"]),
         "new_plans_age": _slim(new_age, ["age_band"]),
@@ -85,14 +88,20 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir=EXAMPLE_DIR) -> dict[str, str]:
-    """Write the tables as CSV (deterministic bytes) and return ``{file name: sha256}``."""
+    """Write the tables as gzipped CSV and return ``{file name: sha256 of the CSV text}``.
+
+    The gzip header carries no file name or time (``mtime=0``), so the bytes depend only on
+    the data (and the zlib version); the test compares the decompressed CSV text.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.csv"):
+        old.unlink()
     digests = {}
     for name in sorted(tables):
         data = to_csv_bytes(tables[name])
-        path = out_dir / f"{name}.csv"
-        path.write_bytes(data)
+        path = out_dir / f"{name}.csv.gz"
+        path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
         digests[path.name] = hashlib.sha256(data).hexdigest()
     (out_dir / "ATTRIBUTION.txt").write_text(ATTRIBUTION + "\n", encoding="utf-8")
     return digests

@@ -193,6 +193,31 @@ def read_caseload_by_age(path) -> pd.DataFrame:
 
 
 @_reports_missing
+def read_placement_by_age(path) -> pd.DataFrame:
+    """EHC plans in January by age band and placement, 2024-2025 (2025 release ``caseload.csv``).
+
+    Single ages are summed into the DfE age bands (plans of unknown age are left out: they are
+    in the ``all`` total of :func:`read_caseload_by_age`). Returns ``year, level, la_code,
+    la_name, age_band, provision, count``.
+    """
+    raw = _read(path)
+    ages = raw[raw["breakdown_topic"] == "Child or young persons age"].copy()
+    ages["age_band"] = _age_labels_to_band(ages["breakdown"], path)
+    ages = ages[ages["age_band"] != "unknown"]
+    year = _year(ages["time_period"])
+    parts = []
+    for column, provision in SEN2_PLACEMENT_COLUMNS.items():
+        if column not in ages.columns:
+            continue
+        part = _keys(ages, year)
+        part["age_band"] = ages["age_band"]
+        part["provision"] = provision
+        part["count"] = _numeric(ages, column, path)
+        parts.append(part)
+    return _finish(pd.concat(parts), ["age_band", "provision"], aggregate=True)
+
+
+@_reports_missing
 def read_need_caseload(path) -> pd.DataFrame:
     """EHC plans in January 2025 by primary need, and by need x age band and need x placement.
 

@@ -38,13 +38,12 @@ def load_table(name: str) -> pd.DataFrame:
 
     Returns a copy-safe frame: callers must not modify it in place (use ``.copy()``).
     """
-    path = EXAMPLE_DIR / f"{name}.csv"
+    path = EXAMPLE_DIR / f"{name}.csv.gz"
+    if not path.exists() and path.with_suffix("").exists():
+        path = path.with_suffix("")  # a plain CSV (while the data is being rebuilt)
     if not path.exists():
-        gz = path.with_suffix(".csv.gz")
-        if not gz.exists():
-            available = sorted(p.name.split(".")[0] for p in EXAMPLE_DIR.glob("*.csv*"))
-            raise FileNotFoundError(f"{path}: no embedded table {name!r}; available: {available}")
-        path = gz
+        available = sorted(p.name.split(".")[0] for p in EXAMPLE_DIR.glob("*.csv*"))
+        raise FileNotFoundError(f"{path}: no embedded table {name!r}; available: {available}")
     dtypes = {"la_code": str, "neighbour_code": str, "new_la_code": str}
     return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
 
@@ -162,6 +161,15 @@ def la_placements(la, footprint: str = "continuous") -> pd.DataFrame:
     out = out.sort_values(["year", "provision"]).reset_index(drop=True)
     out["flag"] = np.where(out["year"] >= COLLECTION_BREAK_YEAR, FLAG_BREAK, "")
     return out[["year", "provision", "count", "flag"]]
+
+
+def la_placements_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
+    """An LA's EHC plans by age band and placement, January 2024 and 2025.
+
+    Returns ``year, age_band, provision, count`` (plans of unknown age are not included).
+    This is what splits an age-band forecast into placement types.
+    """
+    return _series("placements_age", _code(la), ["age_band", "provision"], footprint)
 
 
 def la_needs(la, footprint: str = "continuous") -> pd.DataFrame:

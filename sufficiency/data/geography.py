@@ -56,6 +56,14 @@ def footprint_of(code: str) -> pd.Series | None:
     return None
 
 
+def _plain(name: str) -> str:
+    """'Herefordshire, County of' -> 'herefordshire'; 'Bristol, City of' -> 'bristol'."""
+    name = name.lower().strip()
+    for suffix in (", county of", ", city of", " county council", " council"):
+        name = name.removesuffix(suffix)
+    return name.replace("&", "and").strip()
+
+
 def resolve_la(la, las: pd.DataFrame) -> str:
     """Find an LA's 3-digit code from its old code, new code or name (case-insensitive).
 
@@ -92,8 +100,11 @@ def resolve_la(la, las: pd.DataFrame) -> str:
     names.update(zip(BOUNDARY_CHANGES["footprint_name"].str.lower(),
                      BOUNDARY_CHANGES["footprint_code"]))
     names.update({n.replace(" (footprint)", ""): c for n, c in list(names.items())})
+    names.update({_plain(n): c for n, c in list(names.items())})
     if text.lower() in names:
         return names[text.lower()]
+    if _plain(text) in names:
+        return names[_plain(text)]
     hint = suggest(text, list(las["la_name"]) + list(las["la_code"]))
     raise KeyError(f"no local authority {la!r}{hint}; expected a 3-digit old LA code, a "
                    "9-character new code or an LA name, e.g. '886', 'E10000016' or 'Kent'")

@@ -1,0 +1,187 @@
+"""The ``sufficiency`` command: run, compare, backtest, validate and start scenarios.
+
+Exit codes: 0 success, 1 the run failed, 2 bad usage or invalid input (the message says what
+and where), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from . import __version__
+from .errors import DataWarning, ValidationError
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except ValidationError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, FileExistsError, KeyError) as err:
+        message = err.args[0] if err.args else str(err)
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sufficiency",
+        description="Plan specialist SEND school places: forecast EHC plan demand, allocate "
+                    "places and the capital programme, cost the High Needs deficit plan.")
+    parser.add_argument("--version", action="version", version=f"sufficiency {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="forecast, allocate, cost and report one scenario",
+                         description="Run a scenario end to end and write the workbook, charts, "
+                                     "report and manifest to --out.")
+    run.add_argument("scenario", help="scenario YAML file, e.g. scenarios/example.yaml")
+    run.add_argument("--out", required=True, help="output folder (must not exist, or --force)")
+    run.add_argument("--force", action="store_true", help="replace an existing output folder")
+    run.add_argument("--quiet", action="store_true", help="no progress messages")
+    run.set_defaults(handler=_run)
+
+    compare = sub.add_parser("compare", help="run several scenarios side by side",
+                             description="Run scenarios and write their results side by side, "
+                                         "with the differences from the first.")
+    compare.add_argument("scenarios", nargs="+", help="two or more scenario files")
+    compare.add_argument("--out", required=True, help="output folder")
+    compare.add_argument("--force", action="store_true", help="replace an existing folder")
+    compare.add_argument("--quiet", action="store_true", help="no progress messages")
+    compare.set_defaults(handler=_compare)
+
+    backtest = sub.add_parser("backtest", help="accuracy of the forecast on the LA's own history",
+                              description="Rolling-origin backtest of the scenario's forecast "
+                                          "models on its own history.")
+    backtest.add_argument("scenario", help="scenario YAML file")
+    backtest.add_argument("--horizon", type=int, default=3, help="years ahead (default 3)")
+    backtest.set_defaults(handler=_backtest)
+
+    validate = sub.add_parser("validate", help="check a scenario or data file",
+                              description="Check a scenario (.yaml) or a history file "
+                                          "(.csv/.xlsx) and report every problem found.")
+    validate.add_argument("file", help="scenario .yaml or history .csv/.xlsx")
+    validate.set_defaults(handler=_validate)
+
+    new = sub.add_parser("new-scenario", help="write a starting scenario for an LA",
+                         description="Write a commented starting scenario for any LA in the "
+                                     "embedded data.")
+    new.add_argument("--la", required=True, help="LA code or name, e.g. 'Herefordshire'")
+    new.add_argument("--out", required=True, help="scenario file to write")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.set_defaults(handler=_new_scenario)
+    return parser
+
+
+def _progress(quiet: bool):
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"[{time.perf_counter() - start:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _run(args) -> int:
+    from .scenario import load_scenario
+    from .workflow import run_scenario
+    from .report import write_outputs
+
+    scenario = load_scenario(args.scenario)
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise FileExistsError(f"{out} exists; pass --force to replace it (nothing was written)")
+    say = _progress(args.quiet)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        result = run_scenario(scenario, progress=say)
+    say(f"writing outputs to {out}")
+    write_outputs(result, out, force=args.force)
+    print(result.summary())
+    print(f"\nwritten to {out}/: results.xlsx, report.html, charts/*.png, manifest.json")
+    return 0
+
+
+def _compare(args) -> int:
+    from .scenario import load_scenario
+    from .workflow import compare_runs, run_scenario
+    from .report import write_comparison
+
+    if len(args.scenarios) < 2:
+        raise ValidationError("compare: expected two or more scenario files")
+    scenarios = [load_scenario(p) for p in args.scenarios]
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise FileExistsError(f"{out} exists; pass --force to replace it (nothing was written)")
+    say = _progress(args.quiet)
+    runs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        for scenario in scenarios:
+            say(f"scenario {scenario.name}")
+            runs.append(run_scenario(scenario, progress=say))
+    table = compare_runs(runs)
+    write_comparison(runs, table, out, force=args.force)
+    print(table.to_string(index=False))
+    return 0
+
+
+def _backtest(args) -> int:
+    from .scenario import load_scenario
+    from .workflow import backtest_scenario
+
+    scenario = load_scenario(args.scenario)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        table = backtest_scenario(scenario, horizon=args.horizon)
+    print(table.to_string(index=False))
+    return 0
+
+
+def _validate(args) -> int:
+    path = Path(args.file)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from .scenario import load_scenario
+
+        scenario = load_scenario(path)
+        print(f"{path}: valid scenario {scenario.name!r} "
+              f"({' -> '.join(str(p) for p in scenario.chain)})")
+        return 0
+    from .data import read_history
+
+    frame = read_history(path, on_error="set_aside")
+    report = frame.attrs["validation"]
+    print(report.summary())
+    if len(report.set_aside):
+        print(report.set_aside.to_string(index=False))
+    return 0 if report.ok else 2
+
+
+def _new_scenario(args) -> int:
+    from .workflow import starting_scenario
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise FileExistsError(f"{out} exists; pass --force to overwrite it")
+    text = starting_scenario(args.la)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}; run it with: sufficiency run {out} --out results")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
