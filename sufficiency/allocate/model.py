@@ -274,11 +274,7 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
     t = inp.travel
     opts = opts.merge(t[["area", "setting", "cost", "minutes"]], on=["area", "setting"], how="left")
     opts["travel_cost"] = opts["cost"].fillna(0.0)
-    limit = inp.policy.max_travel_minutes
-    if limit is not None:
-        opts = opts[~(opts["minutes"] > limit)]
-    opts = opts.drop(columns=["cost", "minutes"])
-    arcs = cells.merge(opts, on=["need", "phase", "area"], how="inner")
+    arcs = cells.merge(opts.drop(columns="cost"), on=["need", "phase", "area"], how="inner")
     arcs = arcs.sort_values(["path", "year", "setting", "need", "phase", "area"],
                             kind="stable").reset_index(drop=True)
     e = inp.existing
@@ -286,8 +282,16 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
         ex = e.astype({"year": int}).set_index(["year", "setting", "need", "phase", "area"])["count"]
         key = pd.MultiIndex.from_frame(arcs[["year", "setting", "need", "phase", "area"]])
         arcs["existing"] = ex.reindex(key).fillna(0.0).to_numpy()
+        if not np.isclose(arcs.groupby("path")["existing"].sum(), e["count"].sum()).all():
+            raise AssertionError("existing placements not all mapped to placement variables")
     else:
         arcs["existing"] = 0.0
+    limit = inp.policy.max_travel_minutes
+    if limit is not None:
+        # children already placed stay, however far (continuity beats the travel limit)
+        far = (arcs["minutes"] > limit) & (arcs["existing"] <= 0)
+        arcs = arcs[~far].reset_index(drop=True)
+    arcs = arcs.drop(columns="minutes")
     ctx.arcs = arcs
     m.add_cols("x", arcs[["path", "year", "setting", "need", "phase", "area"]],
                arcs["existing"].to_numpy(), INF, inp.policy.integer_placements,
