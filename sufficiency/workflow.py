@@ -1,0 +1,591 @@
+"""Run a scenario end to end: data -> forecast -> demand -> allocate -> finance -> report tables.
+
+:func:`run_scenario` is what ``sufficiency run`` does; it returns a :class:`ScenarioRun`
+whose fields are the stage results (plain DataFrames or the stages' own result objects), so a
+notebook can stop at any stage, inspect, and continue with the library's functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from . import data as sd
+from . import demand as dm
+from .scenario import Scenario, load_scenario
+
+QUANTILES = (0.05, 0.1, 0.5, 0.8, 0.9, 0.95)
+
+
+@dataclass
+class ScenarioRun:
+    """Everything one scenario run produced. Tables are tidy DataFrames.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    la_code, la_name : str
+    history : DataFrame
+        ``year, age_band, count, flag``: the EHC plan history used.
+    forecast : object
+        The forecast result (:func:`sufficiency.forecast.project`): ``.table``, ``.paths``...
+    demand : DataFrame
+        ``year, provision, need_group, phase, demand``: specialist places needed (the
+        planning figure chosen by ``forecast.planning_quantile``).
+    plan : Plan or None
+        The optimiser's placement plan and capital programme.
+    finance : object or None
+        The costed DSG trajectory (mitigated vs unmitigated).
+    measures : DataFrame
+        ``year, measure, value, basis``: the measures LAs report to their boards.
+    timings : dict
+        Seconds per stage.
+    notes : list of str
+        Data notes and labels (e.g. illustrative settings) shown in every output.
+    """
+
+    scenario: Scenario
+    la_code: str
+    la_name: str
+    history: pd.DataFrame
+    forecast: object = None
+    demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plan: object = None
+    finance: object = None
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    inputs: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def title(self) -> str:
+        return f"{self.la_name}: SEND place sufficiency - {self.name}"
+
+    @property
+    def subtitle(self) -> str:
+        first = int(self.demand["year"].min()) if len(self.demand) else "-"
+        last = int(self.demand["year"].max()) if len(self.demand) else "-"
+        return (f"EHC plan history {int(self.history['year'].min())}-"
+                f"{int(self.history['year'].max())}, plan {first}-{last}. "
+                f"sufficiency {__version__}, seed {self.scenario.get('seed')}.")
+
+    # --- tables ------------------------------------------------------------------------
+
+    def assumptions(self) -> pd.DataFrame:
+        parts = [self.scenario.assumptions()[["parameter", "value", "unit", "source"]]]
+        for stage, frame in (("demand", dm.assumptions()),
+                             ("forecast", _attr(self.forecast, "assumptions")),
+                             ("allocate", _attr(self.plan, "assumptions")),
+                             ("finance", _attr(self.finance, "assumptions"))):
+            if isinstance(frame, pd.DataFrame) and len(frame):
+                f = frame.rename(columns={"name": "parameter"}).copy()
+                f["parameter"] = stage + ": " + f["parameter"].astype(str)
+                for c in ("value", "unit", "source"):
+                    if c not in f:
+                        f[c] = ""
+                parts.append(f[["parameter", "value", "unit", "source"]])
+        out = pd.concat(parts, ignore_index=True)
+        out["value"] = out["value"].map(lambda v: v if isinstance(v, (int, float, str)) else
+                                        str(v))
+        return out
+
+    def forecast_table(self) -> pd.DataFrame:
+        return self.forecast.table.copy() if self.forecast is not None else pd.DataFrame()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every output table by sheet name (the workbook and ``tables/*.csv``)."""
+        out = {"assumptions": self.assumptions(), "history": self.history,
+               "forecast": self.forecast_table(), "demand": self.demand,
+               "measures": self.measures}
+        if self.plan is not None:
+            for name in ("placements", "capital_programme", "cost_by_year", "unplaced",
+                         "utilisation", "marginal_place_value", "objective"):
+                out[name] = getattr(self.plan, name)
+        if self.finance is not None:
+            for name, frame in _finance_tables(self.finance).items():
+                out[name] = frame
+        return out
+
+    def report_tables(self) -> list[tuple[str, pd.DataFrame, str]]:
+        """The tables shown in ``report.html`` (heading, frame, caption)."""
+        out = [("Measures reported to the board", _measures_wide(self.measures),
+                "Per year, history (DfE SEN2) and plan alike.")]
+        need = self.demand.pivot_table(index="year", columns="phase", values="demand",
+                                       aggfunc="sum").round(0).reset_index()
+        out.append(("Specialist places needed by phase", need,
+                    "Children needing a specialist place (planning figure: "
+                    f"{self.scenario.get('forecast.planning_quantile')}); all need groups."))
+        if self.plan is not None:
+            out.append(("Capital programme", self.plan.capital_programme,
+                        "Projects chosen, opening year (September), places and capital cost."))
+            if len(self.plan.unplaced):
+                un = self.plan.unplaced.groupby(["year"], as_index=False)["unplaced"].sum()
+                out.append(("Children without a suitable place", un,
+                            "Demand the plan cannot place locally or independently within "
+                            "the constraints."))
+        if self.finance is not None:
+            for heading, frame, caption in _finance_report_tables(self.finance):
+                out.append((heading, frame, caption))
+        return out
+
+    def comparison_tables(self) -> dict[str, pd.DataFrame]:
+        return {"measures": self.measures, "demand": self.demand.groupby(
+            "year", as_index=False)["demand"].sum()}
+
+    # --- headlines and charts ------------------------------------------------------------
+
+    def headline_values(self) -> dict:
+        last = int(self.demand["year"].max())
+        first = int(self.demand["year"].min())
+        values = {
+            "ehcp_latest": float(self.history.query("age_band == 'all'")
+                                 .sort_values("year")["count"].iloc[-1]),
+            "ehcp_forecast_last": float(self.forecast.table.query("age_band == 'all'")
+                                        .query("year == @last")["mean"].sum())
+            if self.forecast is not None and "age_band" in self.forecast.table else np.nan,
+            "specialist_first": float(self.demand.query("year == @first")["demand"].sum()),
+            "specialist_last": float(self.demand.query("year == @last")["demand"].sum()),
+            "first_year": first, "last_year": last,
+        }
+        if self.plan is not None:
+            values["projects"] = int(len(self.plan.capital_programme))
+            values["places_added"] = float(self.plan.capital_programme["places"].sum()) \
+                if len(self.plan.capital_programme) else 0.0
+            values["capital_gbp"] = float(self.plan.capital_programme["capital_cost"].sum()) \
+                if len(self.plan.capital_programme) else 0.0
+            values["unplaced_last"] = float(self.plan.unplaced.query("year == @last")
+                                            ["unplaced"].sum()) if len(self.plan.unplaced) \
+                else 0.0
+            values["status"] = self.plan.outcome.describe() if hasattr(
+                self.plan.outcome, "describe") else self.plan.status
+        if self.finance is not None:
+            values.update(_finance_headlines(self.finance))
+        return values
+
+    def headlines(self) -> list[tuple[str, str]]:
+        v = self.headline_values()
+        out = [(f"EHC plans, January {int(self.history['year'].max())}",
+                f"{v['ehcp_latest']:,.0f}"),
+               (f"Specialist places needed {v['first_year']} -> {v['last_year']}",
+                f"{v['specialist_first']:,.0f} -> {v['specialist_last']:,.0f}")]
+        if "projects" in v:
+            out.append(("Capital projects chosen", f"{v['projects']} (+{v['places_added']:,.0f} "
+                                                   f"places, £{v['capital_gbp'] / 1e6:,.1f}m)"))
+            out.append((f"Children without a suitable place, {v['last_year']}",
+                        f"{v['unplaced_last']:,.0f}"))
+        for label, text in _finance_headline_text(v):
+            out.append((label, text))
+        return out
+
+    def charts(self):
+        from .report import charts as ch
+
+        out = []
+        hist = self.history[self.history["age_band"] != "all"]
+        table = self.forecast_table()
+        if len(table) and "age_band" in table:
+            f = table[table["age_band"] != "all"]
+            out.append(("fan_chart_by_age.png", "Demand forecast by age band",
+                        "EHC plans by age band: history (black) and forecast with 80% and 90% "
+                        "intervals. Read the width of the band as the planning risk.",
+                        lambda: ch.fan_chart(hist, f, by="age_band")))
+        groups = self.demand.groupby(["year", "need_group"], as_index=False)["demand"].sum()
+        cap = _local_capacity(self.plan)
+        dvc = groups.rename(columns={"need_group": "group"})
+        if cap is not None:
+            dvc = dvc.merge(cap, on=["year", "group"], how="left").fillna({"capacity": 0})
+        else:
+            dvc["capacity"] = 0.0
+        out.append(("demand_vs_capacity.png", "Specialist demand against local places",
+                    "Children needing a specialist place (line) against local places designated "
+                    "for them (bars). Where the line is above the bars, children go to "
+                    "independent or out-of-area places, or wait.",
+                    lambda: ch.demand_vs_capacity(dvc, by="group")))
+        if self.plan is not None:
+            prog = self.plan.capital_programme.rename(columns={"capital_cost":
+                                                               "capital_cost_gbp"})
+            out.append(("capital_programme.png", "Capital programme",
+                        "Projects the optimiser chose and when they open.",
+                        lambda: ch.capital_timeline(prog)))
+            cost = self.plan.cost_by_year.rename(columns={"total": "cost_gbp"})
+            out.append(("cost_by_provision.png", "Cost by provision type",
+                        "Annual revenue, transport and capital cost of the plan by provision "
+                        "type (£ of each year).",
+                        lambda: ch.cost_by_provision(cost)))
+        traj = _finance_trajectory(self.finance)
+        if traj is not None:
+            out.append(("cumulative_deficit.png", "Cumulative DSG position",
+                        "The cumulative DSG balance with and without the mitigations, with the "
+                        "80% range from the forecast's uncertainty. Below zero is a deficit.",
+                        lambda: ch.deficit_chart(traj)))
+        return out
+
+    # --- text and manifest --------------------------------------------------------------
+
+    def summary(self) -> str:
+        lines = [self.title, "=" * len(self.title)]
+        lines += [f"{label}: {value}" for label, value in self.headlines()]
+        if self.plan is not None:
+            lines.append(f"optimiser: {self.headline_values().get('status')}")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def manifest(self) -> dict:
+        files = {}
+        for chain_path in self.scenario.chain:
+            files[str(chain_path)] = _sha(Path(chain_path))
+        for key, path in self.inputs.items():
+            files[key] = _sha(Path(path))
+        return {
+            "library": "sufficiency", "version": __version__,
+            "python": platform.python_version(), "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "scenario": self.name, "scenario_hash": self.scenario.digest(),
+            "seed": self.scenario.get("seed"), "input_files_sha256": files,
+            "embedded_data_sha256": _embedded_digest(),
+            "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def run_scenario(scenario, progress=None) -> ScenarioRun:
+    """Run a scenario (a :class:`Scenario` or a path to its YAML) end to end.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+    progress : callable, optional
+        Called with a short message at the start of each stage.
+
+    Examples
+    --------
+    >>> run = run_scenario("scenarios/example.yaml")        # doctest: +SKIP
+    >>> run.plan.capital_programme                           # doctest: +SKIP
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    say = progress or (lambda message: None)
+    timings, notes, inputs = {}, [], {}
+
+    t = time.perf_counter()
+    say("reading data")
+    la_code, la_name, history = _history(scenario, inputs, notes)
+    timings["data"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    say(f"forecasting {scenario.get('forecast.horizon')} years ahead "
+        f"({scenario.get('forecast.model')})")
+    forecast = _forecast(scenario, history)
+    timings["forecast"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    say("turning the forecast into demand for specialist places")
+    demand = _demand(scenario, la_code, forecast)
+    timings["demand"] = time.perf_counter() - t
+
+    run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
+                      forecast=forecast, demand=demand, timings=timings, notes=notes,
+                      inputs=inputs)
+    if scenario.get("allocate.enabled"):
+        t = time.perf_counter()
+        say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
+            f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
+        run.plan = _allocate(scenario, la_code, demand, notes, inputs)
+        timings["allocate"] = time.perf_counter() - t
+    if scenario.get("finance.enabled"):
+        t = time.perf_counter()
+        say("costing the plan and projecting the DSG position")
+        run.finance = _finance(scenario, run)
+        timings["finance"] = time.perf_counter() - t
+    run.measures = board_measures(run)
+    return run
+
+
+def _history(scenario: Scenario, inputs: dict, notes: list):
+    own = scenario.resolve(scenario.get("data.history"))
+    la = scenario.get("data.la")
+    if own is not None:
+        history = sd.read_history(own)
+        inputs["data.history"] = own
+        if "age_band" not in history:
+            history = history.assign(age_band="all")
+        history = history.assign(flag="")[["year", "age_band", "count", "flag"]]
+        code = sd.resolve_la(la, sd.las()) if la else "own"
+        name = sd.las().set_index("la_code")["la_name"].get(code, "Your LA") if la else "Your LA"
+        return code, name, history
+    code = sd.resolve_la(la, sd.las())
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = sd.la_history(code)
+    for w in caught:
+        notes.append(str(w.message))
+    if (history["flag"] != "").any():
+        notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
+                     "history sheet) and add up to the published 2023 total.")
+    names = dict(zip(sd.las()["la_code"], sd.las()["la_name"]))
+    names.update(zip(sd.BOUNDARY_CHANGES["footprint_code"], sd.BOUNDARY_CHANGES["footprint_name"]))
+    return code, names.get(code, code), history
+
+
+def _forecast(scenario: Scenario, history: pd.DataFrame):
+    from . import forecast as fc
+
+    by = scenario.get("forecast.by")
+    if by == "age_band" and (history["age_band"] != "all").any():
+        frame = history[history["age_band"] != "all"][["year", "age_band", "count"]]
+    else:
+        frame = history[history["age_band"] == "all"][["year", "count"]]
+    kwargs = {}
+    if scenario.get("forecast.model") == "constant_growth" and \
+            scenario.get("forecast.growth_rate") is not None:
+        kwargs["growth_rate"] = scenario.get("forecast.growth_rate")
+    return fc.project(frame.dropna(subset=["count"]), horizon=scenario.get("forecast.horizon"),
+                      model=scenario.get("forecast.model"), quantiles=QUANTILES,
+                      levers=scenario.get("levers") or None, seed=scenario.get("seed"),
+                      n_paths=scenario.get("forecast.n_paths"), **kwargs)
+
+
+def _demand(scenario: Scenario, la_code: str, forecast) -> pd.DataFrame:
+    table = forecast.table
+    value = scenario.get("forecast.planning_quantile")
+    if "age_band" not in table:
+        raise ValueError("forecast.by = total: demand for places needs an age-band forecast; "
+                         "set forecast.by: age_band")
+    phases = sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
+    pm = dm.provision_shares(sd.la_placements_by_age(la_code))
+    nm = dm.need_shares(sd.la_needs(la_code))
+    return dm.place_demand(table, pm, nm, dm.phase_shares(phases), value=value)
+
+
+def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: list, inputs: dict):
+    from . import allocate as al
+
+    policy = al.Policy(discount_rate=scenario.get("allocate.discount_rate"),
+                       unplaced_penalty=scenario.get("allocate.penalty_unplaced"),
+                       capital_budget=scenario.get("allocate.capital_budget_per_year"),
+                       capital_budget_total=scenario.get("allocate.capital_budget_total"))
+    own = scenario.resolve(scenario.get("allocate.settings"))
+    phases = sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
+    if own is not None:
+        settings = pd.read_csv(own)
+        designation = pd.read_csv(scenario.resolve(scenario.get("allocate.designations")))
+        projects_path = scenario.resolve(scenario.get("allocate.projects"))
+        projects = pd.read_csv(projects_path) if projects_path else None
+        inputs.update({"allocate.settings": own})
+        args = (settings, designation, projects)
+    else:
+        example = al.example_settings(la_code, phases=phases)
+        notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
+                     "derived from the LA's published placement counts and ESFA-funded places, "
+                     "not from its own school list. Replace them with allocate.settings.")
+        args = (example,)
+    need = demand.groupby(["year", "need_group", "phase"], as_index=False)["demand"].sum()
+    need = need.rename(columns={"need_group": "need"})
+    return al.optimise(need, *args, policy=policy, solver=scenario.get("allocate.solver"),
+                       time_limit=scenario.get("allocate.time_limit"),
+                       mip_gap=scenario.get("allocate.mip_gap"))
+
+
+def _finance(scenario: Scenario, run: ScenarioRun):
+    from . import finance as fi
+
+    return fi.scenario_finance(run)
+
+
+def board_measures(run: ScenarioRun) -> pd.DataFrame:
+    """The measures LAs report to their boards, per year, history and plan alike.
+
+    ``year, measure, value, basis``: share of new EHC plans placed in mainstream, share of new
+    placements into independent provision, children awaiting a specialist place (unplaced),
+    cost per EHCP. Out-of-county placements are not in the DfE data (reported as such).
+    """
+    rows = []
+    if run.la_code not in ("own",):
+        new = sd.la_new_plans(run.la_code)
+        wide = new.pivot_table(index="year", columns="provision", values="count", aggfunc="sum")
+        for year, r in wide.iterrows():
+            total = r.get("all", np.nan)
+            if total and total > 0:
+                rows.append((int(year), "new_plans_mainstream_share", r.get("mainstream", 0) /
+                             total, "history: DfE SEN2 new plans by placement"))
+                rows.append((int(year), "new_plans_independent_share",
+                             (r.get("special_independent", 0) + r.get("special_non_maintained", 0))
+                             / total, "history: DfE SEN2 new plans by placement"))
+        place = sd.la_placements(run.la_code)
+        unknown = place[place["provision"] == "unknown"]
+        for _, r in unknown.iterrows():
+            rows.append((int(r["year"]), "awaiting_placement_or_unknown", r["count"],
+                         "history: SEN2 awaiting provision / placement not recorded"))
+    if run.plan is not None:
+        placements = run.plan.placements
+        if len(placements) and "new" in placements:
+            for year, g in placements.groupby("year"):
+                new_total = g["new"].sum()
+                if new_total > 0:
+                    indep = g.loc[g["provision"].isin(["special_independent",
+                                                       "special_non_maintained"]), "new"].sum()
+                    rows.append((int(year), "new_placements_independent_share",
+                                 indep / new_total, "plan: optimiser, new specialist placements"))
+        unplaced = run.plan.unplaced.groupby("year")["unplaced"].sum() \
+            if len(run.plan.unplaced) else pd.Series(dtype=float)
+        for year in sorted(run.demand["year"].unique()):
+            rows.append((int(year), "children_without_suitable_place",
+                         float(unplaced.get(year, 0.0)), "plan: optimiser unplaced"))
+    for year, value in _finance_cost_per_ehcp(run).items():
+        rows.append((int(year), "cost_per_ehcp_gbp", value, "plan: finance"))
+    out = pd.DataFrame(rows, columns=["year", "measure", "value", "basis"])
+    return out.sort_values(["measure", "year"]).reset_index(drop=True)
+
+
+def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
+    """Headline figures of several runs side by side, with the difference from the first."""
+    rows = []
+    base = runs[0].headline_values()
+    for run in runs:
+        v = run.headline_values()
+        for key, value in v.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                b = base.get(key)
+                rows.append({"scenario": run.name, "measure": key, "value": value,
+                             "difference_from_first": value - b if isinstance(b, (int, float))
+                             else np.nan})
+    return pd.DataFrame(rows)
+
+
+def backtest_scenario(scenario, horizon: int = 3) -> pd.DataFrame:
+    """Rolling-origin accuracy of the forecast models on the scenario's own history."""
+    from . import forecast as fc
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    _, _, history = _history(scenario, {}, [])
+    total = history[history["age_band"] == "all"][["year", "count"]].dropna()
+    errors = fc.backtest(total, horizon=horizon)
+    keys = [c for c in ("model", "horizon") if c in errors]
+    metric = [c for c in ("ape", "abs_pct_error", "scaled_error") if c in errors]
+    return errors.groupby(keys, as_index=False)[metric].median() if keys and metric else errors
+
+
+def starting_scenario(la) -> str:
+    """The text of a commented starting scenario for any LA in the embedded data."""
+    code = sd.resolve_la(la, sd.las())
+    names = dict(zip(sd.las()["la_code"], sd.las()["la_name"]))
+    names.update(zip(sd.BOUNDARY_CHANGES["footprint_code"], sd.BOUNDARY_CHANGES["footprint_name"]))
+    hist = sd.la_history(code)
+    total = hist[hist["age_band"] == "all"].set_index("year")["count"]
+    growth = (total.iloc[-1] / total.iloc[-4]) ** (1 / 3) - 1
+    from .scenario_schema import SCENARIO_SCHEMA
+
+    lines = [f"# Starting scenario for {names.get(code, code)} (LA {code}).",
+             f"# EHC plans: {total.index[0]} {total.iloc[0]:,.0f} -> {total.index[-1]} "
+             f"{total.iloc[-1]:,.0f}; growth over the last 3 years {growth:.1%} a year.",
+             "# Every key below shows its default; edit what you know better.",
+             "# Reference: docs/scenario-reference.md", "",
+             f"name: {names.get(code, code)} baseline", "seed: 0", "data:", f"  la: '{code}'"]
+    section = None
+    for row in SCENARIO_SCHEMA.itertuples(index=False):
+        if "." not in row.key or row.key in ("data.la", "data.history"):
+            continue
+        head, key = row.key.split(".", 1)
+        if head != section:
+            if head != "data":
+                lines.append(f"{head}:")
+            section = head
+        default = "" if row.default is None else json.dumps(row.default)
+        comment = f"  # {row.description}" + (f" [{row.unit}]" if row.unit else "") + \
+            (f" Source: {row.source}." if row.source else "")
+        lines.append(f"  {key}: {default}{comment}")
+    lines.append("levers: []  # e.g. - {name: reduce_new_plan_growth, reduction: 0.2, "
+                 "from_year: 2027}")
+    return "\n".join(lines) + "\n"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _attr(obj, name):
+    if obj is None:
+        return None
+    value = getattr(obj, name, None)
+    return value() if callable(value) else value
+
+
+def _local_capacity(plan):
+    if plan is None or not len(plan.utilisation):
+        return None
+    return None  # capacity by need group needs designation detail; shown as demand only
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+
+
+def _embedded_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((Path(sd.__file__).parent / "example").glob("*.csv.gz")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _measures_wide(measures: pd.DataFrame) -> pd.DataFrame:
+    if measures.empty:
+        return measures
+    wide = measures.pivot_table(index="measure", columns="year", values="value", aggfunc="first")
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index()
+
+
+# finance adapters: the finance stage's result object is read through these few functions
+def _finance_tables(result) -> dict:
+    tables = getattr(result, "tables", None)
+    return tables() if callable(tables) else {}
+
+
+def _finance_report_tables(result) -> list:
+    tables = getattr(result, "report_tables", None)
+    return tables() if callable(tables) else []
+
+
+def _finance_headlines(result) -> dict:
+    values = getattr(result, "headline_values", None)
+    return values() if callable(values) else {}
+
+
+def _finance_headline_text(values: dict) -> list:
+    out = []
+    if "deficit_last_unmitigated_gbp" in values:
+        out.append((f"Cumulative DSG position {values['last_year']}, unmitigated (p50)",
+                    f"£{values['deficit_last_unmitigated_gbp'] / 1e6:,.1f}m"))
+    if "deficit_last_mitigated_gbp" in values:
+        out.append((f"Cumulative DSG position {values['last_year']}, mitigated (p50)",
+                    f"£{values['deficit_last_mitigated_gbp'] / 1e6:,.1f}m"))
+    return out
+
+
+def _finance_trajectory(result):
+    if result is None:
+        return None
+    traj = getattr(result, "trajectory_for_chart", None)
+    return traj() if callable(traj) else None
+
+
+def _finance_cost_per_ehcp(run) -> dict:
+    if run.finance is None:
+        return {}
+    f = getattr(run.finance, "cost_per_ehcp", None)
+    return f() if callable(f) else {}

@@ -1,0 +1,68 @@
+"""The command line: exit codes, messages, and the commands that need no solver."""
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sufficiency.cli import main
+from sufficiency.scenario import load_scenario
+
+from conftest import REPO
+
+
+def test_help_everywhere(capsys):
+    for argv in ([], ["run", "--help"], ["compare", "--help"], ["backtest", "--help"],
+                 ["validate", "--help"], ["new-scenario", "--help"]):
+        try:
+            code = main(argv)
+        except SystemExit as exit:
+            code = exit.code
+        assert code in (0, 2)
+    assert "new-scenario" in capsys.readouterr().out
+
+
+def test_validate_scenario_ok(capsys):
+    assert main(["validate", str(REPO / "scenarios" / "example-mitigated.yaml")]) == 0
+    assert "valid scenario 'Wiltshire mitigated'" in capsys.readouterr().out
+
+
+def test_validate_bad_scenario_exit_2(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("data:\n  la: Nowhereshire\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml, line 2: data.la: no local authority 'Nowhereshire'" in err
+
+
+def test_validate_history_file_reports_every_row(tmp_path, capsys):
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"year": [2024, 2025, 2025], "need": ["ASD", "ASD", "AUT"],
+                  "count": [5, -1, 3]}).to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "1 rows usable, 2 set aside" in out
+    assert "rows 3" in out and "rows 4" in out
+
+
+def test_new_scenario_writes_a_valid_commented_file(tmp_path, capsys):
+    out = tmp_path / "hfd.yaml"
+    assert main(["new-scenario", "--la", "Herefordshire", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "# Starting scenario for Herefordshire, County of (LA 884)" in text
+    assert "discount_rate: 0.035" in text and "Green Book" in text
+    scenario = load_scenario(out)
+    assert scenario.get("data.la") == "884"
+    assert main(["new-scenario", "--la", "Herefordshire", "--out", str(out)]) == 2
+    assert "exists" in capsys.readouterr().err
+
+
+def test_unknown_la_exit_2(tmp_path, capsys):
+    assert main(["new-scenario", "--la", "Atlantis", "--out", str(tmp_path / "x.yaml")]) == 2
+    assert "no local authority 'Atlantis'" in capsys.readouterr().err
+
+
+def test_console_script_is_installed():
+    done = subprocess.run([sys.executable, "-m", "sufficiency.cli", "--version"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("sufficiency ")
