@@ -1,6 +1,7 @@
 """The command line: exit codes, messages, and the commands that need no solver."""
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from sufficiency.cli import main
 from sufficiency.scenario import load_scenario
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_help_everywhere(capsys):

@@ -1,5 +1,6 @@
 """Scenario files: validated before anything runs, with the file, line and what was expected."""
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +8,7 @@ from sufficiency.errors import ValidationError
 from sufficiency.scenario import load_scenario, scenario_from_dict
 from sufficiency.scenario_schema import SCENARIO_SCHEMA, schema_markdown
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
 
