@@ -1,0 +1,560 @@
+"""One call from a forecast to a costed DSG deficit plan: mitigated vs unmitigated, with uncertainty.
+
+:func:`deficit_plan` takes a forecast (and optionally its simulated paths, a placement mix,
+levers, an allocation plan) and returns a :class:`DeficitPlan` whose fields are DataFrames:
+placements and spend per scenario, the High Needs Block income, the DSG trajectory with
+p10/p50/p90 of the cumulative deficit, the probability the deficit is eliminated by the target
+year, the saving attributed to each lever, the needs-led vs finance-led comparison, the DfE
+tables, the goal-seeks and every assumption.
+
+Attribution of the saving (the unmitigated minus the mitigated High Needs Block spend, summed
+over the forecast years and per year; from the mean forecast):
+
+* ``alone_gbp``: the saving of each lever applied on its own;
+* ``sequential_gbp``: the saving each lever adds when the levers are added one at a time, in
+  the order given (the parts add up to the total by construction);
+* ``shapley_gbp``: the average of the sequential savings over every order of the levers (the
+  Shapley value; exact, from all 2^n subsets, for up to 8 levers). The parts add up to the
+  total, and no lever gains or loses by its place in the list. This is ``attributed_gbp``
+  unless ``attribution="sequential"`` (or more than 8 levers).
+
+The ``alone`` column does not add up when levers interact (two levers cannot both move the same
+independent placement); the row ``interaction`` holds the difference so that every column sums
+to the ``Total`` row.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from . import tables as T
+from .costs import DEFAULTS, cost_table, default
+from .goalseek import GoalSeekResult, growth_reduction_needed, new_places_needed
+from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
+from .levers import apply_levers, as_levers, levers_table
+from .spend import cost_placements, placements_from_forecast, spend_by_year
+from .trajectory import QUANTILES, dsg_trajectory, elimination_probability
+
+UNMITIGATED, MITIGATED, ALLOCATION = "unmitigated", "mitigated", "allocation_plan"
+SPECIALIST = ("resource_base", "special_maintained", "special_non_maintained",
+              "special_independent", "ap", "specialist_post16")
+
+
+@dataclass
+class DeficitPlan:
+    """A costed DSG deficit plan. All money in £ (of the year spent), years in census convention
+    (``year`` 2026 = financial year 2025-26, column ``financial_year``).
+
+    Attributes
+    ----------
+    placements : DataFrame
+        ``scenario, <keys>, year, provision, count``: placements from the mean forecast.
+    spend : DataFrame
+        ``scenario, <keys>, year, provision, count, place_funding_gbp, top_up_gbp, fee_gbp,
+        hnb_gbp, transport_gbp``: High Needs Block spend per placement cell (transport is the
+        council's general fund, shown but not in the DSG).
+    income : DataFrame
+        ``year, allocation_gbp, import_export_gbp, other_income_gbp, income_gbp``.
+    trajectory : DataFrame
+        ``scenario, year, financial_year, income_gbp, spend_gbp, placements_gbp, other_gbp,
+        transport_gbp, in_year_balance_gbp, cumulative_balance_gbp, cumulative_deficit_gbp,
+        cumulative_deficit_p10, _p50, _p90, prob_no_deficit`` (quantiles from the paths when
+        given).
+    elimination : DataFrame
+        ``scenario, target_year, probability, method``.
+    attribution : DataFrame
+        ``lever, alone_gbp, sequential_gbp, shapley_gbp, attributed_gbp, share`` (saving over the
+        forecast years) with ``interaction`` and ``Total`` rows.
+    attribution_by_year : DataFrame
+        ``lever, year, saving_gbp`` (the attributed saving per year).
+    comparison : DataFrame
+        Needs-led vs finance-led per year (see :func:`needs_vs_finance_led`).
+    tables : dict of DataFrame
+        DfE layouts (:mod:`sufficiency.finance.tables`), per scenario.
+    goal_seek : dict of GoalSeekResult
+    assumptions : DataFrame
+        ``name, value, unit, source``.
+    """
+
+    placements: pd.DataFrame
+    spend: pd.DataFrame
+    income: pd.DataFrame
+    trajectory: pd.DataFrame
+    elimination: pd.DataFrame
+    attribution: pd.DataFrame
+    attribution_by_year: pd.DataFrame
+    comparison: pd.DataFrame
+    tables: dict = field(default_factory=dict)
+    goal_seek: dict = field(default_factory=dict)
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self) -> str:
+        """A plain-text summary for a finance officer."""
+        t = self.trajectory
+        years = sorted(t["year"].unique())
+        last = years[-1]
+        out = [f"DSG deficit plan, {financial_year_label(years[0])} to {financial_year_label(last)}"
+               " (£m; cumulative deficit positive)"]
+        for scen in t["scenario"].unique():
+            row = t[(t["scenario"] == scen) & (t["year"] == last)].iloc[0]
+            band = ""
+            if "cumulative_deficit_p10" in t and pd.notna(row.get("cumulative_deficit_p10")):
+                band = (f" (p10 {row['cumulative_deficit_p10'] / 1e6:,.1f} - p90 "
+                        f"{row['cumulative_deficit_p90'] / 1e6:,.1f})")
+            out.append(f"  {scen:16s} cumulative deficit {financial_year_label(last)}: "
+                       f"{row['cumulative_deficit_gbp'] / 1e6:,.1f}{band}; in-year "
+                       f"{-row['in_year_balance_gbp'] / 1e6:,.1f} deficit")
+        for r in self.elimination.itertuples():
+            if pd.notna(r.probability):
+                out.append(f"  P(deficit eliminated by end of {financial_year_label(r.target_year)}"
+                           f"), {r.scenario}: {r.probability:.0%}")
+        if len(self.attribution):
+            total = self.attribution.set_index("lever").loc["Total", "attributed_gbp"]
+            out.append(f"  saving from the levers over the period: £{total / 1e6:,.1f}m")
+            for r in self.attribution.itertuples():
+                if r.lever not in ("Total", "interaction"):
+                    out.append(f"    {r.lever:28s} £{r.attributed_gbp / 1e6:,.1f}m ({r.share:.0%})")
+        for res in self.goal_seek.values():
+            out.append("  " + res.summary())
+        return "\n".join(out)
+
+
+def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFrame | None = None,
+                 levers=None, costs: pd.DataFrame | None = None, la=None,
+                 income: pd.DataFrame | float | None = None, income_growth=DEFAULT_GROWTH,
+                 opening_balance_gbp: float = 0.0, other_spend_gbp: float | None = None,
+                 inflation: float | None = None, target_year: int | None = None,
+                 allocation=None, value: str = "mean", fee_uncertainty: bool = True,
+                 seed: int | np.random.Generator = 0, quantiles=QUANTILES,
+                 attribution: str = "shapley", goal_seek: bool = True,
+                 goal_seek_from_year: int | None = None) -> DeficitPlan:
+    """Cost a forecast into a mitigated and an unmitigated DSG trajectory, with uncertainty.
+
+    Parameters
+    ----------
+    forecast : DataFrame or forecast result
+        ``<keys>, year, mean [, p05 .. p95]`` (keys: any of ``need, age_band, phase,
+        provision``). An object with ``.forecast`` / ``.paths`` / ``.levers`` attributes is read
+        for those.
+    paths : DataFrame, optional
+        ``path, <keys>, year, value``: simulated paths; give them for p10/p50/p90 and the
+        probability of elimination. Without paths, quantile columns of the forecast are costed
+        as if every key and year sat at the same quantile (an approximation, stated).
+    mix : DataFrame, optional
+        Placement mix when the forecast has no ``provision`` (``[age_band,] provision, share``).
+        Default with ``la``: the LA's latest January placements.
+    levers : list, DataFrame, optional
+        Mitigation levers (:mod:`sufficiency.finance.levers`), in order.
+    costs : DataFrame, optional
+        Cost table. Default: with ``la``, calibrated from its outturn
+        (:func:`~sufficiency.finance.calibrate.calibrate_costs`); else national defaults.
+    la : str, optional
+        An LA (code or name): supplies the costs, the spend not per placement, the income base
+        (latest High Needs Block before deductions) and the mix, where not given.
+    income : DataFrame or float, optional
+        ``year, income_gbp`` for every forecast year, or the income in the first forecast year
+        (then grown by ``income_growth``).
+    income_growth : float or dict
+        Growth of the block a year (default 3%, an assumption).
+    opening_balance_gbp : float
+        Cumulative DSG balance brought forward into the first forecast year (negative = deficit).
+    other_spend_gbp : float, optional
+        High-needs spend not per placement a year, 2023-24 prices (default: the LA's
+        calibrated central spend, or 0).
+    inflation : float, optional
+        Cost inflation (default 3%).
+    target_year : int, optional
+        Year by which the deficit should be eliminated (default the last forecast year).
+    allocation : Plan or DataFrame, optional
+        An allocation plan (``.cost_by_year``: ``year, provision, revenue[_gbp], transport[_gbp],
+        capital[_gbp]``): costed as a third scenario from its revenue.
+    fee_uncertainty : bool
+        With paths, also draw each path's average independent fee (lognormal fee distribution).
+    seed : int or Generator
+    attribution : {"shapley", "sequential"}
+    goal_seek : bool
+        Run the goal-seeks (growth reduction and new local places) at ``target_year``.
+
+    Returns
+    -------
+    DeficitPlan
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"year": [2026, 2027, 2028], "mean": [1000.0, 1100.0, 1210.0]})
+    >>> mix = pd.DataFrame({"provision": ["mainstream", "special_maintained",
+    ...                     "special_independent"], "share": [0.5, 0.4, 0.1]})
+    >>> plan = deficit_plan(f, mix=mix, income=15e6, opening_balance_gbp=-5e6,
+    ...                     levers=[{"name": "step-downs", "kind": "step_down",
+    ...                              "params": {"per_year": 20, "from_year": 2026}}])
+    >>> sorted(plan.trajectory["scenario"].unique())
+    ['mitigated', 'unmitigated']
+    """
+    # common random numbers: every scenario draws the same fees on the same path
+    seed = int(seed.integers(2**31)) if isinstance(seed, np.random.Generator) else int(seed)
+    forecast, paths, engine_levers = _unpack(forecast, paths)
+    levers = as_levers(levers if levers is not None else engine_levers)
+    notes = []
+    calibration = None
+    if la is not None and (costs is None or other_spend_gbp is None):
+        from .calibrate import calibrate_costs
+
+        try:
+            calibration = calibrate_costs(la)
+        except (ValidationError, KeyError) as exc:
+            notes.append(f"calibration for {la} not available ({exc}); national defaults used")
+    if costs is None:
+        costs = calibration.costs if calibration is not None else cost_table()
+    if other_spend_gbp is None:
+        other_spend_gbp = calibration.central_gbp if calibration is not None else 0.0
+    if mix is None and la is not None and "provision" not in forecast:
+        mix = _la_mix(la, forecast)
+        notes.append(f"placement mix: {la}'s latest January placements")
+
+    base = placements_from_forecast(forecast, mix, value=_value_column(forecast, value))
+    years = sorted(base["year"].unique())
+    cohort = float(base.loc[base["provision"] == "special_independent"].groupby("year")["count"]
+                   .sum().mean()) if (base["provision"] == "special_independent").any() else 1.0
+    target_year = years[-1] if target_year is None else int(target_year)
+    if target_year not in years:
+        raise ValidationError(f"target_year {target_year}: expected one of the forecast years "
+                              f"{years}")
+    income_frame, income_rows = _income(income, la, years, income_growth)
+    price_year = int(DEFAULTS.loc[DEFAULTS["name"] == "inflation", "year"].iloc[0])
+
+    def run(placements, with_paths=False):
+        costed = cost_placements(placements, costs, inflation, price_year,
+                                 fee_uncertainty=fee_uncertainty and with_paths,
+                                 rng=np.random.default_rng(seed), fee_cohort=cohort)
+        return costed, spend_by_year(costed, other_spend_gbp, inflation, price_year)
+
+    scenarios = {UNMITIGATED: base, MITIGATED: apply_levers(base, levers)} if levers else \
+        {UNMITIGATED: base}
+    placements, spend_rows, traj_rows, elim_rows = [], [], [], []
+    for name, placed in scenarios.items():
+        costed, spend = run(placed)
+        placements.append(placed.assign(scenario=name))
+        spend_rows.append(costed.assign(scenario=name))
+        traj = dsg_trajectory(spend, income_frame, opening_balance_gbp)
+        traj = traj.merge(spend[["year", "placements_gbp", "other_gbp", "transport_gbp"]],
+                          on="year")
+        method = "deterministic (mean forecast)"
+        prob = float(traj.loc[traj["year"] == target_year, "cumulative_balance_gbp"].iloc[0] >= 0)
+        if paths is not None:
+            path_placed = placements_from_forecast(paths, mix, value="value")
+            if name == MITIGATED:
+                path_placed = apply_levers(path_placed, levers)
+            _, path_spend = run(path_placed, with_paths=True)
+            qs = dsg_trajectory(path_spend[["path", "year", "spend_gbp"]], income_frame,
+                                opening_balance_gbp, quantiles)
+            keep = [c for c in qs.columns if c.startswith("cumulative_deficit_p")]
+            traj = traj.merge(qs[["year", "prob_no_deficit"] + keep], on="year")
+            prob = elimination_probability(path_spend[["path", "year", "spend_gbp"]],
+                                           income_frame, target_year, opening_balance_gbp)
+            method = f"share of {path_spend['path'].nunique()} simulated paths"
+        else:
+            qcols = _quantile_columns(forecast, quantiles)
+            for q, col in qcols.items():
+                qp = placements_from_forecast(forecast, mix, value=col)
+                if name == MITIGATED:
+                    qp = apply_levers(qp, levers)
+                _, qs = run(qp)
+                qt = dsg_trajectory(qs, income_frame, opening_balance_gbp)
+                traj[f"cumulative_deficit_p{round(q * 100):02d}"] = qt["cumulative_deficit_gbp"].to_numpy()
+            if qcols:
+                notes.append("quantiles without paths: every key and year costed at the same "
+                             "forecast quantile (comonotone approximation)")
+                prob = np.nan
+                method = "not available without simulated paths"
+        traj_rows.append(traj.assign(scenario=name))
+        elim_rows.append((name, target_year, prob, method))
+    if allocation is not None:
+        costed, spend = _allocation_spend(allocation, other_spend_gbp, inflation, price_year)
+        spend_rows.append(costed.assign(scenario=ALLOCATION))
+        traj = dsg_trajectory(spend, income_frame, opening_balance_gbp)
+        traj = traj.merge(spend[["year", "placements_gbp", "other_gbp", "transport_gbp"]], on="year")
+        traj_rows.append(traj.assign(scenario=ALLOCATION))
+        end = traj.loc[traj["year"] == target_year, "cumulative_balance_gbp"]
+        elim_rows.append((ALLOCATION, target_year, float(end.iloc[0] >= 0) if len(end) else np.nan,
+                          "deterministic (allocation plan)"))
+
+    trajectory = _front(pd.concat(traj_rows, ignore_index=True), "scenario")
+    spend_all = _front(pd.concat(spend_rows, ignore_index=True), "scenario")
+    placements_all = _front(pd.concat(placements, ignore_index=True), "scenario")
+    elimination = pd.DataFrame(elim_rows, columns=["scenario", "target_year", "probability",
+                                                   "method"])
+    attr, attr_year = attribute_savings(base, levers, lambda p: run(p)[1], method=attribution)
+    needs_row = trajectory[trajectory["scenario"] == (MITIGATED if levers else UNMITIGATED)]
+    comparison = needs_vs_finance_led(needs_row, spend_all[spend_all["scenario"] ==
+                                                           needs_row["scenario"].iloc[0]],
+                                      opening_balance_gbp)
+    tables = _tables(placements_all, spend_all, trajectory)
+    seeks = {}
+    if goal_seek:
+        start = years[0] if goal_seek_from_year is None else int(goal_seek_from_year)
+        kwargs = dict(income=income_frame, target_year=target_year, from_year=start,
+                      opening_balance_gbp=opening_balance_gbp, costs=costs, levers=levers,
+                      other_spend_gbp=other_spend_gbp, inflation=inflation, price_year=price_year)
+        mean_base = base.groupby(["year", "provision"], as_index=False)["count"].sum()
+        seeks["growth_reduction"] = growth_reduction_needed(mean_base, **kwargs)
+        seeks["new_places"] = new_places_needed(mean_base, **kwargs)
+    assumptions = _assumptions(costs, levers, income_rows, opening_balance_gbp, other_spend_gbp,
+                               inflation, target_year, la, calibration, notes, fee_uncertainty,
+                               paths is not None)
+    return DeficitPlan(placements=placements_all, spend=spend_all, income=income_frame,
+                       trajectory=trajectory, elimination=elimination, attribution=attr,
+                       attribution_by_year=attr_year, comparison=comparison, tables=tables,
+                       goal_seek=seeks, assumptions=assumptions)
+
+
+def attribute_savings(placements: pd.DataFrame, levers, spend_of, method: str = "shapley"
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attribute the saving of a set of levers to each lever (see the module notes).
+
+    Parameters
+    ----------
+    placements : DataFrame
+        Unmitigated placements (``[keys,] year, provision, count``).
+    levers : list
+        Levers, in order.
+    spend_of : callable
+        ``placements -> DataFrame year, spend_gbp``.
+    method : {"shapley", "sequential"}
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The attribution table (``lever, alone_gbp, sequential_gbp, shapley_gbp,
+        attributed_gbp, share`` with ``interaction`` and ``Total`` rows) and the attributed
+        saving per lever per year (``lever, year, saving_gbp``).
+
+    Examples
+    --------
+    >>> from sufficiency.finance.levers import Lever
+    >>> from sufficiency.finance.spend import cost_placements, spend_by_year
+    >>> p = pd.DataFrame({"year": 2026, "provision": ["special_independent"], "count": [50.0]})
+    >>> lv = [Lever("a", "step_down", {"per_year": 30, "from_year": 2026}),
+    ...       Lever("b", "step_down", {"per_year": 30, "from_year": 2026})]
+    >>> t, _ = attribute_savings(p, lv, lambda q: spend_by_year(cost_placements(q)))
+    >>> t.set_index("lever")["shapley_gbp"]["a"] == t.set_index("lever")["shapley_gbp"]["b"]
+    True
+    """
+    levers = as_levers(levers)
+    cols = ["lever", "alone_gbp", "sequential_gbp", "shapley_gbp", "attributed_gbp", "share"]
+    if not levers:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["lever", "year", "saving_gbp"])
+    n = len(levers)
+    cache: dict = {}
+
+    def spend(subset: tuple) -> pd.Series:
+        if subset not in cache:
+            chosen = [levers[i] for i in sorted(subset)]
+            s = spend_of(apply_levers(placements, chosen))
+            cache[subset] = s.groupby("year")["spend_gbp"].sum()
+        return cache[subset]
+
+    none = spend(())
+    everything = tuple(range(n))
+    total = none - spend(everything)
+    alone = {i: none - spend((i,)) for i in range(n)}
+    sequential = {i: spend(tuple(range(i))) - spend(tuple(range(i + 1))) for i in range(n)}
+    shapley = None
+    if method == "shapley" and n <= 8:
+        shapley = {}
+        for i in range(n):
+            others = [j for j in range(n) if j != i]
+            acc = none * 0.0
+            for k in range(n):
+                weight = math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n)
+                for s in itertools.combinations(others, k):
+                    acc = acc + weight * (spend(tuple(sorted(s))) - spend(tuple(sorted(s + (i,)))))
+            shapley[i] = acc
+    elif method not in ("shapley", "sequential"):
+        raise ValidationError(f"attribution {method!r}: expected 'shapley' or 'sequential'")
+    chosen = shapley if shapley is not None else sequential
+    rows, by_year = [], []
+    grand = float(total.sum())
+    for i, lever in enumerate(levers):
+        att = float(chosen[i].sum())
+        rows.append((lever.name, float(alone[i].sum()), float(sequential[i].sum()),
+                     float(shapley[i].sum()) if shapley is not None else np.nan, att,
+                     att / grand if grand else np.nan))
+        by_year.extend((lever.name, int(y), float(v)) for y, v in chosen[i].items())
+    interaction = grand - sum(r[1] for r in rows)
+    rows.append(("interaction", interaction, 0.0, 0.0 if shapley is not None else np.nan, 0.0,
+                 0.0))
+    rows.append(("Total", grand, grand, grand if shapley is not None else np.nan, grand,
+                 1.0 if grand else np.nan))
+    return (pd.DataFrame(rows, columns=cols),
+            pd.DataFrame(by_year, columns=["lever", "year", "saving_gbp"]))
+
+
+def needs_vs_finance_led(trajectory: pd.DataFrame, spend: pd.DataFrame,
+                         opening_balance_gbp: float = 0.0) -> pd.DataFrame:
+    """Needs-led (every need met, as forecast) vs finance-led (spend held to the year's income).
+
+    The finance-led run is a budget constraint, not a plan: it shows what could not be funded
+    each year if spend were held to income, in pounds and in average specialist placements
+    (the gap / the year's average High Needs Block cost of a specialist placement).
+
+    Returns
+    -------
+    DataFrame
+        ``year, financial_year, income_gbp, needs_led_spend_gbp, finance_led_spend_gbp,
+        unfunded_gbp, unfunded_specialist_places, needs_led_cumulative_balance_gbp,
+        finance_led_cumulative_balance_gbp``.
+    """
+    t = trajectory.sort_values("year")
+    out = pd.DataFrame({"year": t["year"].to_numpy(), "financial_year": t["financial_year"].to_numpy(),
+                        "income_gbp": t["income_gbp"].to_numpy(),
+                        "needs_led_spend_gbp": t["spend_gbp"].to_numpy()})
+    out["finance_led_spend_gbp"] = np.minimum(out["needs_led_spend_gbp"], out["income_gbp"])
+    out["unfunded_gbp"] = out["needs_led_spend_gbp"] - out["finance_led_spend_gbp"]
+    spec = spend[spend["provision"].isin(SPECIALIST)].groupby("year")[["hnb_gbp", "count"]].sum()
+    avg = (spec["hnb_gbp"] / spec["count"]).reindex(out["year"]).to_numpy()
+    out["unfunded_specialist_places"] = np.where(avg > 0, out["unfunded_gbp"] / avg, np.nan)
+    out["needs_led_cumulative_balance_gbp"] = t["cumulative_balance_gbp"].to_numpy()
+    out["finance_led_cumulative_balance_gbp"] = opening_balance_gbp + (
+        out["income_gbp"] - out["finance_led_spend_gbp"]).cumsum()
+    return out
+
+
+def _unpack(forecast, paths):
+    levers = None
+    if not isinstance(forecast, pd.DataFrame):
+        obj = forecast
+        frame = getattr(obj, "forecast", None)
+        if not isinstance(frame, pd.DataFrame):
+            raise ValidationError("forecast: expected a DataFrame (keys, year, mean, p05..p95) or "
+                                  "a result with a .forecast DataFrame")
+        if paths is None and isinstance(getattr(obj, "paths", None), pd.DataFrame):
+            paths = obj.paths
+        if isinstance(getattr(obj, "levers", None), pd.DataFrame) and len(obj.levers):
+            levers = obj.levers
+        forecast = frame
+    return forecast, paths, levers
+
+
+def _value_column(forecast: pd.DataFrame, value: str) -> str:
+    if value in forecast:
+        return value
+    for alt in ("mean", "p50", "value", "count"):
+        if alt in forecast:
+            return alt
+    raise ValidationError(f"forecast: no {value!r} column; expected mean (or p50)")
+
+
+def _quantile_columns(forecast: pd.DataFrame, quantiles) -> dict:
+    out = {}
+    for q in quantiles:
+        col = f"p{round(q * 100):02d}"
+        if col in forecast:
+            out[q] = col
+    return out
+
+
+def _la_mix(la, forecast):
+    from ..data import la_placements
+    from .spend import mix_from_placements
+
+    placed = la_placements(la)
+    if "count" not in placed:
+        raise ValidationError(f"placements for {la}: expected year, provision, count")
+    placed = placed[placed["count"].notna()]
+    return mix_from_placements(placed)
+
+
+def _income(income, la, years, growth):
+    if isinstance(income, pd.DataFrame):
+        missing = [y for y in years if y not in set(income["year"])]
+        if missing or "income_gbp" not in income:
+            raise ValidationError(f"income: expected year, income_gbp for every forecast year; "
+                                  f"missing years {missing}")
+        frame = income.copy()
+        return frame, [("income", "given", "gbp", "user")]
+    if income is not None:
+        frame = project_income(float(income), years, years[0], growth)
+        return frame, [("income_first_year_gbp", float(income), "gbp", "user"),
+                       ("income_growth", growth, "per_year", DEFAULT_GROWTH_SOURCE)]
+    if la is None:
+        raise ValidationError("income: give income (year, income_gbp or the first year's £) or "
+                              "an LA to take its latest High Needs Block allocation")
+    from .income import la_income_base
+
+    base, base_year, imp = la_income_base(la)
+    frame = project_income(base, [y for y in years], min(base_year, years[0]), growth,
+                           import_export_gbp=imp)
+    return frame, [("income_base_gbp", base, "gbp",
+                    f"{la}: High Needs Block before deductions {financial_year_label(base_year)}, "
+                    "ESFA DSG allocations, excl. import/export"),
+                   ("import_export_gbp", imp, "gbp", f"{la}: {financial_year_label(base_year)}, "
+                    "held flat"),
+                   ("income_growth", growth, "per_year", DEFAULT_GROWTH_SOURCE)]
+
+
+def _allocation_spend(allocation, other_spend_gbp, inflation, price_year):
+    frame = getattr(allocation, "cost_by_year", allocation)
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationError("allocation: expected a Plan with .cost_by_year or a DataFrame")
+    frame = frame.rename(columns={"revenue": "revenue_gbp", "transport": "transport_gbp",
+                                  "capital": "capital_gbp"})
+    for col in ("year", "provision", "revenue_gbp"):
+        if col not in frame:
+            raise ValidationError(f"allocation cost_by_year: missing column {col!r}; expected "
+                                  "year, provision, revenue_gbp, transport_gbp, capital_gbp")
+    costed = frame.assign(hnb_gbp=frame["revenue_gbp"],
+                          transport_gbp=frame.get("transport_gbp", 0.0),
+                          count=np.nan)
+    spend = spend_by_year(costed, other_spend_gbp, inflation, price_year)
+    return costed, spend
+
+
+def _tables(placements, spend, trajectory) -> dict:
+    out = {}
+    for scen in trajectory["scenario"].unique():
+        p = placements[placements["scenario"] == scen]
+        s = spend[spend["scenario"] == scen]
+        if len(p):
+            out[f"dsg_placements_{scen}"] = T.by_placement_category(p)
+            if "age_band" in p:
+                out[f"dsg_ages_{scen}"] = T.by_age_group(p)
+            if "need" in p:
+                out[f"dsg_needs_{scen}"] = T.by_need(p)
+            if "phase" in p or "age_band" in p:
+                out[f"scap_specialist_{scen}"] = T.scap_specialist(p)
+        traj = trajectory[trajectory["scenario"] == scen]
+        out[f"dsg_financial_summary_{scen}"] = T.financial_summary(traj, s)
+    return out
+
+
+def _assumptions(costs, levers, income_rows, opening, other, inflation, target_year, la,
+                 calibration, notes, fee_uncertainty, has_paths) -> pd.DataFrame:
+    rows = [("opening_balance_gbp", opening, "gbp", "user (negative = deficit brought forward)"),
+            ("target_year", target_year, "census year", financial_year_label(target_year)),
+            ("inflation", default("inflation") if inflation is None else inflation, "per_year",
+             DEFAULTS.set_index("name").loc["inflation", "source"]),
+            ("other_spend_gbp", other, "gbp_per_year_2023_24_prices",
+             f"calibrated central spend of {la}" if calibration is not None else "user / 0"),
+            ("transport", "excluded from DSG", "", "home-to-school transport is general fund")]
+    rows += income_rows
+    for r in costs.itertuples():
+        rows.append((f"cost_{r.provision}" + ("" if r.phase == "all" else f"_{r.phase}"),
+                     r.hnb_cost_gbp, "gbp_per_placement_2023_24_prices", r.source))
+    if fee_uncertainty and has_paths:
+        rows.append(("independent_fee_distribution", "lognormal", "",
+                     "mean = cost table fee; median/mean as DEFAULTS (£50,000 / £63,000)"))
+    for lv in levers_table(levers).itertuples():
+        rows.append((f"lever:{lv.name}", lv.parameters, lv.kind, "levers"))
+    for note in notes:
+        rows.append(("note", note, "", ""))
+    return pd.DataFrame(rows, columns=["name", "value", "unit", "source"])
+
+
+def _front(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return frame[[column] + [c for c in frame.columns if c != column]]

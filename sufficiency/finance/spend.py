@@ -1,0 +1,249 @@
+"""From a forecast to placements by provision type, and from placements to spend.
+
+A forecast (from :mod:`sufficiency.forecast`) is tidy: key columns (any of ``need``,
+``age_band``, ``phase``, ``provision``), ``year``, ``mean`` and quantile columns ``p05 .. p95``;
+its simulated paths are ``path, <keys>, year, value``. When the forecast has no ``provision``
+column it is split with a **placement mix**: ``provision, share`` (one mix for all) or
+``<key>, provision, share`` (e.g. by ``age_band``; optionally by ``year`` too), shares summing
+to 1 within each key. :func:`mix_from_placements` makes a mix from an LA's January placements
+(:func:`sufficiency.data.la_placements`).
+
+Placements are then ``[path,] <keys>, year, provision, count`` and :func:`cost_placements`
+prices them with :func:`~sufficiency.finance.costs.unit_costs`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .validate import require as _require
+from .costs import cost_table, sample_mean_fees, unit_costs
+
+KEYS = ("need", "age_band", "phase", "provision", "area")
+PROVISION_CODES = ("mainstream", "resource_base", "special_maintained", "special_non_maintained",
+                   "special_independent", "ap", "fe_college", "specialist_post16", "early_years",
+                   "elsewhere", "unknown")
+
+
+def mix_from_placements(placements: pd.DataFrame, year: int | None = None,
+                        by: str | None = None) -> pd.DataFrame:
+    """A placement mix (shares by provision) from counts, e.g. :func:`sufficiency.data.la_placements`.
+
+    Parameters
+    ----------
+    placements : DataFrame
+        ``year, provision, count`` (plus ``by`` if given); a ``provision == "all"`` row is
+        ignored.
+    year : int, optional
+        The year to take (default the latest).
+    by : str, optional
+        A key to keep (``"age_band"``): shares then sum to 1 within it.
+
+    Returns
+    -------
+    DataFrame
+        ``[by,] provision, share``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": 2025, "provision": ["mainstream", "special_maintained", "all"],
+    ...                   "count": [60.0, 40.0, 100.0]})
+    >>> mix_from_placements(p)["share"].tolist()
+    [0.6, 0.4]
+    """
+    _require(placements, ["year", "provision", "count"] + ([by] if by else []), "placements")
+    df = placements[placements["provision"] != "all"]
+    year = int(df["year"].max()) if year is None else int(year)
+    df = df[df["year"] == year]
+    keys = ([by] if by else []) + ["provision"]
+    df = df.groupby(keys, as_index=False)["count"].sum()
+    total = df.groupby(by)["count"].transform("sum") if by else df["count"].sum()
+    df["share"] = (df["count"] / total).fillna(0.0)
+    return df[keys + ["share"]].reset_index(drop=True)
+
+
+def validate_mix(mix: pd.DataFrame, name: str = "mix") -> pd.DataFrame:
+    """Check a placement mix: known provisions, shares in [0, 1] summing to 1 per key."""
+    _require(mix, ["provision", "share"], name)
+    bad = ~mix["provision"].isin(PROVISION_CODES)
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:10])
+        raise ValidationError(f"{name}: rows {rows}, column provision: "
+                              f"{sorted(set(mix.loc[bad, 'provision']))} not provision codes; "
+                              f"expected {list(PROVISION_CODES)}")
+    share = pd.to_numeric(mix["share"], errors="coerce")
+    bad = share.isna() | (share < 0) | (share > 1)
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:10])
+        raise ValidationError(f"{name}: rows {rows}, column share: expected a number in [0, 1]")
+    keys = [c for c in mix.columns if c not in ("provision", "share")]
+    sums = mix.groupby(keys)["share"].sum() if keys else pd.Series([mix["share"].sum()])
+    off = sums[(sums - 1.0).abs() > 1e-6]
+    if len(off):
+        raise ValidationError(f"{name}: column share: shares must sum to 1 within each "
+                              f"{keys or 'mix'}; found {off.round(4).to_dict()}")
+    return mix
+
+
+def placements_from_forecast(forecast: pd.DataFrame, mix: pd.DataFrame | None = None,
+                             value: str = "mean") -> pd.DataFrame:
+    """Placements by provision from a forecast (a mean/quantile frame or paths).
+
+    Parameters
+    ----------
+    forecast : DataFrame
+        ``<keys>, year, <value>``; with ``path`` for simulated paths (``value`` column).
+    mix : DataFrame, optional
+        Needed when the forecast has no ``provision``: ``[<keys>,] [year,] provision, share``.
+    value : str
+        The column to split (``"mean"``, ``"p50"`` ..., or ``"value"`` for paths; a frame with a
+        ``path`` column uses ``"value"``).
+
+    Returns
+    -------
+    DataFrame
+        ``[path,] <keys>, year, provision, count``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"year": [2026, 2027], "mean": [100.0, 110.0]})
+    >>> mix = pd.DataFrame({"provision": ["mainstream", "special_maintained"], "share": [0.6, 0.4]})
+    >>> placements_from_forecast(f, mix)["count"].tolist()
+    [60.0, 40.0, 66.0, 44.0]
+    """
+    if "path" in forecast and value == "mean":
+        value = "value"
+    _require(forecast, ["year", value], "forecast")
+    keys = [k for k in KEYS if k in forecast]
+    path = ["path"] if "path" in forecast else []
+    df = forecast[path + keys + ["year", value]].rename(columns={value: "count"})
+    df["count"] = pd.to_numeric(df["count"], errors="coerce")
+    if df["count"].isna().any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(df["count"].isna().to_numpy())[:10])
+        raise ValidationError(f"forecast: rows {rows}, column {value}: expected a number")
+    if "provision" not in keys:
+        if mix is None:
+            raise ValidationError("forecast: no 'provision' column, so a placement mix is needed "
+                                  "(mix=DataFrame provision, share; e.g. "
+                                  "finance.mix_from_placements(sufficiency.data.la_placements(la)))")
+        validate_mix(mix)
+        on = [c for c in mix.columns if c not in ("provision", "share")]
+        missing = [c for c in on if c not in df]
+        if missing:
+            raise ValidationError(f"mix: columns {missing} are not in the forecast; expected the "
+                                  f"mix keyed by forecast columns {keys + ['year']} or none")
+        if on:
+            df = df.merge(mix, on=on, how="left")
+            if df["share"].isna().any():
+                gaps = df.loc[df["share"].isna(), on].drop_duplicates().head(5).to_dict("records")
+                raise ValidationError(f"mix: no shares for forecast keys {gaps}")
+        else:
+            df = df.merge(mix, how="cross")
+        df["count"] = df["count"] * df["share"]
+        df = df.drop(columns="share")
+        keys = keys + ["provision"]
+    df = df[path + keys + ["year", "count"]]
+    return df.sort_values(path + ["year"] + keys, kind="stable").reset_index(drop=True)
+
+
+def cost_placements(placements: pd.DataFrame, costs: pd.DataFrame | None = None,
+                    inflation: float | dict | None = None, price_year: int | None = None,
+                    fee_uncertainty: bool = False, rng: np.random.Generator | None = None,
+                    fee_cohort: float | None = None) -> pd.DataFrame:
+    """Price placements: ``count x`` cost per placement in each year (£).
+
+    Parameters
+    ----------
+    placements : DataFrame
+        ``[path,] [keys,] year, provision, count``.
+    costs : DataFrame, optional
+        A cost table (:func:`~sufficiency.finance.costs.cost_table` or a calibration's
+        ``costs``); phase-specific rows are used when ``placements`` has ``phase``.
+    inflation, price_year :
+        See :func:`~sufficiency.finance.costs.unit_costs`.
+    fee_uncertainty : bool
+        With paths: draw each path's average independent-school fee from the lognormal fee
+        distribution (mean = the cost table's fee) for the path's cohort size.
+    rng : numpy.random.Generator, optional
+        Needed with ``fee_uncertainty``.
+    fee_cohort : float, optional
+        The number of independent placements whose average fee is uncertain (default: the
+        mean independent count per path and year). Give the same value to compare scenarios
+        with common random numbers.
+
+    Returns
+    -------
+    DataFrame
+        The placements with ``place_funding_gbp, top_up_gbp, fee_gbp, hnb_gbp`` (High Needs
+        Block spend) and ``transport_gbp`` (general fund), each = count x unit cost.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": [2024], "provision": ["special_maintained"], "count": [10.0]})
+    >>> cost_placements(p)["hnb_gbp"].item()
+    260000.0
+    """
+    _require(placements, ["year", "provision", "count"], "placements")
+    costs = cost_table() if costs is None else costs
+    units = unit_costs(placements["year"].unique(), costs, inflation, price_year)
+    comps = ["place_funding_gbp", "top_up_gbp", "fee_gbp", "hnb_cost_gbp", "transport_gbp"]
+    general = units[units["phase"] == "all"][["year", "provision"] + comps]
+    out = placements.merge(general, on=["year", "provision"], how="left")
+    if "phase" in placements:
+        special = units[units["phase"] != "all"][["year", "provision", "phase"] + comps]
+        if len(special):
+            out = out.merge(special, on=["year", "provision", "phase"], how="left",
+                            suffixes=("", "_phase"))
+            for c in comps:
+                out[c] = out[f"{c}_phase"].where(out[f"{c}_phase"].notna(), out[c])
+            out = out.drop(columns=[f"{c}_phase" for c in comps])
+    missing = out["hnb_cost_gbp"].isna()
+    if missing.any():
+        raise ValidationError(f"placements: provisions {sorted(set(out.loc[missing, 'provision']))}"
+                              " have no cost in the cost table")
+    if fee_uncertainty and "path" in out:
+        rng = np.random.default_rng(0) if rng is None else rng
+        iss = out["provision"] == "special_independent"
+        if iss.any():
+            cohort = (out.loc[iss].groupby(["path", "year"])["count"].sum().mean()
+                      if fee_cohort is None else float(fee_cohort))
+            paths = np.sort(out["path"].unique())
+            base = costs.loc[costs["provision"] == "special_independent", "fee_gbp"].iloc[0]
+            draws = sample_mean_fees(max(cohort, 1.0), len(paths), rng, mean_gbp=base,
+                                     median_gbp=base * 50000.0 / 63000.0)
+            factor = pd.Series(draws / base, index=paths)
+            scale = out.loc[iss, "path"].map(factor).to_numpy()
+            out.loc[iss, "fee_gbp"] = out.loc[iss, "fee_gbp"].to_numpy() * scale
+            out.loc[iss, "hnb_cost_gbp"] = out.loc[iss, "hnb_cost_gbp"].to_numpy() * scale
+    for c in comps:
+        out[c] = out[c] * out["count"]
+    return out.rename(columns={"hnb_cost_gbp": "hnb_gbp"})
+
+
+def spend_by_year(costed: pd.DataFrame, other_spend_gbp: float | pd.Series = 0.0,
+                  inflation: float | None = None, price_year: int = 2024) -> pd.DataFrame:
+    """High Needs Block spend per year (and per path): placements + spend not per placement.
+
+    ``other_spend_gbp`` (central services, early years, hospital ...; e.g. a calibration's
+    ``central_gbp``) is in ``price_year`` prices and uplifted with ``inflation``; a Series
+    indexed by year is taken as given.
+
+    Returns
+    -------
+    DataFrame
+        ``[path,] year, placements_gbp, other_gbp, spend_gbp, transport_gbp``.
+    """
+    from .costs import default
+
+    path = ["path"] if "path" in costed else []
+    out = costed.groupby(path + ["year"], as_index=False)[["hnb_gbp", "transport_gbp"]].sum()
+    out = out.rename(columns={"hnb_gbp": "placements_gbp"})
+    if isinstance(other_spend_gbp, pd.Series):
+        out["other_gbp"] = out["year"].map(other_spend_gbp).fillna(0.0).astype(float)
+    else:
+        rate = default("inflation") if inflation is None else float(inflation)
+        out["other_gbp"] = float(other_spend_gbp) * (1.0 + rate) ** (out["year"] - price_year)
+    out["spend_gbp"] = out["placements_gbp"] + out["other_gbp"]
+    return out[path + ["year", "placements_gbp", "other_gbp", "spend_gbp", "transport_gbp"]]
