@@ -8,6 +8,7 @@ The file's internal timestamps are fixed, so the same tables give the same bytes
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -102,6 +103,9 @@ def _fix_zip_times(path: Path) -> None:
         items = [(info, src.read(info.filename)) for info in src.infolist()]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info, data in items:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>2020-01-01T00:00:00Z\g<2>", data)
             fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16

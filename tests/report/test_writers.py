@@ -7,46 +7,12 @@ import pytest
 from openpyxl import load_workbook
 
 from sufficiency.report import write_outputs
-from sufficiency.report import charts as ch
 from sufficiency.report.workbook import number_format, write_workbook
 
 
-class TinyRun:
-    """The smallest object with the run interface the writers use."""
-
-    scenario = None
-    title = "Testshire: SEND place sufficiency"
-    subtitle = "a test"
-    notes = ["illustrative"]
-
-    def __init__(self, fail=False):
-        self.fail = fail
-
-    def tables(self):
-        return {"assumptions": pd.DataFrame({"parameter": ["discount_rate"], "value": [0.035],
-                                             "unit": ["per year"], "source": ["Green Book"]}),
-                "costs": pd.DataFrame({"year": [2026, 2027], "provision": ["special", "special"],
-                                       "cost_gbp": [1.25e6, 1.5e6]})}
-
-    def headlines(self):
-        return [("Specialist places needed 2026 -> 2033", "2,717 -> 4,100")]
-
-    def charts(self):
-        if self.fail:
-            raise RuntimeError("chart failed")
-        cost = self.tables()["costs"]
-        return [("cost.png", "Cost", "caption", lambda: ch.cost_by_provision(cost))]
-
-    def report_tables(self):
-        return [("Costs", self.tables()["costs"], "by year")]
-
-    def manifest(self):
-        return {"seed": 0, "timings_seconds": {}}
-
-
-def test_outputs_written_and_reproducible(tmp_path):
-    a = write_outputs(TinyRun(), tmp_path / "a")
-    b = write_outputs(TinyRun(), tmp_path / "b")
+def test_outputs_written_and_reproducible(tmp_path, tiny_run):
+    a = write_outputs(tiny_run(), tmp_path / "a")
+    b = write_outputs(tiny_run(), tmp_path / "b")
     for name in ("results.xlsx", "charts/cost.png", "report.html", "tables/costs.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     manifest = json.loads((a / "manifest.json").read_text())
@@ -55,26 +21,26 @@ def test_outputs_written_and_reproducible(tmp_path):
     assert "2,717 -&gt; 4,100" in html and "Green Book" in html and "data:image/png;base64" in html
 
 
-def test_existing_folder_is_not_overwritten_without_force(tmp_path):
+def test_existing_folder_is_not_overwritten_without_force(tmp_path, tiny_run):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="--force"):
-        write_outputs(TinyRun(), out)
+        write_outputs(tiny_run(), out)
     assert (out / "keep.txt").read_text() == "mine"
-    write_outputs(TinyRun(), out, force=True)
+    write_outputs(tiny_run(), out, force=True)
     assert not (out / "keep.txt").exists() and (out / "report.html").exists()
 
 
-def test_failure_leaves_nothing_half_written(tmp_path):
+def test_failure_leaves_nothing_half_written(tmp_path, tiny_run):
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
-        write_outputs(TinyRun(fail=True), out)
+        write_outputs(tiny_run(fail=True), out)
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir()]  # no temporary folder left behind
 
 
-def test_workbook_is_formatted_for_people(tmp_path):
+def test_workbook_is_formatted_for_people(tmp_path, tiny_run):
     path = tmp_path / "x.xlsx"
     write_workbook({"costs": pd.DataFrame({"year": [2026], "cost_gbp": [1.5e6],
                                            "independent_share": [0.12]})}, path)

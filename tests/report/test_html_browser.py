@@ -1,0 +1,15 @@
+"""report.html renders in a real browser: not blank, and the headline figures are on it."""
+import numpy as np
+from matplotlib import image
+
+from sufficiency.report import write_outputs
+
+
+def test_report_renders_in_headless_chromium(tmp_path, render_page, tiny_run):
+    out = write_outputs(tiny_run(), tmp_path / "out")
+    shot, dom = render_page(out / "report.html")
+    pixels = image.imread(shot)
+    assert pixels.shape[0] > 500 and pixels.shape[1] > 500
+    assert pixels[..., :3].std() > 0.05, "screenshot is blank"
+    assert "2,717 -&gt; 4,100" in dom or "2,717 -> 4,100" in dom
+    assert "Specialist places needed" in dom
