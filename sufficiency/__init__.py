@@ -16,7 +16,8 @@ from __future__ import annotations
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["data", "forecast", "allocate", "finance", "scenario", "report", "__version__"]
+__all__ = ["data", "forecast", "allocate", "finance", "scenario", "report", "errors", "demand",
+           "workflow", "__version__"]
 
 
 def __getattr__(name):
