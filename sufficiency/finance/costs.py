@@ -85,12 +85,15 @@ DEFAULTS = pd.DataFrame(
         ("fee_special_independent_median", 50000.0, "gbp_per_pupil", 2024,
          "assumption: fees are right-skewed, medians nearer £50,000 than the mean (issue 5); "
          "Schools Week FOI of 110 LAs found an average of £52,000 in 2015-16", True),
-        ("top_up_ap", 8000.0, "gbp_per_pupil", 2024, "assumption", True),
-        ("top_up_fe", 5000.0, "gbp_per_pupil", 2024, "assumption", True),
+        ("top_up_ap", 8000.0, "gbp_per_pupil", 2024,
+         "assumption: AP top-up for a pupil with an EHC plan (LA bandings vary widely)", True),
+        ("top_up_fe", 5000.0, "gbp_per_pupil", 2024,
+         "assumption: element 3 top-up in a general FE college", True),
         ("fee_specialist_post16", 45000.0, "gbp_per_pupil", 2024,
          "assumption: specialist post-16 institutions are independent providers charging fees",
          True),
-        ("top_up_early_years", 4000.0, "gbp_per_pupil", 2024, "assumption", True),
+        ("top_up_early_years", 4000.0, "gbp_per_pupil", 2024,
+         "assumption: early years SEN inclusion top-up for a child with an EHC plan", True),
         ("package_elsewhere", 5000.0, "gbp_per_pupil", 2024,
          "assumption: an average over education otherwise than at school packages (often "
          "£10,000+) and elective home education / not in education (no high-needs cost)", True),
