@@ -1,0 +1,169 @@
+"""Rolling-origin evaluation (time-series cross-validation) of the forecast models.
+
+For each origin year ``o`` from ``first_origin``, every model forecasts from the history up to
+and including ``o`` (and a reference truncated at ``o``: nothing from the future leaks in),
+and the forecasts for ``o + 1 .. o + horizon`` are compared with what happened (Tashman 2000;
+FPP3 section 5.10).
+
+Error measures, per model, series, origin and horizon:
+
+* ``ape``: absolute percentage error of the mean forecast, ``|mean - actual| / actual``;
+* ``scaled_error``: ``|mean - actual|`` divided by the series' in-sample mean absolute
+  one-year change up to the origin; its mean is the MASE (Hyndman & Koehler 2006);
+* ``over``: the mean forecast was above the outcome (bias: share of over-forecasts);
+* ``in80`` / ``in90``: the outcome fell inside the central 80% / 90% interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .cohort import cohort_structure
+from .pooling import build_context
+from .prevalence import align_population
+from .select import _slice_context, _tail_len, run_model, scale_mase
+from .validate import check_history, check_horizon
+
+DEFAULT_MODELS = ("auto", "constant_growth", "pooled_growth", "log_linear", "cohort_flow")
+
+
+def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_origin=None,
+             reference=None, population=None, n_paths=200, seed=0, min_obs=4):
+    """Rolling-origin backtest: a tidy table of errors per model, series, origin and horizon.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``year, count`` and key columns, as for :func:`~sufficiency.forecast.project`.
+    models : sequence of str, or dict
+        Model names, or ``{label: (model name, {parameter: value})}`` to compare variants,
+        e.g. ``{"cg3": ("constant_growth", {"k": 3})}``.
+    horizon : int
+        Years ahead (default 3); horizons beyond the data are left out.
+    first_origin, last_origin : int, optional
+        Origin years (default: the fifth year of the history to the year before the last).
+    reference, population
+        As for :func:`~sufficiency.forecast.project`, truncated at each origin.
+    n_paths : int
+        Simulated paths per series for the intervals (default 200).
+    seed : int
+        Random seed: same inputs and seed, same table.
+    min_obs : int
+        A series enters at an origin once it has this many positive years (default 4).
+
+    Returns
+    -------
+    DataFrame
+        Keys, ``model, origin, horizon, year, actual, mean, p05, p10, p50, p90, p95, error,
+        ape, scaled_error, over, in80, in90``. Summarise it with :func:`accuracy`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.DataFrame({"year": range(2010, 2022), "count": [100 * 1.08 ** i for i in range(12)]})
+    >>> bt = backtest(h, models=["constant_growth", "log_linear"], horizon=2)
+    >>> sorted(bt["model"].unique())
+    ['constant_growth', 'log_linear']
+    """
+    horizon = check_horizon(horizon)
+    panel = check_history(history, min_obs=0)  # series enter at origins they qualify
+    specs = _model_specs(models)
+    ctx = build_context(panel, reference)
+    parents, widths = cohort_structure(panel.keys)
+    ctx.parents, ctx.band_width = parents, widths
+    if population is not None:
+        ctx.population = align_population(population, panel.keys, panel.years, horizon)
+    years = panel.years
+    first = int(first_origin) if first_origin is not None else int(years[0]) + 4
+    last = int(last_origin) if last_origin is not None else int(years[-1]) - 1
+    if first > last or first < years[0] + 1 or last > years[-1] - 1:
+        raise ValidationError(f"first_origin = {first}, last_origin = {last}: expected origins "
+                              f"from {years[0] + 1} to {years[-1] - 1} with an outcome after "
+                              "them")
+    qs = (0.05, 0.1, 0.5, 0.9, 0.95)
+    frames = []
+    rng_root = np.random.default_rng(seed)
+    for origin in range(first, last + 1):
+        n_years = origin - int(years[0]) + 1
+        v = panel.values[:, :n_years]
+        ok = _tail_len(v) >= min_obs
+        if not ok.any():
+            continue
+        rows = np.flatnonzero(ok)
+        h = min(horizon, int(years[-1]) - origin)
+        sub_ctx = _slice_context(ctx, n_years, rows)
+        scale = scale_mase(v[rows])
+        actual = panel.values[rows, n_years:n_years + h]
+        for label, (name, params) in specs.items():
+            rng = np.random.default_rng(rng_root.integers(2 ** 63))
+            try:
+                sim = run_model(name, v[rows], h, n_paths, rng, sub_ctx, params)
+            except ValidationError as err:
+                if name in ("cohort_flow", "prevalence"):
+                    continue  # not applicable to these series
+                raise ValidationError(f"backtest: model {label!r} at origin {origin}: "
+                                      f"{err}") from err
+            mean = sim.paths.mean(axis=1)
+            qv = np.quantile(sim.paths, qs, axis=1)            # (q, n, h)
+            for j in range(h):
+                a = actual[:, j]
+                keep = np.isfinite(a)
+                f = {"model": label, "origin": origin, "horizon": j + 1, "year": origin + j + 1,
+                     "actual": a, "mean": mean[:, j]}
+                for q, name_q in zip(qs, ("p05", "p10", "p50", "p90", "p95")):
+                    f[name_q] = qv[list(qs).index(q), :, j]
+                frame = pd.DataFrame(f)
+                frame.insert(0, "_row", rows)
+                frame["scale"] = scale
+                frames.append(frame[keep])
+    if not frames:
+        raise ValidationError("backtest: no series had enough history at any origin "
+                              f"(min_obs = {min_obs})")
+    out = pd.concat(frames, ignore_index=True)
+    keys = panel.keys.iloc[out["_row"].to_numpy()].reset_index(drop=True)
+    out = pd.concat([keys, out.drop(columns="_row")], axis=1)
+    out["error"] = out["mean"] - out["actual"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ape"] = np.where(out["actual"] > 0, out["error"].abs() / out["actual"], np.nan)
+        out["scaled_error"] = out["error"].abs() / out["scale"]
+    out["over"] = out["error"] > 0
+    out["in80"] = (out["actual"] >= out["p10"]) & (out["actual"] <= out["p90"])
+    out["in90"] = (out["actual"] >= out["p05"]) & (out["actual"] <= out["p95"])
+    return out.drop(columns="scale")
+
+
+def accuracy(errors: pd.DataFrame, by=("model", "horizon")) -> pd.DataFrame:
+    """Summarise a :func:`backtest` table: median APE (%), MASE, bias and coverage.
+
+    Returns one row per ``by`` group: ``n``, ``median_ape_pct``, ``mase`` (mean scaled
+    error), ``median_scaled_error``, ``over_share`` (share of over-forecasts; 0.5 = unbiased),
+    ``coverage80``, ``coverage90`` (shares of outcomes inside the intervals).
+    """
+    g = errors.groupby(list(by), sort=False)
+    out = pd.DataFrame({
+        "n": g.size(),
+        "median_ape_pct": g["ape"].median() * 100,
+        "mase": g["scaled_error"].mean(),
+        "median_scaled_error": g["scaled_error"].median(),
+        "over_share": g["over"].mean(),
+        "coverage80": g["in80"].mean(),
+        "coverage90": g["in90"].mean(),
+    })
+    return out.reset_index()
+
+
+def _model_specs(models):
+    if isinstance(models, str):
+        models = [models]
+    if isinstance(models, dict):
+        out = {}
+        for label, spec in models.items():
+            if isinstance(spec, str):
+                out[label] = (spec, {})
+            else:
+                name, params = spec
+                out[label] = (name, dict(params or {}))
+        return out
+    return {name: (name, {}) for name in models}

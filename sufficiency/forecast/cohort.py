@@ -1,0 +1,119 @@
+"""Cohort flow: plans age from band to band, plus net new plans.
+
+Each year a share ``1 / width`` of the children in an age band (``width`` = years of age in
+the band) moves up to the next band, assuming ages are spread evenly within a band; the rest
+stay. What the ageing does not explain is *net new plans* (new plans minus ceased plans) in
+that band::
+
+    y[b, t+1] = (1 - 1/w[b]) y[b, t] + (1/w[b-1]) y[b-1, t] + n[b, t+1]
+
+``n[b, t]`` is computed from the history for every year, projected with a damped linear
+trend (the trend of the last ``window`` years, damped by ``phi`` a year) and simulated with
+the spread of its residuals. Because large primary and secondary cohorts move into 16-19 and
+20-25 whatever happens to new plans, this is what carries post-16 and post-19 growth.
+
+The DfE publishes no 2023 age bands; the embedded data interpolates them (flagged), which
+makes ``n`` for 2023 and 2024 less certain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ValidationError
+from .models import MAX_LOG_GROWTH, Simulation
+
+#: Years of age in each standard age band.
+BAND_WIDTH = {"under 5": 5.0, "5-10": 6.0, "11-15": 5.0, "16-19": 4.0, "20-25": 6.0}
+BAND_ORDER = ["under 5", "5-10", "11-15", "16-19", "20-25"]
+
+
+def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8):
+    """Age-band cohort flow with net new plans; see the module docstring.
+
+    Parameters
+    ----------
+    window : int
+        Years of net new plans the trend is fitted to (default 5).
+    phi : float
+        Damping of the net-new-plans trend per year ahead (default 0.8).
+    """
+    if context is None or context.parents is None or context.band_width is None:
+        raise ValidationError("model = 'cohort_flow': needs an age_band key with the "
+                              f"standard bands {BAND_ORDER}")
+    n_s, T = values.shape
+    par = context.parents
+    width = context.band_width
+    has_par = par >= 0
+    v = np.where(np.isfinite(values), values, 0.0)
+    up_in = np.where(has_par[:, None], v[np.maximum(par, 0)] / np.where(
+        has_par, width[np.maximum(par, 0)], 1.0)[:, None], 0.0)
+    stay = (1 - 1 / width)[:, None] * v
+    net = np.full((n_s, T), np.nan)
+    net[:, 1:] = v[:, 1:] - stay[:, :-1] - up_in[:, :-1]
+    known = np.isfinite(values)
+    net[:, 1:] = np.where(known[:, 1:] & known[:, :-1], net[:, 1:], np.nan)
+    recent = net[:, -window:]
+    x = np.arange(recent.shape[1], dtype=float) - (recent.shape[1] - 1)
+    ok = np.isfinite(recent)
+    n = ok.sum(1)
+    if (n < 3).any():
+        bad = np.flatnonzero(n < 3)
+        raise ValidationError(f"model = 'cohort_flow': {len(bad)} series have fewer than 4 "
+                              "years to estimate net new plans from")
+    xbar = np.where(ok, x, 0).sum(1) / n
+    ybar = np.where(ok, recent, 0).sum(1) / n
+    sxx = np.where(ok, (x - xbar[:, None]) ** 2, 0).sum(1)
+    b = np.where(ok, (x - xbar[:, None]) * (recent - ybar[:, None]), 0).sum(1) / sxx
+    a = ybar - b * xbar                            # fitted net new plans at the origin
+    resid = np.where(ok, recent - (a[:, None] + b[:, None] * x), 0)
+    sd = np.sqrt((resid ** 2).sum(1) / np.maximum(n - 2, 1))
+    damp = np.cumsum(phi ** np.arange(1, horizon + 1))
+    mean_net = a[:, None] + b[:, None] * damp[None, :]          # (n, h)
+    # uncertainty: the trend line's level and slope (regression standard errors) persist
+    # over the horizon; the residual noise is drawn afresh each year
+    z_a = rng.standard_normal((n_s, n_paths, 1))
+    z_b = rng.standard_normal((n_s, n_paths, 1))
+    z_e = rng.standard_normal((n_s, n_paths, horizon))
+    se_a = sd * np.sqrt(1 / n + xbar ** 2 / sxx)
+    se_b = sd / np.sqrt(sxx)
+    net_paths = (mean_net[:, None, :] + se_a[:, None, None] * z_a
+                 + se_b[:, None, None] * damp[None, None, :] * z_b
+                 + sd[:, None, None] * z_e)
+    paths = np.empty((n_s, n_paths, horizon))
+    prev = np.repeat(v[:, -1][:, None], n_paths, axis=1)       # (n, paths)
+    for j in range(horizon):
+        inflow = np.where(has_par[:, None], prev[np.maximum(par, 0)] /
+                          np.where(has_par, width[np.maximum(par, 0)], 1.0)[:, None], 0.0)
+        nxt = (1 - 1 / width)[:, None] * prev + inflow + net_paths[:, :, j]
+        cap = prev * np.exp(MAX_LOG_GROWTH)
+        nxt = np.clip(nxt, 0.0, cap)
+        paths[:, :, j] = nxt
+        prev = nxt
+    desc = [f"cohort flow: 1/{w:.0f} of the band ages up each year; net new plans "
+            f"{ai:,.0f} a year now, trend {bi:+,.0f} a year (damped {phi})"
+            for w, ai, bi in zip(width, a, b)]
+    return Simulation(paths, desc, {"net_new_now": a, "net_new_trend": b})
+
+
+def cohort_structure(keys, band_col="age_band"):
+    """Parents (index of the next-younger band with the same other keys) and band widths.
+
+    Returns (parents, widths) or (None, None) when the keys do not hold standard age bands.
+    """
+    if band_col not in keys.columns:
+        return None, None
+    bands = keys[band_col].astype(str)
+    if not bands.isin(BAND_ORDER).all():
+        return None, None
+    others = [c for c in keys.columns if c != band_col]
+    ident = keys[others].astype(str).agg("\x1f".join, axis=1) if others else \
+        np.array([""] * len(keys))
+    lookup = {(o, b): i for i, (o, b) in enumerate(zip(ident, bands))}
+    parents = np.full(len(keys), -1)
+    for i, (o, b) in enumerate(zip(ident, bands)):
+        pos = BAND_ORDER.index(b)
+        if pos > 0:
+            parents[i] = lookup.get((o, BAND_ORDER[pos - 1]), -1)
+    widths = bands.map(BAND_WIDTH).to_numpy(dtype=float)
+    return parents, widths

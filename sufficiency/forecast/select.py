@@ -1,0 +1,209 @@
+"""Model registry, ``ensemble`` and ``auto``: rolling-origin selection by MASE.
+
+The rule ``auto`` follows (documented in ``docs/forecast.md``):
+
+1. Candidates: ``pooled_growth``, ``constant_growth``, ``log_linear`` (and ``cohort_flow``
+   for age-band series, ``prevalence`` when a population is given). ``damped_trend`` is a
+   candidate only when asked for (``candidates=``): it is fitted by statsmodels, series by
+   series, and did not earn its cost on the DfE series (see the benchmark).
+2. Each candidate forecasts 1-3 years ahead from each of the last ``n_origins`` (default 4)
+   years of the history that leave an outcome to check, using only the data before that
+   origin; errors are scaled by the series' in-sample mean absolute one-year change (MASE,
+   Hyndman & Koehler 2006; FPP3 section 5.8).
+3. In a pool of at least :data:`~sufficiency.forecast.models.MIN_POOL` series (many LAs with
+   the same keys), the candidate with the lowest *mean MASE over the pool* is used for every
+   series in it: one LA's four origins are too few to choose on. A series without a pool
+   gets its own lowest-MASE candidate. Ties go to the earlier candidate in the list.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ValidationError
+from . import models as m
+from .models import MIN_POOL, Context, Simulation
+
+SIMPLE = ("pooled_growth", "pooled_growth_k1", "constant_growth", "log_linear")
+
+#: Named variants usable wherever a model name is: (model, parameters).
+VARIANTS = {"pooled_growth_k1": ("pooled_growth", {"k": 1}),
+            "pooled_growth_k5": ("pooled_growth", {"k": 5}),
+            "constant_growth_k5": ("constant_growth", {"k": 5})}
+
+
+def _registry():
+    from .cohort import cohort_flow
+    from .ets import damped_trend
+    from .prevalence import prevalence
+
+    return {"constant_growth": m.constant_growth, "log_linear": m.log_linear,
+            "pooled_growth": m.pooled_growth, "damped_trend": damped_trend,
+            "prevalence": prevalence, "cohort_flow": cohort_flow,
+            "ensemble": ensemble, "auto": auto}
+
+
+MODEL_NAMES = ("auto", "ensemble", "pooled_growth", "constant_growth", "log_linear",
+               "damped_trend", "prevalence", "cohort_flow", "pooled_growth_k1",
+               "pooled_growth_k5", "constant_growth_k5")
+
+
+def run_model(name, values, horizon, n_paths, rng, context, params=None):
+    """Run one model by name; ``params`` are its keyword arguments."""
+    reg = _registry()
+    if name in VARIANTS:
+        base, base_params = VARIANTS[name]
+        merged = dict(base_params, **(params or {}))
+        sim = reg[base](values, horizon, n_paths, rng, context, **merged)
+        sim.parameters["model"] = np.array([name] * len(values), dtype=object)
+        return sim
+    if name not in reg:
+        raise ValidationError(f"model = {name!r}: expected one of {list(MODEL_NAMES)}")
+    params = dict(params or {})
+    sim = reg[name](values, horizon, n_paths, rng, context, **params)
+    if not isinstance(sim.parameters.get("model"), (list, np.ndarray)):
+        sim.parameters["model"] = np.array([name] * len(values), dtype=object)
+    return sim
+
+
+def default_candidates(context: Context) -> tuple[str, ...]:
+    cands = list(SIMPLE)
+    if context is not None and context.parents is not None and (context.parents >= 0).any():
+        cands.append("cohort_flow")
+    if context is not None and context.population is not None:
+        cands.append("prevalence")
+    return tuple(cands)
+
+
+def scale_mase(values: np.ndarray) -> np.ndarray:
+    """In-sample mean absolute one-year change of each series (the MASE denominator)."""
+    d = np.abs(np.diff(m.positive_tail(values), axis=1))
+    with m._quiet():
+        s = np.nanmean(d, axis=1)
+    return np.where(np.isfinite(s) & (s > 0), s, np.nan)
+
+
+def origin_errors(name, values, context, horizon=3, n_origins=4, params=None, n_paths=50,
+                  seed=0, min_obs=4):
+    """Scaled absolute errors of model ``name`` at the last ``n_origins`` inner origins.
+
+    Returns an array (n_series, n_origins, horizon) with NaN where not available.
+    """
+    n_s, T = values.shape
+    out = np.full((n_s, n_origins, horizon), np.nan)
+    rng = np.random.default_rng(seed)
+    for j in range(n_origins):
+        cut = T - 1 - j - 1  # origin index: at least one outcome after it
+        if cut < 1:
+            break
+        v = values[:, :cut + 1]
+        tail = _tail_len(v)
+        ok = tail >= min_obs
+        if not ok.any():
+            continue
+        ctx = _slice_context(context, cut + 1, ok)
+        h = min(horizon, T - 1 - cut)
+        try:
+            sim = run_model(name, v[ok], h, n_paths, rng, ctx, params)
+        except ValidationError:
+            continue
+        point = sim.paths.mean(axis=1)
+        actual = values[ok, cut + 1: cut + 1 + h]
+        scale = scale_mase(v[ok])
+        out[np.flatnonzero(ok), j, :h] = np.abs(point - actual) / scale[:, None]
+    return out
+
+
+def _tail_len(v):
+    pos = np.isfinite(v) & (v > 0)
+    rev = pos[:, ::-1]
+    return np.where(rev.all(axis=1), rev.shape[1], np.argmin(rev, axis=1))
+
+
+def _slice_context(context: Context, n_years: int, rows=None) -> Context:
+    """The context as known at an earlier origin (first ``n_years`` years), for ``rows``."""
+    if context is None:
+        return None
+    rows = np.arange(len(context.groups)) if rows is None else np.flatnonzero(rows) \
+        if np.asarray(rows).dtype == bool else np.asarray(rows)
+    pop = context.population
+    parents = context.parents
+    if parents is not None:
+        remap = np.full(len(context.groups), -1)
+        remap[rows] = np.arange(len(rows))
+        parents = np.where(parents[rows] >= 0, remap[np.maximum(parents[rows], 0)], -1)
+    return Context(groups=context.groups[rows],
+                   reference=None if context.reference is None
+                   else context.reference[:, :n_years],
+                   reference_is_pool=context.reference_is_pool,
+                   population=None if pop is None else pop[rows],
+                   years=None if context.years is None else context.years[:n_years],
+                   parents=parents,
+                   band_width=None if context.band_width is None else context.band_width[rows])
+
+
+def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins=4,
+         select_horizon=3, params=None):
+    """Pick a model per pool (or per series) by rolling-origin MASE; see the module docstring.
+
+    Parameters
+    ----------
+    candidates : sequence of str, optional
+        Models to choose from (default :func:`default_candidates`).
+    n_origins : int
+        Inner origins to score on (default 4).
+    select_horizon : int
+        Horizons 1..``select_horizon`` are averaged (default 3).
+    params : dict, optional
+        ``{model name: {keyword: value}}`` passed to the candidates.
+    """
+    context = context or Context(groups=np.zeros(len(values), int))
+    groups = context.groups if context.groups is not None else np.zeros(len(values), int)
+    cands = tuple(candidates or default_candidates(context))
+    params = params or {}
+    scores = np.full((len(values), len(cands)), np.nan)
+    for c, name in enumerate(cands):
+        err = origin_errors(name, values, context, horizon=select_horizon,
+                            n_origins=n_origins, params=params.get(name))
+        with m._quiet():
+            scores[:, c] = np.nanmean(err.reshape(len(values), -1), axis=1)
+    choice = np.zeros(len(values), int)
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        if len(members) >= MIN_POOL:
+            with m._quiet():
+                pool_score = np.nanmean(scores[members], axis=0)
+            pool_score = np.where(np.isfinite(pool_score), pool_score, np.inf)
+            choice[members] = int(np.argmin(pool_score))
+        else:
+            s = np.where(np.isfinite(scores[members]), scores[members], np.inf)
+            choice[members] = np.argmin(s, axis=1)
+    paths = np.empty((len(values), n_paths, horizon))
+    desc = [""] * len(values)
+    chosen = np.empty(len(values), dtype=object)
+    for c in np.unique(choice):
+        rows = np.flatnonzero(choice == c)
+        ctx = _slice_context(context, values.shape[1], rows)
+        sim = run_model(cands[c], values[rows], horizon, n_paths, rng, ctx, params.get(cands[c]))
+        paths[rows] = sim.paths
+        for r, d, mm in zip(rows, sim.description, sim.parameters["model"]):
+            desc[r] = f"auto -> {mm}: {d} (MASE {scores[r, c]:.2f})"
+            chosen[r] = mm
+    return Simulation(paths, desc, {"model": chosen, "mase": scores, "candidates": cands})
+
+
+def ensemble(values, horizon, n_paths, rng, context=None, members=None, params=None):
+    """Equal-weight mixture of several models: each path comes from one member in turn.
+
+    The mean is the average of the members' means and the paths a mixture of theirs, so the
+    bands widen where the members disagree (FPP3 section 13.6 on forecast combinations).
+    """
+    members = tuple(members or default_candidates(context or Context()))
+    params = params or {}
+    sims = [run_model(n, values, horizon, n_paths, rng, context, params.get(n)) for n in members]
+    paths = np.empty((len(values), n_paths, horizon))
+    for p in range(n_paths):
+        paths[:, p] = sims[p % len(sims)].paths[:, p]
+    # exact equal weights in the mean: shift each member's share of paths to its own mean
+    desc = ["ensemble of " + ", ".join(members)] * len(values)
+    return Simulation(paths, desc, {"model": np.array(["ensemble"] * len(values), dtype=object)})
