@@ -105,6 +105,9 @@ DEFAULTS = pd.DataFrame(
     columns=["name", "value", "unit", "year", "source", "assumption"],
 )
 
+#: The price year of :data:`DEFAULTS` (census convention: 2024 = 2023-24 prices).
+PRICE_YEAR = 2024
+
 #: The share of each provision type's pupils who receive funded home-to-school transport
 #: (assumptions; LAs should replace them with their own).
 TRANSPORT_SHARE = {
@@ -152,10 +155,10 @@ def default(name: str, defaults: pd.DataFrame | None = None) -> float:
     10000.0
     """
     table = DEFAULTS if defaults is None else defaults
-    hit = table.loc[table["name"] == name, "value"]
-    if hit.empty:
+    values = dict(zip(table["name"], table["value"]))
+    if name not in values:
         raise KeyError(f"no default {name!r}; expected one of {list(table['name'])}")
-    return float(hit.iloc[0])
+    return float(values[name])
 
 
 def hnb_cost(rule: str, place_funding_gbp: float = 0.0, top_up_gbp: float = 0.0,
@@ -332,15 +335,15 @@ def unit_costs(years, costs: pd.DataFrame | None = None, inflation: float | dict
     [26000.0, 26480.0]
     """
     costs = cost_table() if costs is None else costs
-    price_year = int(DEFAULTS.loc[DEFAULTS["name"] == "inflation", "year"].iloc[0]) \
-        if price_year is None else int(price_year)
-    rate = default("inflation") if inflation is None else inflation
+    price_year = PRICE_YEAR if price_year is None else int(price_year)
+    fallback = default("inflation")
+    rate = fallback if inflation is None else inflation
     frames = []
     for year in sorted({int(y) for y in years}):
         t = costs.copy()
         t.insert(0, "year", year)
         if isinstance(rate, dict):
-            r = t["provision"].map(lambda p: rate.get(p, default("inflation")))
+            r = t["provision"].map(lambda p: rate.get(p, fallback))
         else:
             r = float(rate)
         factor = (1.0 + r) ** (year - price_year)

@@ -93,7 +93,7 @@ def test_shapley_is_symmetric():
     # levers in each costing is applied in the order given, which the docs say)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(share=st.floats(0, 1), per_year=st.floats(0, 200), shift=st.floats(0, 0.5),
        places=st.floats(0, 150), method=st.sampled_from(["shapley", "sequential"]))
 def test_attribution_always_adds_up(share, per_year, shift, places, method):
