@@ -12,8 +12,8 @@ Examples
 >>> f = pd.DataFrame({"year": [2026, 2027], "mean": [1000.0, 1100.0]})
 >>> mix = pd.DataFrame({"provision": ["mainstream", "special_maintained"], "share": [0.6, 0.4]})
 >>> plan = fin.deficit_plan(f, mix=mix, income=14e6, opening_balance_gbp=-2e6, goal_seek=False)
->>> list(plan.trajectory["cumulative_deficit_gbp"].round(-3))
-[-1122000.0, -3170000.0]
+>>> plan.trajectory["cumulative_deficit_gbp"].round(-3).tolist()
+[3882000.0, 7324000.0]
 """
 
 from .calibrate import Calibration, calibrate_costs

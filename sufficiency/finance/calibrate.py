@@ -209,7 +209,7 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
     Examples
     --------
     >>> cal = calibrate_costs("Derby")
-    >>> cal.implied.set_index("group").loc["special", "placements"]
+    >>> float(cal.implied.set_index("group").loc["special", "placements"])
     806.0
     >>> print(cal.summary())                                    # doctest: +SKIP
     """

@@ -30,9 +30,9 @@ Examples
 --------
 >>> from sufficiency.finance.costs import cost_table
 >>> t = cost_table().set_index("provision")
->>> t.loc["special_maintained", "hnb_cost_gbp"]
+>>> float(t.loc["special_maintained", "hnb_cost_gbp"])
 26000.0
->>> t.loc["mainstream", "top_up_gbp"]    # support of £14,000, the first £6,000 met by the school
+>>> float(t.loc["mainstream", "top_up_gbp"])    # support of £14,000, the first £6,000 met by the school
 8000.0
 """
 
@@ -218,7 +218,7 @@ def cost_table(overrides: pd.DataFrame | dict | None = None, defaults: pd.DataFr
     Examples
     --------
     >>> t = cost_table({"special_independent": {"fee_gbp": 70000}}).set_index("provision")
-    >>> t.loc["special_independent", "hnb_cost_gbp"], t.loc["resource_base", "hnb_cost_gbp"]
+    >>> float(t.loc["special_independent", "hnb_cost_gbp"]), float(t.loc["resource_base", "hnb_cost_gbp"])
     (70000.0, 16000.0)
     """
     table = DEFAULTS if defaults is None else defaults
@@ -299,7 +299,7 @@ def inflation_factor(year, price_year: int = 2024, inflation: float = 0.03):
 
     Examples
     --------
-    >>> round(inflation_factor(2026, 2024, 0.03), 4)
+    >>> round(float(inflation_factor(2026, 2024, 0.03)), 4)
     1.0609
     """
     return (1.0 + inflation) ** (np.asarray(year, dtype=float) - price_year)
@@ -396,7 +396,7 @@ def sample_mean_fees(n_pupils, n_paths: int, rng: np.random.Generator, mean_gbp:
     Examples
     --------
     >>> fees = sample_mean_fees(100, 4000, np.random.default_rng(0))
-    >>> 61000 < fees.mean() < 65000
+    >>> bool(61000 < fees.mean() < 65000)
     True
     """
     dist = lognormal_fee(mean_gbp, median_gbp)

@@ -100,7 +100,7 @@ def by_placement_category(placements: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> p = pd.DataFrame({"year": 2026, "provision": ["mainstream", "special_independent",
     ...                   "special_non_maintained"], "count": [10.4, 2.3, 1.4]})
-    >>> by_placement_category(p).loc["NMSS or independent schools", 2026]
+    >>> round(float(by_placement_category(p).loc["NMSS or independent schools", 2026]), 6)
     3.7
     """
     _require(placements, ["year", "provision", "count"], "placements")
@@ -184,7 +184,7 @@ def scap_specialist(placements: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> p = pd.DataFrame({"year": 2026, "age_band": ["5-10", "11-15"],
     ...                   "provision": "special_maintained", "count": [30.0, 45.0]})
-    >>> scap_specialist(p).loc[("Total", "all"), 2026]
+    >>> float(scap_specialist(p).loc[("Total", "all"), 2026])
     75.0
     """
     _require(placements, ["year", "provision", "count"], "placements")
