@@ -40,6 +40,8 @@ class GoalSeekResult:
     balance_at_bounds : tuple of float
         Cumulative balance at the target year with the smallest and largest size (£).
     note : str
+    baseline : str
+        What the lever is added to (``"unmitigated"`` or ``"mitigated"``), for the record.
     """
 
     lever: str
@@ -48,16 +50,22 @@ class GoalSeekResult:
     target_year: int
     balance_at_bounds: tuple
     note: str
+    baseline: str = ""
 
     def summary(self) -> str:
+        where = {"unmitigated": " (alone, from the unmitigated forecast)",
+                 "mitigated": " (on top of the levers)"}.get(self.baseline, "")
         if not self.achievable:
-            return self.note
+            return self.note + where
+        if self.note:
+            return f"{self.lever}: {self.note}{where}"
         if self.lever == "fewer_new_plans":
             return (f"Avoiding {self.value:.1%} of the growth in EHC plans clears the cumulative "
-                    f"deficit by the end of {self.target_year - 1}-{self.target_year % 100:02d}.")
+                    f"deficit by the end of {self.target_year - 1}-{self.target_year % 100:02d}"
+                    f"{where}.")
         return (f"{self.value:,.1f} new local places a year (i.e. {math.ceil(self.value - 1e-9):,d})"
                 f" clear the cumulative deficit by the end of "
-                f"{self.target_year - 1}-{self.target_year % 100:02d}.")
+                f"{self.target_year - 1}-{self.target_year % 100:02d}{where}.")
 
 
 def seek(evaluate: Callable[[float], float], lo: float, hi: float, lever: str, target_year: int,
@@ -73,7 +81,7 @@ def seek(evaluate: Callable[[float], float], lo: float, hi: float, lever: str, t
     f_lo, f_hi = float(evaluate(lo)), float(evaluate(hi))
     if f_lo >= 0:
         return GoalSeekResult(lever, float(lo), True, target_year, (f_lo, f_hi),
-                              "no deficit at the target year without this lever")
+                              "none needed: no deficit at the target year without it")
     if f_hi < 0:
         return GoalSeekResult(lever, float("nan"), False, target_year, (f_lo, f_hi),
                               f"not achievable: even {lever} = {hi:g} leaves a cumulative deficit "

@@ -179,7 +179,10 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     seed : int or Generator
     attribution : {"shapley", "sequential"}
     goal_seek : bool
-        Run the goal-seeks (growth reduction and new local places) at ``target_year``.
+        Run the goal-seeks at ``target_year``: the growth reduction alone, and the new local
+        places a year alone, that clear the deficit from the unmitigated forecast
+        (``growth_reduction``, ``new_places``), and the same on top of the levers
+        (``growth_reduction_with_levers``, ``new_places_with_levers``).
 
     Returns
     -------
@@ -302,8 +305,14 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                       opening_balance_gbp=opening_balance_gbp, costs=costs, levers=levers,
                       other_spend_gbp=other_spend_gbp, inflation=inflation, price_year=price_year)
         mean_base = base.groupby(["year", "provision"], as_index=False)["count"].sum()
-        seeks["growth_reduction"] = growth_reduction_needed(mean_base, **kwargs)
-        seeks["new_places"] = new_places_needed(mean_base, **kwargs)
+        for suffix, lv in (("", []), ("_with_levers", levers)) if levers else (("", []),):
+            kwargs["levers"] = lv
+            label = MITIGATED if lv else UNMITIGATED
+            for key, fn in (("growth_reduction", growth_reduction_needed),
+                            ("new_places", new_places_needed)):
+                res = fn(mean_base, **kwargs)
+                res.baseline = label
+                seeks[key + suffix] = res
     assumptions = _assumptions(costs, levers, income_rows, opening_balance_gbp, other_spend_gbp,
                                inflation, target_year, la, calibration, notes, fee_uncertainty,
                                paths is not None)

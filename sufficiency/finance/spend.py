@@ -94,7 +94,8 @@ def placements_from_forecast(forecast: pd.DataFrame, mix: pd.DataFrame | None = 
     Parameters
     ----------
     forecast : DataFrame
-        ``<keys>, year, <value>``; with ``path`` for simulated paths (``value`` column).
+        ``<keys>, year, <value>``; with ``path`` for simulated paths (``value`` column). Rows
+        where a key is ``"all"`` (totals) are dropped when the breakdown is there too.
     mix : DataFrame, optional
         Needed when the forecast has no ``provision``: ``[<keys>,] [year,] provision, share``.
     value : str
@@ -116,6 +117,7 @@ def placements_from_forecast(forecast: pd.DataFrame, mix: pd.DataFrame | None = 
     if "path" in forecast and value == "mean":
         value = "value"
     _require(forecast, ["year", value], "forecast")
+    forecast = _drop_totals(forecast)
     keys = [k for k in KEYS if k in forecast]
     path = ["path"] if "path" in forecast else []
     df = forecast[path + keys + ["year", value]].rename(columns={value: "count"})
@@ -146,6 +148,21 @@ def placements_from_forecast(forecast: pd.DataFrame, mix: pd.DataFrame | None = 
         keys = keys + ["provision"]
     df = df[path + keys + ["year", "count"]]
     return df.sort_values(path + ["year"] + keys, kind="stable").reset_index(drop=True)
+
+
+def _drop_totals(forecast: pd.DataFrame) -> pd.DataFrame:
+    """Drop total rows (``"all"``) of a key that also has its breakdown, and keys that hold only
+    ``"all"``, so that nothing is counted twice."""
+    out = forecast
+    for key in KEYS:
+        if key not in out:
+            continue
+        is_all = out[key].astype(str).str.lower() == "all"
+        if is_all.all():
+            out = out.drop(columns=key)
+        elif is_all.any():
+            out = out[~is_all]
+    return out
 
 
 def cost_placements(placements: pd.DataFrame, costs: pd.DataFrame | None = None,

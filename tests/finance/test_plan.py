@@ -103,7 +103,9 @@ def test_needs_led_vs_finance_led(plan):
 
 def test_goal_seeks_and_assumptions(plan):
     gs = plan.goal_seek
-    assert set(gs) == {"growth_reduction", "new_places"}
+    assert set(gs) == {"growth_reduction", "new_places", "growth_reduction_with_levers",
+                       "new_places_with_levers"}
+    assert gs["growth_reduction"].baseline == "unmitigated"
     for r in gs.values():
         assert r.target_year == 2030
     a = plan.assumptions
