@@ -1,2 +1,21 @@
-"""Forecast EHC plan demand (placeholder while being written)."""
-from .backtest import accuracy, backtest  # noqa: F401
+"""Forecast EHC plan demand by need, age band and area, with uncertainty and levers.
+
+Examples
+--------
+>>> import sufficiency as sf
+>>> hist = sf.data.la_history("Wiltshire")                  # doctest: +SKIP
+>>> f = sf.forecast.project(hist, horizon=8, reference="england")   # doctest: +SKIP
+>>> f.table.head(); f.plot()                                 # doctest: +SKIP
+
+See ``docs/forecast.md`` for the models, the pooling, reconciliation and the measured accuracy.
+"""
+
+from .backtest import accuracy, backtest
+from .levers import LEVERS, Lever
+from .needs import forecast_la, split_by_need
+from .project import project
+from .result import Forecast
+from .select import MODEL_NAMES
+
+__all__ = ["project", "backtest", "accuracy", "Forecast", "Lever", "LEVERS", "MODEL_NAMES",
+           "split_by_need", "forecast_la"]
