@@ -99,7 +99,7 @@ def _balance_function(placements, income, opening_balance_gbp, target_year, cost
                               f"{sorted(base['year'].unique())}")
 
     def balance(x: float) -> float:
-        mitigated = make_lever(x).apply(base)
+        mitigated = apply_levers(placements, list(levers) + [make_lever(x)])
         costed = cost_placements(mitigated, costs, inflation, price_year)
         spend = spend_by_year(costed, other_spend_gbp, inflation,
                               2024 if price_year is None else price_year)

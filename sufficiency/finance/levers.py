@@ -22,7 +22,8 @@ a table, and :func:`as_levers` reads it (``kind`` defaults to ``name``). Kinds:
 ``custom`` (``fn``)
     Any function ``placements -> placements``.
 
-Moves keep the total: children change provision, they do not disappear (only
+``fewer_new_plans`` levers are applied before the moves, whatever their place in the list (see
+:func:`apply_levers`). Moves keep the total: children change provision, they do not disappear (only
 ``fewer_new_plans`` changes the number of plans). Moves are shared across the other keys (need,
 age band, path ...) in proportion to the ``from`` provision's count.
 """
@@ -150,9 +151,16 @@ def levers_table(levers) -> pd.DataFrame:
 
 
 def apply_levers(placements: pd.DataFrame, levers) -> pd.DataFrame:
-    """Apply levers in order. ``placements``: ``[path,] [keys,] year, provision, count``."""
+    """Apply levers: ``fewer_new_plans`` first (they change demand), then the others in order.
+
+    Demand levers go first whatever their place in the list, so that a growth reduction scales
+    the forecast growth and never undoes a move (a step-down leaves an independent series below
+    its base level; reducing "growth" after it would move children back).
+    ``placements``: ``[path,] [keys,] year, provision, count``.
+    """
     out = placements
-    for lever in as_levers(levers):
+    ordered = sorted(as_levers(levers), key=lambda lv: lv.kind != "fewer_new_plans")
+    for lever in ordered:
         out = lever.apply(out)
     return out
 

@@ -107,9 +107,11 @@ class DeficitPlan:
             if "cumulative_deficit_p10" in t and pd.notna(row.get("cumulative_deficit_p10")):
                 band = (f" (p10 {row['cumulative_deficit_p10'] / 1e6:,.1f} - p90 "
                         f"{row['cumulative_deficit_p90'] / 1e6:,.1f})")
+            in_year = row["in_year_balance_gbp"]
+            word = "deficit" if in_year < 0 else "surplus"
             out.append(f"  {scen:16s} cumulative deficit {financial_year_label(last)}: "
-                       f"{row['cumulative_deficit_gbp'] / 1e6:,.1f}{band}; in-year "
-                       f"{-row['in_year_balance_gbp'] / 1e6:,.1f} deficit")
+                       f"{row['cumulative_deficit_gbp'] / 1e6:,.1f}{band}; in-year {word} "
+                       f"{abs(in_year) / 1e6:,.1f}")
         for r in self.elimination.itertuples():
             if pd.notna(r.probability):
                 out.append(f"  P(deficit eliminated by end of {financial_year_label(r.target_year)}"
@@ -218,7 +220,8 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         other_spend_gbp = calibration.central_gbp if calibration is not None else 0.0
     if mix is None and la is not None and "provision" not in forecast:
         mix = _la_mix(la, forecast)
-        notes.append(f"placement mix: {la}'s latest January placements")
+        notes.append(f"placement mix: {la}'s latest January placements"
+                     + (" by age band" if "age_band" in forecast else ""))
 
     base = placements_from_forecast(forecast, mix, value=_value_column(forecast, value))
     years = sorted(base["year"].unique())
@@ -470,14 +473,26 @@ def _quantile_columns(forecast: pd.DataFrame, quantiles) -> dict:
 
 
 def _la_mix(la, forecast):
-    from ..data import la_placements
+    """The LA's latest January placement mix: by age band when the forecast has age bands."""
+    import sufficiency.data as sd
+
     from .spend import mix_from_placements
 
-    placed = la_placements(la)
-    if "count" not in placed:
-        raise ValidationError(f"placements for {la}: expected year, provision, count")
+    placed = sd.la_placements(la)
     placed = placed[placed["count"].notna()]
-    return mix_from_placements(placed)
+    overall = mix_from_placements(placed)
+    if "age_band" not in forecast or not hasattr(sd, "la_placements_by_age"):
+        return overall
+    by_age = sd.la_placements_by_age(la)
+    by_age = by_age[by_age["count"].notna() & (by_age["provision"] != "all")]
+    bands = [b for b in forecast["age_band"].unique() if b != "all"]
+    latest = by_age[by_age["year"] == by_age["year"].max()]
+    mix = mix_from_placements(latest, by="age_band")
+    have = set(mix.loc[mix["share"] > 0, "age_band"])
+    # bands the LA's table lacks (or has no placements in) take the overall mix
+    fill = [overall.assign(age_band=b) for b in bands if b not in have]
+    mix = pd.concat([mix[mix["age_band"].isin(have)]] + fill, ignore_index=True)
+    return mix[mix["age_band"].isin(bands)][["age_band", "provision", "share"]]
 
 
 def _income(income, la, years, growth):

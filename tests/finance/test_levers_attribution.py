@@ -109,3 +109,13 @@ def test_attribution_always_adds_up(share, per_year, shift, places, method):
     after = apply_levers(base(), levers[1:])
     assert after.groupby("year")["count"].sum().to_numpy() == pytest.approx(
         base().groupby("year")["count"].sum().to_numpy())
+
+
+def test_growth_reduction_never_undoes_a_move():
+    """fewer_new_plans acts on demand first, wherever it sits in the list."""
+    sd = Lever("s", "step_down", {"per_year": 30, "from_year": 2026})
+    fn = Lever("f", "fewer_new_plans", {"share": 1.0, "from_year": 2026})
+    a, b = apply_levers(base(), [sd, fn]), apply_levers(base(), [fn, sd])
+    pd.testing.assert_frame_equal(a, b)
+    iss = a[a["provision"] == "special_independent"]["count"].tolist()
+    assert iss == pytest.approx([80.0, 50.0, 20.0, 0.0])  # held at 80, then 30 a year move
