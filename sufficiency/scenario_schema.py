@@ -58,8 +58,8 @@ _ROWS = [
      "Capital budget in any one year; empty = unlimited.", ""),
     ("finance.enabled", "bool", True, "", "Cost the plan and project the DSG position.", ""),
     ("finance.opening_balance_gbp", "float|null", None, "GBP",
-     "Cumulative DSG balance at the start (negative = deficit); empty = the LA's published "
-     "position where known, else 0.", ""),
+     "Cumulative DSG balance at the start of the plan (negative = deficit); empty = 0, since "
+     "the embedded data has no published balance after 2021-22: enter your LA's latest.", ""),
     ("finance.income_growth", "float", 0.03, "per year",
      "High Needs Block income growth assumption.", "assumption; recent settlements 3-7%"),
     ("finance.inflation", "float", 0.03, "per year", "Cost inflation assumption.",

@@ -57,6 +57,7 @@ class ScenarioRun:
     la_name: str
     history: pd.DataFrame
     forecast: object = None
+    forecast_unmitigated: object = None
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan: object = None
     finance: object = None
@@ -103,6 +104,10 @@ class ScenarioRun:
 
     def forecast_table(self) -> pd.DataFrame:
         return self.forecast.table.copy() if self.forecast is not None else pd.DataFrame()
+
+    def forecast_unmitigated_table(self) -> pd.DataFrame:
+        base = self.forecast_unmitigated or self.forecast
+        return base.table.copy() if base is not None else pd.DataFrame()
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every output table by sheet name (the workbook and ``tables/*.csv``)."""
@@ -289,6 +294,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     say(f"forecasting {scenario.get('forecast.horizon')} years ahead "
         f"({scenario.get('forecast.model')})")
     forecast = _forecast(scenario, history)
+    unmitigated = _forecast(scenario, history, levers=False) if scenario.get("levers") else None
     timings["forecast"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -297,7 +303,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
-                      forecast=forecast, demand=demand, timings=timings, notes=notes,
+                      forecast=forecast, forecast_unmitigated=unmitigated, demand=demand, timings=timings, notes=notes,
                       inputs=inputs)
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
@@ -342,7 +348,7 @@ def _history(scenario: Scenario, inputs: dict, notes: list):
     return code, names.get(code, code), history
 
 
-def _forecast(scenario: Scenario, history: pd.DataFrame):
+def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
     from . import forecast as fc
 
     by = scenario.get("forecast.by")
@@ -350,13 +356,15 @@ def _forecast(scenario: Scenario, history: pd.DataFrame):
         frame = history[history["age_band"] != "all"][["year", "age_band", "count"]]
     else:
         frame = history[history["age_band"] == "all"][["year", "count"]]
-    kwargs = {}
+    # an LA from the embedded data pools its growth towards England's (see docs/forecast.md)
+    kwargs = {"reference": "england"} if not scenario.get("data.history") else {}
     if scenario.get("forecast.model") == "constant_growth" and \
             scenario.get("forecast.growth_rate") is not None:
         kwargs["growth_rate"] = scenario.get("forecast.growth_rate")
     return fc.project(frame.dropna(subset=["count"]), horizon=scenario.get("forecast.horizon"),
                       model=scenario.get("forecast.model"), quantiles=QUANTILES,
-                      levers=scenario.get("levers") or None, seed=scenario.get("seed"),
+                      levers=(scenario.get("levers") or None) if levers else None,
+                      seed=scenario.get("seed"),
                       n_paths=scenario.get("forecast.n_paths"), **kwargs)
 
 
@@ -401,10 +409,43 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
                        mip_gap=scenario.get("allocate.mip_gap"))
 
 
+#: Scenario (forecast) lever names -> the finance stage's lever kinds and parameter names.
+FINANCE_LEVER = {"reduce_new_plan_growth": ("fewer_new_plans", {"reduction": "share"}),
+                 "shift_to_mainstream": ("mainstream_shift", {}),
+                 "independent_step_down": ("step_down", {})}
+
+
+def finance_levers(levers) -> tuple[list, list]:
+    """The scenario's levers in the finance stage's terms, and notes on any it cannot cost."""
+    out, notes = [], []
+    for lever in levers or []:
+        name = lever["name"]
+        if name not in FINANCE_LEVER:
+            notes.append(f"lever {name!r} changes the forecast but has no costed equivalent in "
+                         "the finance stage; its effect is in the mitigated demand only")
+            continue
+        kind, rename = FINANCE_LEVER[name]
+        params = {rename.get(k, k): v for k, v in lever.items() if k != "name"}
+        out.append({"name": name, "kind": kind, "params": params})
+    return out, notes
+
+
 def _finance(scenario: Scenario, run: ScenarioRun):
     from . import finance as fi
 
-    return fi.scenario_finance(run)
+    levers, notes = finance_levers(scenario.get("levers"))
+    run.notes.extend(notes)
+    opening = scenario.get("finance.opening_balance_gbp")
+    if opening is None:
+        run.notes.append("Opening DSG balance taken as 0: the embedded data has no published "
+                         "balance after 2021-22; set finance.opening_balance_gbp to your LA's.")
+    base = run.forecast_unmitigated or run.forecast
+    return fi.deficit_plan(base.table, paths=base.paths, levers=levers, la=run.la_code,
+                           income_growth=scenario.get("finance.income_growth"),
+                           opening_balance_gbp=float(opening or 0.0),
+                           inflation=scenario.get("finance.inflation"),
+                           target_year=scenario.get("finance.target_year"),
+                           allocation=run.plan, seed=scenario.get("seed"))
 
 
 def board_measures(run: ScenarioRun) -> pd.DataFrame:
@@ -550,42 +591,79 @@ def _measures_wide(measures: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
-# finance adapters: the finance stage's result object is read through these few functions
-def _finance_tables(result) -> dict:
-    tables = getattr(result, "tables", None)
-    return tables() if callable(tables) else {}
+# finance: the DeficitPlan (sufficiency.finance) read for the report
+def _finance_tables(plan) -> dict:
+    out = {"dsg_trajectory": plan.trajectory, "hnb_income": plan.income,
+           "lever_savings": plan.attribution, "needs_vs_finance_led": plan.comparison}
+    for name, frame in sorted(plan.tables.items()):
+        out[f"dfe_{name}"[:31]] = frame
+    goal = [res.as_dict() if hasattr(res, "as_dict") else {"goal": key, "result": res.summary()}
+            for key, res in plan.goal_seek.items()]
+    if goal:
+        out["goal_seek"] = pd.DataFrame(goal)
+    return out
 
 
-def _finance_report_tables(result) -> list:
-    tables = getattr(result, "report_tables", None)
-    return tables() if callable(tables) else []
+def _finance_report_tables(plan) -> list:
+    t = plan.trajectory
+    cols = [c for c in ("scenario", "year", "financial_year", "income_gbp", "spend_gbp",
+                        "in_year_balance_gbp", "cumulative_deficit_gbp",
+                        "cumulative_deficit_p10", "cumulative_deficit_p90") if c in t]
+    out = [("DSG position by year", t[cols],
+            "High Needs Block income and spend, in-year balance and cumulative deficit (£; "
+            "positive = deficit), with the 80% range from the forecast's uncertainty.")]
+    if len(plan.attribution):
+        out.append(("Savings by lever", plan.attribution,
+                    "What each mitigation saves over the plan; the parts add up to the total."))
+    return out
 
 
-def _finance_headlines(result) -> dict:
-    values = getattr(result, "headline_values", None)
-    return values() if callable(values) else {}
+def _finance_headlines(plan) -> dict:
+    t = plan.trajectory
+    last = int(t["year"].max())
+    out = {}
+    for scenario in t["scenario"].unique():
+        row = t[(t["scenario"] == scenario) & (t["year"] == last)]
+        column = "cumulative_deficit_p50" if "cumulative_deficit_p50" in t and \
+            row["cumulative_deficit_p50"].notna().all() else "cumulative_deficit_gbp"
+        out[f"deficit_last_{scenario}_gbp"] = float(row[column].iloc[0])
+    return out
 
 
 def _finance_headline_text(values: dict) -> list:
     out = []
-    if "deficit_last_unmitigated_gbp" in values:
-        out.append((f"Cumulative DSG position {values['last_year']}, unmitigated (p50)",
-                    f"£{values['deficit_last_unmitigated_gbp'] / 1e6:,.1f}m"))
-    if "deficit_last_mitigated_gbp" in values:
-        out.append((f"Cumulative DSG position {values['last_year']}, mitigated (p50)",
-                    f"£{values['deficit_last_mitigated_gbp'] / 1e6:,.1f}m"))
+    for scenario in ("unmitigated", "mitigated", "allocation"):
+        key = f"deficit_last_{scenario}_gbp"
+        if key in values:
+            out.append((f"Cumulative DSG deficit {values['last_year']}, {scenario} (p50)",
+                        f"£{values[key] / 1e6:,.1f}m"))
     return out
 
 
-def _finance_trajectory(result):
-    if result is None:
+def _finance_trajectory(plan):
+    if plan is None:
         return None
-    traj = getattr(result, "trajectory_for_chart", None)
-    return traj() if callable(traj) else None
+    t = plan.trajectory
+    out = pd.DataFrame({"year": t["year"], "variant": t["scenario"]})
+    for q in ("p10", "p50", "p90"):
+        column = f"cumulative_deficit_{q}"
+        source = t[column] if column in t and t[column].notna().all() else \
+            t["cumulative_deficit_gbp"]
+        out[q] = -source  # balance: negative = deficit
+    return out
 
 
 def _finance_cost_per_ehcp(run) -> dict:
     if run.finance is None:
         return {}
-    f = getattr(run.finance, "cost_per_ehcp", None)
-    return f() if callable(f) else {}
+    t = run.finance.trajectory
+    t = t[t["scenario"] == "unmitigated"] if "unmitigated" in set(t["scenario"]) else t
+    plans = run.forecast_unmitigated_table()
+    plans = plans[plans["age_band"] == "all"].set_index("year")["mean"] \
+        if "age_band" in plans else plans.groupby("year")["mean"].sum()
+    out = {}
+    for _, row in t.iterrows():
+        n = plans.get(row["year"])
+        if n and n > 0:
+            out[int(row["year"])] = float(row["spend_gbp"]) / float(n)
+    return out
