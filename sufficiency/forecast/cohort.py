@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ValidationError
-from .models import MAX_LOG_GROWTH, Simulation
+from .models import MAX_LOG_GROWTH, Simulation, pooled_growth
 
 #: Years of age in each standard age band.
 BAND_WIDTH = {"under 5": 5.0, "5-10": 6.0, "11-15": 5.0, "16-19": 4.0, "20-25": 6.0}
@@ -41,6 +41,26 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8):
     if context is None or context.parents is None or context.band_width is None:
         raise ValidationError("model = 'cohort_flow': needs an age_band key with the "
                               f"standard bands {BAND_ORDER}")
+    banded = np.isfinite(context.band_width)
+    if not banded.all():
+        # totals ("all") have no band to age through: pooled growth for them
+        from .select import _slice_context
+
+        out = np.empty((len(values), n_paths, horizon))
+        desc = [""] * len(values)
+        rows = np.flatnonzero(banded)
+        sub = cohort_flow(values[rows], horizon, n_paths, rng,
+                          _slice_context(context, values.shape[1], rows), window, phi)
+        out[rows] = sub.paths
+        other = np.flatnonzero(~banded)
+        tot = pooled_growth(values[other], horizon, n_paths, rng,
+                            _slice_context(context, values.shape[1], other))
+        out[other] = tot.paths
+        for r, d in zip(rows, sub.description):
+            desc[r] = d
+        for r, d in zip(other, tot.description):
+            desc[r] = "total (no band to age): " + d
+        return Simulation(out, desc, {})
     n_s, T = values.shape
     par = context.parents
     width = context.band_width
@@ -104,7 +124,8 @@ def cohort_structure(keys, band_col="age_band"):
     if band_col not in keys.columns:
         return None, None
     bands = keys[band_col].astype(str)
-    if not bands.isin(BAND_ORDER).all():
+    known = bands.isin(BAND_ORDER)
+    if not known.any() or not (known | (bands == "all")).all():
         return None, None
     others = [c for c in keys.columns if c != band_col]
     ident = keys[others].astype(str).agg("\x1f".join, axis=1) if others else \
@@ -112,8 +133,10 @@ def cohort_structure(keys, band_col="age_band"):
     lookup = {(o, b): i for i, (o, b) in enumerate(zip(ident, bands))}
     parents = np.full(len(keys), -1)
     for i, (o, b) in enumerate(zip(ident, bands)):
+        if b not in BAND_ORDER:
+            continue
         pos = BAND_ORDER.index(b)
         if pos > 0:
             parents[i] = lookup.get((o, BAND_ORDER[pos - 1]), -1)
-    widths = bands.map(BAND_WIDTH).to_numpy(dtype=float)
+    widths = bands.map(BAND_WIDTH).astype(float).to_numpy()  # NaN for "all"
     return parents, widths

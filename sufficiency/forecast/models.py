@@ -252,8 +252,7 @@ def log_linear(values, horizon, n_paths, rng, context=None, window=8):
     mean = (ybar[:, None, None] + b[:, None, None] * xf)
     lp = mean + t_scale * (se_mean * z_a + se_b * xf * z_b + s * z_e)
     lp = np.minimum(lp, np.log(_last(values))[:, None, None] + MAX_LOG_GROWTH * steps)
-    var = (s ** 2) * (1 + 1 / n[:, None, None] + xf ** 2 / sxx[:, None, None])
-    paths = match_mean(np.exp(lp), np.exp(mean + 0.5 * var)[:, 0, :])
+    paths = np.exp(lp)
     what = [f"log-linear trend {np.expm1(bi):.1%} a year over {int(ni)} years"
             for bi, ni in zip(b, n)]
     return Simulation(paths, what, {"growth": np.expm1(b)})

@@ -157,6 +157,10 @@ def _clean(history):
     if not isinstance(history, pd.DataFrame):
         raise ValidationError("history: expected a pandas DataFrame with columns year, count "
                               f"and optional keys; got {type(history).__name__}")
+    missing = [c for c in ("year", "count") if c not in history.columns]
+    if missing:
+        raise ValidationError(f"history: column {missing[0]!r} is missing (columns are "
+                              f"{list(history.columns)}); expected year, count and any keys")
     drop = [c for c in ("flag", "la_name") if c in history.columns]
     return history.drop(columns=drop).reset_index(drop=True)
 

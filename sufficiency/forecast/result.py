@@ -128,6 +128,7 @@ class Forecast:
         matplotlib Figure
         """
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         rows = np.arange(len(self.series))
         if where:
@@ -156,13 +157,26 @@ class Forecast:
             hist = self.history
             for k in self.keys:
                 hist = hist[hist[k].astype(str) == str(self.series.iloc[i][k])]
+            hist = hist.sort_values("year")
             a.plot(hist["year"], hist["count"], color="black", lw=1.5, label="history")
+            # the fan starts at the last observed year so history and forecast join up
+            x = self.years
+            start = None
+            if len(hist):
+                start = (int(hist["year"].iloc[-1]), float(hist["count"].iloc[-1]))
+                x = np.concatenate([[start[0]], self.years])
+
+            def join(v):
+                return np.concatenate([[start[1]], v]) if start else v
+
             for lo, hi, alpha, lab in ((0.05, 0.95, 0.2, "90%"), (0.1, 0.9, 0.35, "80%")):
-                a.fill_between(self.years, np.quantile(p, lo, axis=0),
-                               np.quantile(p, hi, axis=0), color="tab:blue", alpha=alpha,
-                               lw=0, label=f"{lab} interval")
-            a.plot(self.years, p.mean(axis=0), color="tab:blue", lw=2, label="mean")
-            title = ", ".join(f"{v}" for v in self.series.iloc[i].values) or "total"
+                a.fill_between(x, join(np.quantile(p, lo, axis=0)),
+                               join(np.quantile(p, hi, axis=0)), color="tab:blue",
+                               alpha=alpha, lw=0, label=f"{lab} interval")
+            a.plot(x, join(p.mean(axis=0)), color="tab:blue", lw=2, label="mean")
+            a.xaxis.set_major_locator(MaxNLocator(integer=True))
+            title = ", ".join(f"{k} {v}" for k, v in self.series.iloc[i].items()
+                              if str(v) != "all") or "total"
             a.set_title(f"{title} ({self.model['model'].iloc[i]})", fontsize=9)
             a.set_xlabel("year (January)")
             a.set_ylabel("EHC plans")
