@@ -39,13 +39,22 @@ import pandas as pd
 from ..errors import ValidationError
 
 SPECIAL = ("special_maintained", "special_non_maintained", "special_independent")
-KINDS = ("fewer_new_plans", "mainstream_shift", "step_down", "new_places", "custom")
+KINDS = ("fewer_new_plans", "scale", "mainstream_shift", "shift_new_to_mainstream", "step_down",
+         "new_places", "custom")
+#: Kinds that change demand (the number of plans): applied before the moves.
+DEMAND_KINDS = ("fewer_new_plans", "scale")
+#: Specialist provisions whose *new* placements ``shift_new_to_mainstream`` redirects (as the
+#: forecast engine's ``shift_to_mainstream``).
+SPECIALIST_NEW = ("special_maintained", "special_non_maintained", "special_independent",
+                  "resource_base", "specialist_post16")
 #: Other names for the kinds (as a forecast engine may record them) and for their parameters.
 ALIASES = {"growth_mitigation": "fewer_new_plans", "growth_reduction": "fewer_new_plans",
            "reduce_growth": "fewer_new_plans", "shift_to_mainstream": "mainstream_shift",
            "more_mainstream": "mainstream_shift", "step_downs": "step_down",
            "iss_step_down": "step_down", "iss_step_downs": "step_down",
-           "new_local_places": "new_places", "capital_places": "new_places"}
+           "new_local_places": "new_places", "capital_places": "new_places",
+           "reduce_new_plan_growth": "fewer_new_plans",
+           "independent_step_down": "step_down"}
 PARAM_ALIASES = {"reduction": "share", "rate": "share", "start_year": "from_year",
                  "from": "from_year", "year": "from_year", "n_per_year": "per_year",
                  "count": "per_year"}
@@ -70,11 +79,13 @@ class Lever:
             raise ValidationError(f"lever {self.name!r}: kind {self.kind!r} not recognised; "
                                   f"expected one of {list(KINDS)}")
         need = {"fewer_new_plans": ("share", "from_year"), "mainstream_shift": ("share", "from_year"),
-                "step_down": ("per_year", "from_year"), "custom": ("fn",)}.get(self.kind, ())
+                "shift_new_to_mainstream": ("share", "from_year"), "scale": ("ratio",),
+                "custom": ("fn",)}.get(self.kind, ())
         missing = [p for p in need if p not in self.params]
-        if self.kind == "new_places" and "places" not in self.params and not (
-                "per_year" in self.params and "from_year" in self.params):
-            missing = ["places (or per_year and from_year)"]
+        if self.kind in ("step_down", "new_places") and not (
+                "places" in self.params or "cumulative" in self.params
+                or ("per_year" in self.params and "from_year" in self.params)):
+            missing = ["per_year and from_year (or places / cumulative)"]
         if missing:
             raise ValidationError(f"lever {self.name!r} ({self.kind}): missing parameters "
                                   f"{missing}")
@@ -87,14 +98,20 @@ class Lever:
         if self.kind == "mainstream_shift":
             return shift(placements, p["share"], p["from_year"], p.get("ramp_years", 1),
                          tuple(p.get("from_provisions", SPECIAL)), p.get("to", "mainstream"))
+        if self.kind == "shift_new_to_mainstream":
+            return shift_new(placements, p["share"], p["from_year"],
+                             tuple(p.get("from_provisions", SPECIALIST_NEW)), p.get("to", "mainstream"))
         if self.kind in ("step_down", "new_places"):
             schedule = _schedule(p, placements["year"].unique())
             return move(placements, schedule, p.get("from_provision", "special_independent"),
                         p.get("to", "special_maintained"))
+        if self.kind == "scale":
+            return scale(placements, p["ratio"])
         return p["fn"](placements)
 
     def describe(self) -> str:
-        params = {k: v for k, v in self.params.items() if k != "fn"}
+        params = {k: (f"<{len(v)} rows>" if isinstance(v, pd.DataFrame) else v)
+                  for k, v in self.params.items() if k != "fn"}
         return json.dumps(params, sort_keys=True, default=str)
 
 
@@ -159,7 +176,7 @@ def apply_levers(placements: pd.DataFrame, levers) -> pd.DataFrame:
     ``placements``: ``[path,] [keys,] year, provision, count``.
     """
     out = placements
-    ordered = sorted(as_levers(levers), key=lambda lv: lv.kind != "fewer_new_plans")
+    ordered = sorted(as_levers(levers), key=lambda lv: lv.kind not in DEMAND_KINDS)
     for lever in ordered:
         out = lever.apply(out)
     return out
@@ -236,9 +253,70 @@ def move(placements: pd.DataFrame, schedule: pd.Series, from_provision: str, to:
     return _combine(out, moved)
 
 
+def shift_new(placements: pd.DataFrame, share: float, from_year: int,
+              from_provisions=SPECIALIST_NEW, to: str = "mainstream") -> pd.DataFrame:
+    """A ``share`` of each year's *growth* in ``from_provisions`` is placed in ``to`` instead,
+    cumulatively from ``from_year`` (the forecast engine's ``shift_to_mainstream``; the first
+    forecast year has no previous year here, so its growth is not counted)."""
+    if not 0 <= share <= 1:
+        raise ValidationError(f"lever shift_new_to_mainstream: share {share}; expected 0..1")
+    out = placements.copy()
+    keys = [k for k in _series_keys(out)]
+    src = out["provision"].isin(from_provisions)
+    part = out.loc[src].sort_values(keys + ["year"], kind="stable")
+    growth = part.groupby(keys, sort=False)["count"].diff().fillna(0.0).clip(lower=0.0)
+    growth = growth.where(part["year"] >= int(from_year), 0.0) * float(share)
+    moved = growth.groupby([part[k] for k in keys], sort=False).cumsum()
+    moved = np.minimum(moved, part["count"]).reindex(out.index).fillna(0.0)
+    shifted = out.loc[src].copy()
+    shifted["count"] = moved[src]
+    out.loc[src, "count"] = out.loc[src, "count"] - moved[src]
+    shifted["provision"] = to
+    return _combine(out, shifted)
+
+
+def scale(placements: pd.DataFrame, ratio: pd.DataFrame) -> pd.DataFrame:
+    """Multiply counts by ``ratio`` (``<keys>, year, ratio``; missing = 1): a demand change
+    measured elsewhere, e.g. a mitigated forecast / its baseline."""
+    on = [c for c in ratio.columns if c != "ratio" and c in placements]
+    extra = [c for c in ratio.columns if c not in on + ["ratio"]]
+    if extra or "year" not in on:
+        raise ValidationError(f"lever scale: ratio keyed by {extra or ['year']} that the "
+                              f"placements do not have; expected ratio columns among "
+                              f"{list(placements.columns)} + ratio")
+    out = placements.merge(ratio[on + ["ratio"]], on=on, how="left")
+    out["count"] = out["count"] * out["ratio"].fillna(1.0)
+    return out.drop(columns="ratio")[placements.columns]
+
+
+def from_forecast_engine(provision_shifts: pd.DataFrame) -> list:
+    """Finance levers for the placement levers a forecast recorded but could not apply
+    (``Forecast.provision_shifts``: ``year, lever, from_provision, to_provision, share_of_new,
+    count``)."""
+    out = []
+    if provision_shifts is None or not len(provision_shifts):
+        return out
+    for (name, to), rows in provision_shifts.groupby(["lever", "to_provision"], sort=False):
+        rows = rows.sort_values("year")
+        if name == "independent_step_down":
+            cumulative = {int(y): float(c) for y, c in zip(rows["year"], rows["count"])}
+            out.append(Lever(f"{name} (forecast)", "step_down",
+                             {"cumulative": cumulative, "to": to,
+                              "from_provision": "special_independent"}))
+        elif name == "shift_to_mainstream":
+            out.append(Lever(f"{name} (forecast)", "shift_new_to_mainstream",
+                             {"share": float(rows["share_of_new"].iloc[0]),
+                              "from_year": int(rows["year"].min()), "to": to}))
+    return out
+
+
 def _schedule(params: dict, years) -> pd.Series:
     """Cumulative children moved by year."""
     years = sorted(int(y) for y in years)
+    if "cumulative" in params:
+        given = pd.Series({int(k): float(v) for k, v in params["cumulative"].items()}).sort_index()
+        return pd.Series({y: float(given[given.index <= y].iloc[-1]) if (given.index <= y).any()
+                          else 0.0 for y in years})
     if "places" in params:
         places = params["places"]
         if isinstance(places, dict):

@@ -37,7 +37,7 @@ from . import tables as T
 from .costs import DEFAULTS, cost_table, default
 from .goalseek import GoalSeekResult, growth_reduction_needed, new_places_needed
 from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
-from .levers import apply_levers, as_levers, levers_table
+from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year
 from .trajectory import QUANTILES, dsg_trajectory, elimination_probability
 
@@ -135,7 +135,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                  allocation=None, value: str = "mean", fee_uncertainty: bool = True,
                  seed: int | np.random.Generator = 0, quantiles=QUANTILES,
                  attribution: str = "shapley", goal_seek: bool = True,
-                 goal_seek_from_year: int | None = None) -> DeficitPlan:
+                 goal_seek_from_year: int | None = None, baseline=None) -> DeficitPlan:
     """Cost a forecast into a mitigated and an unmitigated DSG trajectory, with uncertainty.
 
     Parameters
@@ -180,6 +180,11 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         With paths, also draw each path's average independent fee (lognormal fee distribution).
     seed : int or Generator
     attribution : {"shapley", "sequential"}
+    baseline : DataFrame or forecast result, optional
+        The forecast *without* the forecast engine's demand levers, when ``forecast`` has them:
+        the baseline is then the unmitigated scenario, and the forecast's demand change (its
+        mean / the baseline's, by key and year) is the first lever, ``forecast levers``, costed
+        and attributed like the others (the mitigated paths are the forecast's own).
     goal_seek : bool
         Run the goal-seeks at ``target_year``: the growth reduction alone, and the new local
         places a year alone, that clear the deficit from the unmitigated forecast
@@ -203,9 +208,26 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     """
     # common random numbers: every scenario draws the same fees on the same path
     seed = int(seed.integers(2**31)) if isinstance(seed, np.random.Generator) else int(seed)
-    forecast, paths, engine_levers = _unpack(forecast, paths)
+    original = forecast
+    forecast, paths, engine_levers, notes = _unpack(forecast, paths)
     levers = as_levers(levers if levers is not None else engine_levers)
-    notes = []
+    mitigated_paths = None
+    if baseline is not None:
+        # the forecast is the mitigated one: its demand change, as a ratio to the baseline,
+        # becomes the first lever; the baseline is the unmitigated forecast
+        base_table, base_paths, _, _ = _unpack(baseline, None)
+        value_col = _value_column(forecast, value)
+        ratio = _ratio_lever(base_table, forecast, _value_column(base_table, value), value_col)
+        log = getattr(original, "levers", None)
+        if isinstance(log, pd.DataFrame) and len(log) and "parameters" in log:
+            demand = log[~log.get("applied_to", pd.Series("", index=log.index)).astype(str)
+                         .str.startswith("recorded")]
+            if len(demand):
+                ratio.name = "forecast: " + "; ".join(demand["parameters"].astype(str))
+        levers = [ratio] + levers
+        mitigated_paths, paths = paths, base_paths
+        forecast = base_table
+        notes = [n for n in notes if not n.startswith("forecast levers already")]
     calibration = None
     if la is not None and (costs is None or other_spend_gbp is None):
         from .calibrate import calibrate_costs
@@ -254,7 +276,11 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         prob = float(traj.loc[traj["year"] == target_year, "cumulative_balance_gbp"].iloc[0] >= 0)
         if paths is not None:
             path_placed = placements_from_forecast(paths, mix, value="value")
-            if name == MITIGATED:
+            if name == MITIGATED and mitigated_paths is not None:
+                # the mitigated forecast's own paths, then the placement levers
+                path_placed = placements_from_forecast(mitigated_paths, mix, value="value")
+                path_placed = apply_levers(path_placed, [lv for lv in levers if lv.kind != "scale"])
+            elif name == MITIGATED:
                 path_placed = apply_levers(path_placed, levers)
             _, path_spend = run(path_placed, with_paths=True)
             qs = dsg_trajectory(path_spend[["path", "year", "spend_gbp"]], income_frame,
@@ -307,7 +333,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         kwargs = dict(income=income_frame, target_year=target_year, from_year=start,
                       opening_balance_gbp=opening_balance_gbp, costs=costs, levers=levers,
                       other_spend_gbp=other_spend_gbp, inflation=inflation, price_year=price_year)
-        mean_base = base.groupby(["year", "provision"], as_index=False)["count"].sum()
+        mean_base = base
         for suffix, lv in (("", []), ("_with_levers", levers)) if levers else (("", []),):
             kwargs["levers"] = lv
             label = MITIGATED if lv else UNMITIGATED
@@ -439,19 +465,56 @@ def needs_vs_finance_led(trajectory: pd.DataFrame, spend: pd.DataFrame,
 
 
 def _unpack(forecast, paths):
-    levers = None
-    if not isinstance(forecast, pd.DataFrame):
-        obj = forecast
+    """(table, paths, levers, notes) from a DataFrame or a forecast result.
+
+    A :class:`sufficiency.forecast.Forecast` gives ``.table`` and ``.paths``; its placement
+    levers that could not act without a provision key (``.provision_shifts``) become finance
+    levers; its demand levers are already in its counts (noted).
+    """
+    levers, notes = None, []
+    if isinstance(forecast, pd.DataFrame):
+        return forecast, paths, levers, notes
+    obj = forecast
+    frame = getattr(obj, "table", None)
+    if not isinstance(frame, pd.DataFrame):
         frame = getattr(obj, "forecast", None)
-        if not isinstance(frame, pd.DataFrame):
-            raise ValidationError("forecast: expected a DataFrame (keys, year, mean, p05..p95) or "
-                                  "a result with a .forecast DataFrame")
-        if paths is None and isinstance(getattr(obj, "paths", None), pd.DataFrame):
-            paths = obj.paths
-        if isinstance(getattr(obj, "levers", None), pd.DataFrame) and len(obj.levers):
-            levers = obj.levers
-        forecast = frame
-    return forecast, paths, levers
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationError("forecast: expected a DataFrame (keys, year, mean, p05..p95) or "
+                              "a forecast result with a .table DataFrame")
+    if paths is None:
+        try:
+            candidate = obj.paths
+        except Exception:  # noqa: BLE001 - a result without paths
+            candidate = None
+        if isinstance(candidate, pd.DataFrame):
+            paths = candidate
+    shifts = getattr(obj, "provision_shifts", None)
+    if isinstance(shifts, pd.DataFrame) and len(shifts):
+        levers = from_forecast_engine(shifts)
+    log = getattr(obj, "levers", None)
+    if isinstance(log, pd.DataFrame) and len(log) and "lever" in log:
+        applied = log[~log["lever"].isin(["shift_to_mainstream", "independent_step_down"])
+                      | ~log.get("applied_to", pd.Series("", index=log.index)).astype(str)
+                      .str.startswith("recorded")]
+        if len(applied):
+            notes.append("forecast levers already in the forecast's counts: "
+                         + "; ".join(applied["parameters"].astype(str))
+                         + " (give baseline= the forecast without them to cost and attribute them)")
+    return frame, paths, levers, notes
+
+
+def _ratio_lever(base: pd.DataFrame, mitigated: pd.DataFrame, base_col: str, mit_col: str
+                 ) -> Lever:
+    from .spend import KEYS, _drop_totals
+
+    b, m = _drop_totals(base), _drop_totals(mitigated)
+    keys = [k for k in KEYS if k in b and k in m] + ["year"]
+    merged = b[keys + [base_col]].rename(columns={base_col: "_b"}).merge(
+        m[keys + [mit_col]].rename(columns={mit_col: "_m"}), on=keys, how="inner")
+    if merged.empty:
+        raise ValidationError("baseline: no keys and years in common with the forecast")
+    merged["ratio"] = np.where(merged["_b"] > 0, merged["_m"] / merged["_b"].where(merged["_b"] > 0, 1), 1.0)
+    return Lever("forecast levers", "scale", {"ratio": merged[keys + ["ratio"]]})
 
 
 def _value_column(forecast: pd.DataFrame, value: str) -> str:
