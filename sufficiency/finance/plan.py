@@ -639,7 +639,7 @@ def _assumptions(costs, levers, income_rows, opening, other, inflation, target_y
                      "mean = cost table fee; median/mean as DEFAULTS (£50,000 / £63,000)"))
     for lv in levers_table(levers).itertuples():
         rows.append((f"lever:{lv.name}", lv.parameters, lv.kind, "levers"))
-    for note in notes:
+    for note in dict.fromkeys(notes):  # each once, in order
         rows.append(("note", note, "", ""))
     return pd.DataFrame(rows, columns=["name", "value", "unit", "source"])
 
