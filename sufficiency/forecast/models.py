@@ -264,7 +264,7 @@ def log_linear(values, horizon, n_paths, rng, context=None, window=8):
 # --- pooled growth -----------------------------------------------------------------------
 
 def pooled_growth(values, horizon, n_paths, rng, context=None, k=3, k_ref=1, weight=None,
-                  window=6, shrink_obs=4.0):
+                  window=6, shrink_obs=4.0, size_weighted=True):
     """Each series' recent growth, partially pooled towards its reference's growth.
 
     ``g_i = r + w (own_i - r)`` where ``own_i`` is the mean log growth of series ``i`` over
@@ -317,8 +317,14 @@ def pooled_growth(values, horizon, n_paths, rng, context=None, k=3, k_ref=1, wei
         x = gap[members, :-1][:, -window:]
         y = gr[members, 1:][:, -window:] - ref[members, :-1][:, -window:]
         ok = np.isfinite(x) & np.isfinite(y)
-        sxx = np.sum(np.where(ok, x * x, 0))
-        w[members] = np.clip(np.sum(np.where(ok, x * y, 0)) / sxx, 0, 1) if sxx > 0 \
+        if size_weighted:
+            # growth noise shrinks with size (roughly Poisson): weight by the level
+            lev = values[members, 1:-1][:, -window:] if values.shape[1] > 2 else None
+            wt = np.where(ok & np.isfinite(lev), lev, 0.0) if lev is not None else ok * 1.0
+        else:
+            wt = ok * 1.0
+        sxx = np.sum(np.where(ok, wt * x * x, 0))
+        w[members] = np.clip(np.sum(np.where(ok, wt * x * y, 0)) / sxx, 0, 1) if sxx > 0 \
             else DEFAULT_POOL_WEIGHT
     g_hist = ref + w[:, None] * gap               # the rule's growth forecast made at year t
     g = g_hist[:, -1]
