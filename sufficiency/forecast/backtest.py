@@ -30,7 +30,8 @@ DEFAULT_MODELS = ("auto", "constant_growth", "pooled_growth", "log_linear", "coh
 
 
 def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_origin=None,
-             reference=None, population=None, n_paths=200, seed=0, min_obs=4):
+             reference=None, population=None, n_paths=200, seed=0, min_obs=4,
+             score_flagged=False):
     """Rolling-origin backtest: a tidy table of errors per model, series, origin and horizon.
 
     Parameters
@@ -52,6 +53,10 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
         Random seed: same inputs and seed, same table.
     min_obs : int
         A series enters at an origin once it has this many positive years (default 4).
+    score_flagged : bool
+        If the history has a ``flag`` column, outcomes with a non-empty flag (e.g. the 2023
+        age bands, which the DfE did not publish and the data layer estimates) are used as
+        inputs but not scored: an estimate is not an outcome. Set True to score them anyway.
 
     Returns
     -------
@@ -69,6 +74,7 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
     """
     horizon = check_horizon(horizon)
     panel = check_history(history, min_obs=0)  # series enter at origins they qualify
+    flagged = _flag_panel(history, panel) if not score_flagged else None
     specs = _model_specs(models)
     ctx = build_context(panel, reference)
     parents, widths = cohort_structure(panel.keys)
@@ -110,6 +116,8 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
             for j in range(h):
                 a = actual[:, j]
                 keep = np.isfinite(a)
+                if flagged is not None:
+                    keep &= ~flagged[rows, n_years + j]
                 f = {"model": label, "origin": origin, "horizon": j + 1, "year": origin + j + 1,
                      "actual": a, "mean": mean[:, j]}
                 for q, name_q in zip(qs, ("p05", "p10", "p50", "p90", "p95")):
@@ -152,6 +160,25 @@ def accuracy(errors: pd.DataFrame, by=("model", "horizon")) -> pd.DataFrame:
         "coverage90": g["in90"].mean(),
     })
     return out.reset_index()
+
+
+def _flag_panel(history, panel):
+    """Boolean panel: True where the history's ``flag`` is non-empty (None if no flags)."""
+    if "flag" not in history.columns:
+        return None
+    keys = panel.key_names
+    f = history[keys + ["year"]].copy()
+    f["_f"] = history["flag"].fillna("").astype(str).str.len() > 0
+    if not f["_f"].any():
+        return None
+    if keys:
+        wide = f.pivot_table(index=keys, columns="year", values="_f", aggfunc="max")
+        wide = wide.reindex(pd.MultiIndex.from_frame(panel.keys) if len(keys) > 1
+                            else pd.Index(panel.keys[keys[0]]))
+    else:
+        wide = f.set_index("year")[["_f"]].T
+    wide = wide.reindex(columns=panel.years)
+    return wide.fillna(False).to_numpy(dtype=bool)
 
 
 def _model_specs(models):

@@ -7,9 +7,11 @@ that band::
 
     y[b, t+1] = (1 - 1/w[b]) y[b, t] + (1/w[b-1]) y[b-1, t] + n[b, t+1]
 
-``n[b, t]`` is computed from the history for every year, projected with a damped linear
-trend (the trend of the last ``window`` years, damped by ``phi`` a year) and simulated with
-the spread of its residuals. Because large primary and secondary cohorts move into 16-19 and
+``n[b, t]`` is computed from the history for every year and projected with a damped linear
+trend (the trend of the last ``window`` years, damped by ``phi`` a year). Uncertainty comes
+from the rule's own one-year-ahead errors over the last ``err_window`` years, relative to the
+stock, split into a persistent part (their lag-1 covariance) and a transient part and pooled
+across series with the same keys, as for pooled growth. Because large primary and secondary cohorts move into 16-19 and
 20-25 whatever happens to new plans, this is what carries post-16 and post-19 growth.
 
 The DfE publishes no 2023 age bands; the embedded data interpolates them (flagged), which
@@ -21,14 +23,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ValidationError
-from .models import MAX_LOG_GROWTH, Simulation, pooled_growth
+from .models import (MAX_LOG_GROWTH, Simulation, _antithetic, _error_variances,
+                     pooled_growth)
 
 #: Years of age in each standard age band.
 BAND_WIDTH = {"under 5": 5.0, "5-10": 6.0, "11-15": 5.0, "16-19": 4.0, "20-25": 6.0}
 BAND_ORDER = ["under 5", "5-10", "11-15", "16-19", "20-25"]
 
 
-def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8):
+def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,
+                err_window=6):
     """Age-band cohort flow with net new plans; see the module docstring.
 
     Parameters
@@ -50,7 +54,8 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8):
         desc = [""] * len(values)
         rows = np.flatnonzero(banded)
         sub = cohort_flow(values[rows], horizon, n_paths, rng,
-                          _slice_context(context, values.shape[1], rows), window, phi)
+                          _slice_context(context, values.shape[1], rows), window, phi,
+                          err_window)
         out[rows] = sub.paths
         other = np.flatnonzero(~banded)
         tot = pooled_growth(values[other], horizon, n_paths, rng,
@@ -73,39 +78,36 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8):
     net[:, 1:] = v[:, 1:] - stay[:, :-1] - up_in[:, :-1]
     known = np.isfinite(values)
     net[:, 1:] = np.where(known[:, 1:] & known[:, :-1], net[:, 1:], np.nan)
-    recent = net[:, -window:]
-    x = np.arange(recent.shape[1], dtype=float) - (recent.shape[1] - 1)
-    ok = np.isfinite(recent)
-    n = ok.sum(1)
+    a, b, n = _net_trend(net[:, -window:])
     if (n < 3).any():
         bad = np.flatnonzero(n < 3)
         raise ValidationError(f"model = 'cohort_flow': {len(bad)} series have fewer than 4 "
                               "years to estimate net new plans from")
-    xbar = np.where(ok, x, 0).sum(1) / n
-    ybar = np.where(ok, recent, 0).sum(1) / n
-    sxx = np.where(ok, (x - xbar[:, None]) ** 2, 0).sum(1)
-    b = np.where(ok, (x - xbar[:, None]) * (recent - ybar[:, None]), 0).sum(1) / sxx
-    a = ybar - b * xbar                            # fitted net new plans at the origin
-    resid = np.where(ok, recent - (a[:, None] + b[:, None] * x), 0)
-    sd = np.sqrt((resid ** 2).sum(1) / np.maximum(n - 2, 1))
     damp = np.cumsum(phi ** np.arange(1, horizon + 1))
     mean_net = a[:, None] + b[:, None] * damp[None, :]          # (n, h)
-    # uncertainty: the trend line's level and slope (regression standard errors) persist
-    # over the horizon; the residual noise is drawn afresh each year
-    z_a = rng.standard_normal((n_s, n_paths, 1))
-    z_b = rng.standard_normal((n_s, n_paths, 1))
-    z_e = rng.standard_normal((n_s, n_paths, horizon))
-    se_a = sd * np.sqrt(1 / n + xbar ** 2 / sxx)
-    se_b = sd / np.sqrt(sxx)
-    net_paths = (mean_net[:, None, :] + se_a[:, None, None] * z_a
-                 + se_b[:, None, None] * damp[None, None, :] * z_b
-                 + sd[:, None, None] * z_e)
+    # uncertainty: the rule's own one-year-ahead errors over the last `err_window` years,
+    # relative to the stock, split into a persistent and a transient part and pooled across
+    # series with the same keys (as for pooled growth)
+    rel = np.full((n_s, err_window), np.nan)
+    for j, t in enumerate(range(T - err_window, T)):
+        if t < 4:
+            continue
+        a_t, b_t, n_t = _net_trend(net[:, max(1, t - window):t])
+        pred = stay[:, t - 1] + up_in[:, t - 1] + a_t + b_t * phi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (v[:, t] - pred) / v[:, t - 1]
+        rel[:, j] = np.where((n_t >= 3) & known[:, t] & (v[:, t - 1] > 0), r, np.nan)
+    groups = context.groups if context.groups is not None else np.zeros(n_s, int)
+    var_u, var_e = _error_variances(rel, groups, 4.0)
+    z_u = _antithetic(rng, (n_s, n_paths, 1))[:, :, 0] * np.sqrt(var_u)[:, None]
+    z_e = _antithetic(rng, (n_s, n_paths, horizon)) * np.sqrt(var_e)[:, None, None]
     paths = np.empty((n_s, n_paths, horizon))
     prev = np.repeat(v[:, -1][:, None], n_paths, axis=1)       # (n, paths)
     for j in range(horizon):
         inflow = np.where(has_par[:, None], prev[np.maximum(par, 0)] /
                           np.where(has_par, width[np.maximum(par, 0)], 1.0)[:, None], 0.0)
-        nxt = (1 - 1 / width)[:, None] * prev + inflow + net_paths[:, :, j]
+        nxt = ((1 - 1 / width)[:, None] * prev + inflow + mean_net[:, j][:, None]
+               + prev * (z_u + z_e[:, :, j]))
         cap = prev * np.exp(MAX_LOG_GROWTH)
         nxt = np.clip(nxt, 0.0, cap)
         paths[:, :, j] = nxt
@@ -113,7 +115,25 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8):
     desc = [f"cohort flow: 1/{w:.0f} of the band ages up each year; net new plans "
             f"{ai:,.0f} a year now, trend {bi:+,.0f} a year (damped {phi})"
             for w, ai, bi in zip(width, a, b)]
-    return Simulation(paths, desc, {"net_new_now": a, "net_new_trend": b})
+    return Simulation(paths, desc, {"net_new_now": a, "net_new_trend": b,
+                                    "var_u": var_u, "var_e": var_e})
+
+
+def _net_trend(recent):
+    """Least-squares line through each row of ``recent`` (NaN allowed): the fitted value at
+    the last column, the slope and the number of points."""
+    x = np.arange(recent.shape[1], dtype=float) - (recent.shape[1] - 1)
+    ok = np.isfinite(recent)
+    n = ok.sum(1)
+    nn = np.maximum(n, 1)
+    xbar = np.where(ok, x, 0).sum(1) / nn
+    ybar = np.where(ok, recent, 0).sum(1) / nn
+    sxx = np.where(ok, (x - xbar[:, None]) ** 2, 0).sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.where(sxx > 0, np.where(ok, (x - xbar[:, None]) * (recent - ybar[:, None]),
+                                       0).sum(1) / sxx, 0.0)
+    a = ybar - b * xbar
+    return a, b, n
 
 
 def cohort_structure(keys, band_col="age_band"):
