@@ -143,7 +143,7 @@ def _slice_context(context: Context, n_years: int, rows=None) -> Context:
 
 
 def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins=4,
-         select_horizon=3, params=None):
+         select_horizon=3, params=None, combine=1):
     """Pick a model per pool (or per series) by rolling-origin MASE; see the module docstring.
 
     Parameters
@@ -156,6 +156,8 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
         Horizons 1..``select_horizon`` are averaged (default 3).
     params : dict, optional
         ``{model name: {keyword: value}}`` passed to the candidates.
+    combine : int
+        Mix the paths of the ``combine`` best candidates in equal shares (1 = pick the best).
     """
     context = context or Context(groups=np.zeros(len(values), int))
     groups = context.groups if context.groups is not None else np.zeros(len(values), int)
@@ -167,28 +169,35 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
                             n_origins=n_origins, params=params.get(name))
         with m._quiet():
             scores[:, c] = np.nanmean(err.reshape(len(values), -1), axis=1)
-    choice = np.zeros(len(values), int)
+    combine = max(1, min(int(combine), len(cands)))
+    choice = np.zeros((len(values), combine), int)
     for g in np.unique(groups):
         members = np.flatnonzero(groups == g)
         if len(members) >= MIN_POOL:
             with m._quiet():
                 pool_score = np.nanmean(scores[members], axis=0)
             pool_score = np.where(np.isfinite(pool_score), pool_score, np.inf)
-            choice[members] = int(np.argmin(pool_score))
+            choice[members] = np.argsort(pool_score, kind="stable")[:combine]
         else:
             s = np.where(np.isfinite(scores[members]), scores[members], np.inf)
-            choice[members] = np.argmin(s, axis=1)
+            choice[members] = np.argsort(s, axis=1, kind="stable")[:, :combine]
     paths = np.empty((len(values), n_paths, horizon))
     desc = [""] * len(values)
     chosen = np.empty(len(values), dtype=object)
+    slot = np.arange(n_paths) % combine           # path p comes from the slot-th choice
     for c in np.unique(choice):
-        rows = np.flatnonzero(choice == c)
+        rows = np.flatnonzero((choice == c).any(axis=1))
         ctx = _slice_context(context, values.shape[1], rows)
         sim = run_model(cands[c], values[rows], horizon, n_paths, rng, ctx, params.get(cands[c]))
-        paths[rows] = sim.paths
-        for r, d, mm in zip(rows, sim.description, sim.parameters["model"]):
-            desc[r] = f"auto -> {mm}: {d} (MASE {scores[r, c]:.2f})"
-            chosen[r] = mm
+        for k, r in enumerate(rows):
+            which = np.flatnonzero(choice[r] == c)[0]
+            use = slot == which
+            paths[r, use] = sim.paths[k, use]
+            d, mm = sim.description[k], sim.parameters["model"][k]
+            part = f"{mm}: {d} (MASE {scores[r, c]:.2f})"
+            desc[r] = part if not desc[r] else desc[r] + " + " + part
+            chosen[r] = mm if chosen[r] is None else f"{chosen[r]}+{mm}"
+    desc = [f"auto -> {d}" for d in desc]
     return Simulation(paths, desc, {"model": chosen, "mase": scores, "candidates": cands})
 
 
