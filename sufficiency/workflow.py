@@ -409,38 +409,18 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
                        mip_gap=scenario.get("allocate.mip_gap"))
 
 
-#: Scenario (forecast) lever names -> the finance stage's lever kinds and parameter names.
-FINANCE_LEVER = {"reduce_new_plan_growth": ("fewer_new_plans", {"reduction": "share"}),
-                 "shift_to_mainstream": ("mainstream_shift", {}),
-                 "independent_step_down": ("step_down", {})}
-
-
-def finance_levers(levers) -> tuple[list, list]:
-    """The scenario's levers in the finance stage's terms, and notes on any it cannot cost."""
-    out, notes = [], []
-    for lever in levers or []:
-        name = lever["name"]
-        if name not in FINANCE_LEVER:
-            notes.append(f"lever {name!r} changes the forecast but has no costed equivalent in "
-                         "the finance stage; its effect is in the mitigated demand only")
-            continue
-        kind, rename = FINANCE_LEVER[name]
-        params = {rename.get(k, k): v for k, v in lever.items() if k != "name"}
-        out.append({"name": name, "kind": kind, "params": params})
-    return out, notes
-
-
 def _finance(scenario: Scenario, run: ScenarioRun):
     from . import finance as fi
 
-    levers, notes = finance_levers(scenario.get("levers"))
-    run.notes.extend(notes)
     opening = scenario.get("finance.opening_balance_gbp")
     if opening is None:
         run.notes.append("Opening DSG balance taken as 0: the embedded data has no published "
                          "balance after 2021-22; set finance.opening_balance_gbp to your LA's.")
-    base = run.forecast_unmitigated or run.forecast
-    return fi.deficit_plan(base.table, paths=base.paths, levers=levers, la=run.la_code,
+    # the mitigated forecast is costed against the unmitigated one: demand levers are already
+    # in its paths, placement levers (step-downs, shifts) come from its provision_shifts
+    extra = {"baseline": run.forecast_unmitigated} if run.forecast_unmitigated is not None \
+        else {}
+    return fi.deficit_plan(run.forecast, **extra, la=run.la_code,
                            income_growth=scenario.get("finance.income_growth"),
                            opening_balance_gbp=float(opening or 0.0),
                            inflation=scenario.get("finance.inflation"),
