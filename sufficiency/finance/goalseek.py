@@ -52,6 +52,14 @@ class GoalSeekResult:
     note: str
     baseline: str = ""
 
+    def as_dict(self) -> dict:
+        """One row for a table: ``lever, baseline, target_year, value, achievable,
+        balance_at_min_gbp, balance_at_max_gbp, summary``."""
+        return {"lever": self.lever, "baseline": self.baseline, "target_year": self.target_year,
+                "value": self.value, "achievable": self.achievable,
+                "balance_at_min_gbp": self.balance_at_bounds[0],
+                "balance_at_max_gbp": self.balance_at_bounds[1], "summary": self.summary()}
+
     def summary(self) -> str:
         where = {"unmitigated": " (alone, from the unmitigated forecast)",
                  "mitigated": " (on top of the levers)"}.get(self.baseline, "")

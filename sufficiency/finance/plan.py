@@ -207,7 +207,8 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     ['mitigated', 'unmitigated']
     """
     # common random numbers: every scenario draws the same fees on the same path
-    seed = int(seed.integers(2**31)) if isinstance(seed, np.random.Generator) else int(seed)
+    seed = int(seed.integers(2**31)) if isinstance(seed, np.random.Generator) else \
+        int(0 if seed is None else seed)
     original = forecast
     forecast, paths, engine_levers, notes = _unpack(forecast, paths)
     levers = as_levers(levers if levers is not None else engine_levers)
@@ -241,7 +242,11 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     if other_spend_gbp is None:
         other_spend_gbp = calibration.central_gbp if calibration is not None else 0.0
     if mix is None and la is not None and "provision" not in forecast:
-        mix = _la_mix(la, forecast)
+        try:
+            mix = _la_mix(la, forecast)
+        except KeyError as exc:
+            raise ValidationError(f"mix: no embedded placements for LA {la!r} ({exc}); give "
+                                  "mix= (provision, share)") from None
         notes.append(f"placement mix: {la}'s latest January placements"
                      + (" by age band" if "age_band" in forecast else ""))
 
@@ -575,7 +580,12 @@ def _income(income, la, years, growth):
                               "an LA to take its latest High Needs Block allocation")
     from .income import la_income_base
 
-    base, base_year, imp = la_income_base(la)
+    try:
+        base, base_year, imp = la_income_base(la)
+    except KeyError as exc:
+        raise ValidationError(f"income: no embedded High Needs Block allocation for LA {la!r} "
+                              f"({exc}); give income= (year, income_gbp, or the first year's £)"
+                              ) from None
     frame = project_income(base, [y for y in years], min(base_year, years[0]), growth,
                            import_export_gbp=imp)
     return frame, [("income_base_gbp", base, "gbp",
