@@ -165,3 +165,21 @@ def test_bad_header_is_a_validation_error(tmp_path):
     notitle.write_text("no year here,,a\n,,b\n")
     with pytest.raises(ValidationError, match="financial year"):
         hn.read_dsg_allocations(notitle)
+
+
+def test_markers_become_missing_with_a_warning(src, tmp_path):
+    """x / c / z / #REF! cells are read as NaN and counted in a DataWarning."""
+    from sufficiency.errors import DataWarning
+    lines = (src / "dsg_2023_24_high_needs_deductions.csv").read_text(encoding="utf-8-sig").splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("831,Derby,"))
+    cells = lines[i].split(",")
+    cells[3], cells[6] = "c", "#REF!"   # Sep-March places of the first two place types
+    lines[i] = ",".join(cells)
+    path = tmp_path / "dsg_2023_24_high_needs_deductions.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.warns(DataWarning, match="#REF!: 1, c: 1"):
+        fp = hn.read_funded_places(path)
+    derby = fp[fp["la_code"] == "831"].set_index("place_type")
+    assert np.isnan(derby.loc["academy_rp_sen_unit_6k", "places"])
+    assert np.isnan(derby.loc["academy_rp_sen_unit_10k", "places"])
+    assert derby.loc["academy_rp_sen_unit_6k", "deduction_gbp"] == 719_500
