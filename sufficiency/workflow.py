@@ -488,18 +488,26 @@ def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def backtest_scenario(scenario, horizon: int = 3) -> pd.DataFrame:
-    """Rolling-origin accuracy of the forecast models on the scenario's own history."""
+def backtest_scenario(scenario, horizon: int = 3, models=None) -> pd.DataFrame:
+    """Rolling-origin accuracy of the forecast models on the scenario's own history.
+
+    Returns one row per model and horizon: ``n, median_ape_pct, mase, over_share, coverage80,
+    coverage90`` (see :func:`sufficiency.forecast.accuracy`). The LA total is backtested, with
+    the same pooling reference as the scenario's forecast.
+    """
     from . import forecast as fc
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     _, _, history = _history(scenario, {}, [])
     total = history[history["age_band"] == "all"][["year", "count"]].dropna()
-    errors = fc.backtest(total, horizon=horizon)
-    keys = [c for c in ("model", "horizon") if c in errors]
-    metric = [c for c in ("ape", "abs_pct_error", "scaled_error") if c in errors]
-    return errors.groupby(keys, as_index=False)[metric].median() if keys and metric else errors
+    chosen = scenario.get("forecast.model")
+    models = models or list(dict.fromkeys(["constant_growth", "log_linear", "damped_trend",
+                                           "auto", chosen]))
+    kwargs = {"reference": "england"} if not scenario.get("data.history") else {}
+    errors = fc.backtest(total, models=models, horizon=horizon, seed=scenario.get("seed"),
+                         **kwargs)
+    return fc.accuracy(errors).round(3)
 
 
 def starting_scenario(la) -> str:

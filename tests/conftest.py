@@ -1,8 +1,19 @@
-"""Shared fixtures: where the DfE source files are (tests on them skip when absent)."""
+"""Shared fixtures: the DfE source files (tests on them skip when absent), one run of the
+example scenario, headless Chromium (found, or installed on Debian as root, or skipped)."""
 import os
+import shutil
+import subprocess
+import tempfile
+import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from sufficiency.cli import main
+from sufficiency.errors import DataWarning
+from sufficiency.report import charts as ch
+from sufficiency.workflow import run_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = Path(os.environ.get("SUFFICIENCY_SOURCE_DATA", REPO.parent / "shared" / "data")).resolve()
@@ -14,3 +25,102 @@ def source_dir():
         pytest.skip(f"DfE source files not found at {SOURCE} (set SUFFICIENCY_SOURCE_DATA to "
                     "the shared/data folder to run the reader tests)")
     return SOURCE
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars"]
+
+
+def find_or_install_chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False,
+                       capture_output=True, env=env)
+        path = shutil.which("chromium")
+        if path:
+            return path
+    pytest.skip("headless Chromium is not installed and cannot be installed here (needs "
+                "Debian's apt-get as root); install chromium to run the browser test")
+
+
+def render(chromium: str, html: Path, width=1200, height=2400):
+    """Screenshot (PNG path) and the rendered DOM text of a local HTML file."""
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    shot = Path(tempfile.mkdtemp(prefix="shot-")) / "page.png"
+    url = html.resolve().as_uri()
+    common = FLAGS + [f"--user-data-dir={profile}", f"--window-size={width},{height}"]
+    subprocess.run([chromium, *common, f"--screenshot={shot}", url], check=True,
+                   capture_output=True, timeout=120)
+    dom = subprocess.run([chromium, *common, "--dump-dom", url], check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    shutil.rmtree(profile, ignore_errors=True)
+    return shot, dom
+
+
+@pytest.fixture(scope="session")
+def render_page():
+    """``render_page(html_path) -> (screenshot png path, dom text)`` in headless Chromium."""
+    chromium = find_or_install_chromium()
+    return lambda html, **kw: render(chromium, Path(html), **kw)
+
+
+class TinyRun:
+    """The smallest object with the run interface the writers use."""
+
+    scenario = None
+    title = "Testshire: SEND place sufficiency"
+    subtitle = "a test"
+    notes = ["illustrative"]
+
+    def __init__(self, fail=False):
+        self.fail = fail
+
+    def tables(self):
+        return {"assumptions": pd.DataFrame({"parameter": ["discount_rate"], "value": [0.035],
+                                             "unit": ["per year"], "source": ["Green Book"]}),
+                "costs": pd.DataFrame({"year": [2026, 2027], "provision": ["special", "special"],
+                                       "cost_gbp": [1.25e6, 1.5e6]})}
+
+    def headlines(self):
+        return [("Specialist places needed 2026 -> 2033", "2,717 -> 4,100")]
+
+    def charts(self):
+        if self.fail:
+            raise RuntimeError("chart failed")
+        cost = self.tables()["costs"]
+        return [("cost.png", "Cost", "caption", lambda: ch.cost_by_provision(cost))]
+
+    def report_tables(self):
+        return [("Costs", self.tables()["costs"], "by year")]
+
+    def manifest(self):
+        return {"seed": 0, "timings_seconds": {}}
+
+
+@pytest.fixture
+def tiny_run():
+    """The smallest run-like object (a class: call it, optionally with fail=True)."""
+    return TinyRun
+
+
+EXAMPLE = REPO / "scenarios" / "example.yaml"
+
+
+@pytest.fixture(scope="session")
+def example_out(tmp_path_factory):
+    """`sufficiency run scenarios/example.yaml --out DIR`, run once for the session."""
+    out = tmp_path_factory.mktemp("run") / "results"
+    assert main(["run", str(EXAMPLE), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_run():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return run_scenario(EXAMPLE)

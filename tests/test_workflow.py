@@ -1,0 +1,77 @@
+"""End to end: the README's main command, reproducibility, the report in a browser."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sufficiency.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "scenarios" / "example.yaml"
+
+
+def test_main_command_writes_every_output(example_out):
+    for name in ("results.xlsx", "report.html", "manifest.json", "charts/fan_chart_by_age.png",
+                 "charts/demand_vs_capacity.png", "charts/capital_programme.png",
+                 "charts/cost_by_provision.png", "charts/cumulative_deficit.png"):
+        assert (example_out / name).exists(), name
+    sheets = pd.ExcelFile(example_out / "results.xlsx").sheet_names
+    for sheet in ("assumptions", "forecast", "placements", "capital_programme", "cost_by_year",
+                  "unplaced", "marginal_place_value", "dsg_trajectory", "measures"):
+        assert sheet in sheets
+    manifest = json.loads((example_out / "manifest.json").read_text())
+    assert manifest["seed"] == 0 and len(manifest["scenario_hash"]) == 64
+    assert "scenarios/example.yaml" in " ".join(manifest["input_files_sha256"])
+
+
+def test_same_scenario_same_bytes(example_out, tmp_path):
+    again = tmp_path / "again"
+    assert main(["run", str(EXAMPLE), "--out", str(again), "--quiet"]) == 0
+    first = json.loads((example_out / "manifest.json").read_text())
+    second = json.loads((again / "manifest.json").read_text())
+    for name in first["outputs"]:
+        if name != "manifest.json":
+            assert (example_out / name).read_bytes() == (again / name).read_bytes(), name
+    first.pop("timings_seconds"), second.pop("timings_seconds")
+    assert first == second
+
+
+def test_existing_out_needs_force(example_out, capsys):
+    assert main(["run", str(EXAMPLE), "--out", str(example_out), "--quiet"]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_plan_invariants(example_run):
+    plan = example_run.plan
+    assert plan.status in ("optimal", "feasible")
+    demand = example_run.demand.groupby(["year", "need_group", "phase"])["demand"].sum()
+    placed = plan.placements.groupby(["year", "need", "phase"])["placed"].sum()
+    unplaced = plan.unplaced.groupby(["year", "need", "phase"])["unplaced"].sum() \
+        if len(plan.unplaced) else pd.Series(dtype=float)
+    both = pd.concat([demand.rename_axis(["year", "need", "phase"]).rename("demand"),
+                      placed.rename("placed"), unplaced.rename("unplaced")], axis=1).fillna(0)
+    np.testing.assert_allclose(both["placed"] + both["unplaced"], both["demand"], atol=1e-4)
+    util = plan.utilisation
+    finite = np.isfinite(util["capacity"])
+    assert (util.loc[finite, "placed"] <= util.loc[finite, "capacity"] + 1e-6).all()
+
+
+def test_assumptions_cover_every_stage(example_run):
+    table = example_run.assumptions()
+    stages = {p.split(":")[0] for p in table["parameter"] if ":" in p}
+    assert {"demand", "forecast", "allocate", "finance"} <= stages
+    assert "allocate.discount_rate" in set(table["parameter"])
+
+
+def test_report_in_browser_shows_the_headline_figures(example_out, example_run, render_page):
+    from matplotlib import image
+
+    shot, dom = render_page(example_out / "report.html", height=3000)
+    pixels = image.imread(shot)
+    assert pixels[..., :3].std() > 0.05, "screenshot is blank"
+    for label, value in example_run.headlines():
+        assert value.replace(">", "&gt;") in dom or value in dom, (label, value)
+    assert "ILLUSTRATIVE" in dom
+    assert dom.count("data:image/png;base64") >= 4
