@@ -268,13 +268,13 @@ def _apply_overrides(table: pd.DataFrame, overrides) -> pd.DataFrame:
             raise ValidationError(f"cost overrides: row {i}, column provision: {prov!r} is not a "
                                   f"provision code; expected one of {sorted(known)}")
         phase = o.get("phase")
-        phase = "all" if phase is None or (isinstance(phase, float) and math.isnan(phase)) else phase
+        phase = "all" if phase is None or pd.isna(phase) else phase
         base = table[(table["provision"] == prov) & (table["phase"] == "all")].iloc[0].to_dict()
         hit = (table["provision"] == prov) & (table["phase"] == phase)
         row = table[hit].iloc[0].to_dict() if hit.any() else {**base, "phase": phase}
         for comp in COMPONENTS:
             value = o.get(comp)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            if value is None or pd.isna(value):
                 continue
             if not np.isfinite(float(value)) or float(value) < 0:
                 raise ValidationError(f"cost overrides: row {i}, column {comp}: {value!r}; "
@@ -283,9 +283,10 @@ def _apply_overrides(table: pd.DataFrame, overrides) -> pd.DataFrame:
                 row["top_up_gbp"] = max(0.0, float(value) - row["threshold_gbp"])
             else:
                 row[comp] = float(value)
-        if o.get("rule") is not None and not (isinstance(o.get("rule"), float)):
+        if o.get("rule") is not None and not pd.isna(o.get("rule")):
             row["rule"] = o["rule"]
-        row["source"] = o.get("source") or "override"
+        source = o.get("source")
+        row["source"] = source if isinstance(source, str) and source else "override"
         if hit.any():
             for key, value in row.items():
                 table.loc[hit, key] = value
