@@ -620,11 +620,14 @@ def _finance_headlines(plan) -> dict:
 
 def _finance_headline_text(values: dict) -> list:
     out = []
-    for scenario in ("unmitigated", "mitigated", "allocation"):
-        key = f"deficit_last_{scenario}_gbp"
-        if key in values:
-            out.append((f"Cumulative DSG deficit {values['last_year']}, {scenario} (p50)",
-                        f"£{values[key] / 1e6:,.1f}m"))
+    labels = {"unmitigated": "unmitigated", "mitigated": "mitigated",
+              "allocation_plan": "the optimised place plan"}
+    for key, value in values.items():
+        if key.startswith("deficit_last_") and key.endswith("_gbp"):
+            scenario = key[len("deficit_last_"):-len("_gbp")]
+            out.append((f"Cumulative DSG deficit {values['last_year']}, "
+                        f"{labels.get(scenario, scenario)}",
+                        f"£{value / 1e6:,.1f}m"))
     return out
 
 
