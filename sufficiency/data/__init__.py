@@ -57,9 +57,6 @@ from .vocabulary import (
     phase_of,
 )
 
-try:  # the money readers live in their own module
-    from .highneeds import la_funded_places, la_high_needs  # noqa: F401
-except ImportError:  # pragma: no cover - while that module is being written
-    pass
+from .highneeds import la_funded_places, la_high_needs  # noqa: E402,F401
 
 from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history  # noqa: E402

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataWarning
-from . import dfe
+from . import dfe, highneeds
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
@@ -41,8 +41,8 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     -------
     dict of DataFrame
         ``las``, ``neighbours``, ``history_age``, ``placements``, ``placements_age``, ``needs``, ``new_plans``,
-        ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests`` and, when the money
-        reader is present, the high-needs tables.
+        ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests`` and the high-needs
+        money tables (:func:`sufficiency.data.highneeds.build_high_needs_extract`).
     """
     src = Path(source_dir)
     s22, s25 = src / "dfe-sen2-2022", src / "dfe-sen2-2025"
@@ -77,13 +77,8 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     tables["placements"] = pd.concat([tables["placements"],
                                       totals.assign(provision="all")[tables["placements"].columns]])
     tables["placements"] = _sort(tables["placements"], ["provision"])
-    try:
-        from . import highneeds
-    except ImportError:  # the money reader is optional in the extract
-        highneeds = None
-    if highneeds is not None and hasattr(highneeds, "build_high_needs_extract"):
-        for name, frame in highneeds.build_high_needs_extract(src / "dfe-high-needs").items():
-            tables[name] = frame
+    extract = highneeds.build_high_needs_extract(src / "dfe-high-needs", las=tables["las"])
+    tables.update(extract)
     return tables
 
 

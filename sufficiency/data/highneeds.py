@@ -590,13 +590,17 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 # the embedded extract
 
 
-def build_high_needs_extract(source_dir) -> dict[str, pd.DataFrame]:
+def build_high_needs_extract(source_dir, las: pd.DataFrame | None = None
+                             ) -> dict[str, pd.DataFrame]:
     """The compact tidy money tables to embed in ``sufficiency/data/example/``.
 
     Parameters
     ----------
     source_dir : str or Path
         The ``dfe-high-needs`` folder (``shared/data/dfe-high-needs``).
+    las : DataFrame, optional
+        The LA table being built alongside (``la_code, la_name, first_year, last_year``), used
+        to match the deficit sheet's LA names; default the embedded one.
 
     Returns
     -------
@@ -626,7 +630,7 @@ def build_high_needs_extract(source_dir) -> dict[str, pd.DataFrame]:
                          for p in sorted(src.glob("dsg_*_high_needs_block.csv"))])
         alloc = pd.concat([read_dsg_allocations(p)
                            for p in sorted(src.glob("dsg_*_allocations_summary.csv"))])
-        deficit = read_dsg_deficit(src / "dsg_deficit_pct_income.xlsx")
+        deficit = read_dsg_deficit(src / "dsg_deficit_pct_income.xlsx", las=las)
     if funded.empty or hnb.empty or alloc.empty:
         raise FileNotFoundError(f"{src}: expected dsg_<year>_high_needs_deductions.csv, "
                                 "..._high_needs_block.csv and ..._allocations_summary.csv files")
