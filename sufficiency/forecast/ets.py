@@ -10,6 +10,9 @@ Known behaviour of statsmodels this module guards against:
   damping barely acts; we bound it to ``phi_bounds`` (default 0.80-0.95) or fix it (``phi=``);
 * ``ETSResults.get_prediction`` needs a pandas Series as data, not a bare ndarray, so the
   series is passed as a Series (we simulate rather than use it);
+* from its default starting values the likelihood search often stops at smoothing parameters
+  of 0 (a straight line through the whole history that ignores the recent acceleration), so we
+  also start from responsive values (0.9, 0.3) and keep the fit with the higher likelihood;
 * a few series give exploding simulations: paths are clipped to a growth of at most
   :data:`~sufficiency.forecast.models.MAX_LOG_GROWTH` a year, and a series whose fit fails or
   whose simulated paths are not finite falls back to ``log_linear`` (said in ``.model``).
@@ -70,11 +73,7 @@ def damped_trend(values, horizon, n_paths, rng, context=None, phi=None,
                 warnings.simplefilter("ignore")
                 mod = ETSModel(pd.Series(lv), error="add", trend="add", damped_trend=True,
                                bounds=None if phi is not None else bounds)
-                if phi is not None:
-                    with mod.fix_params({"damping_trend": float(phi)}):
-                        res = mod.fit(disp=False)
-                else:
-                    res = mod.fit(disp=False)
+                res = _best_fit(mod, lv, phi)
                 sim = res.simulate(horizon, anchor="end", repetitions=n_paths, rng=rng)
             sim = np.asarray(sim, dtype=float).reshape(horizon, n_paths).T
         except Exception as err:  # noqa: BLE001 - statsmodels raises many kinds
@@ -100,3 +99,26 @@ def damped_trend(values, horizon, n_paths, rng, context=None, phi=None,
             desc[i] = f"fallback to {d} ({why})"
             model[i] = "log_linear"
     return Simulation(paths, desc, {"model": model})
+
+
+def _best_fit(mod, lv, phi):
+    """Maximum likelihood from statsmodels' default start (smoothing 0.1 / 0.01) and from a
+    responsive start (0.9 / 0.3): on these short, accelerating series the default start often
+    stops at smoothing parameters of 0, a straight line that ignores the recent years; the fit
+    with the higher log-likelihood is kept."""
+    slope = float(np.mean(np.diff(lv[:3]))) if len(lv) > 3 else 0.0
+    fits = []
+    for start in (None, (0.9, 0.3)):
+        try:
+            if phi is not None:
+                with mod.fix_params({"damping_trend": float(phi)}):
+                    sp = None if start is None else np.array([*start, lv[0], slope])
+                    fits.append(mod.fit(start_params=sp, disp=False))
+            else:
+                sp = None if start is None else np.array([*start, 0.9, lv[0], slope])
+                fits.append(mod.fit(start_params=sp, disp=False))
+        except Exception:  # noqa: BLE001 - try the other start
+            continue
+    if not fits:
+        raise RuntimeError("no ETS fit converged")
+    return max(fits, key=lambda r: r.llf if np.isfinite(r.llf) else -np.inf)

@@ -27,9 +27,11 @@ import numpy as np
 #: the cross-section.
 MIN_POOL = 8
 #: Weight on a series' own growth when it cannot be estimated (fewer than ``MIN_POOL`` series
-#: share a reference): an assumption, the median of the weights estimated on all English LAs
-#: at origins 2016-2022 (see ``benchmarks/forecast_accuracy.py``).
-DEFAULT_POOL_WEIGHT = 0.3
+#: share a reference, e.g. one LA with ``reference="england"``): an assumption. The weights
+#: estimated across all English LAs at origins 2016-2022 were 0.16-0.25 for LA totals with
+#: ``k=1`` (0.01-0.37 with ``k=3``) and 0-0.3 for age bands: an LA's own recent growth adds
+#: little to the national growth. 0.2 is the middle of the totals' range.
+DEFAULT_POOL_WEIGHT = 0.2
 #: Largest annual log growth a simulated path may take (exp(1.0) - 1 = +172% a year): a guard
 #: against exploding intervals from very short or erratic series.
 MAX_LOG_GROWTH = 1.0
