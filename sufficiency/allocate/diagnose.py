@@ -49,7 +49,7 @@ def _explain_row(m: LinearModel, i: int, side: str) -> tuple[str, str, str]:
     elif b.name == "demand":
         txt = (f"{lo:g} children ({r['need']} {r['phase']}, area {r['area']}) in {r['year']} "
                "are placed or counted as unplaced")
-    elif b.name in ("project_once", "project_group"):
+    elif b.name in ("project_stays_open", "project_group"):
         txt = b.description
     else:
         txt = b.description
@@ -69,7 +69,7 @@ def _explain_col(m: LinearModel, j: int, side: str) -> tuple[str, str, str]:
                         f"{r['phase']}, area {r['area']}) stay there in {r['year']}")
             if b.name == "open" and side == "lower":
                 return (f"committed{name[4:]}", "policy",
-                        f"committed project {r['project']} opens in {r['year']}")
+                        f"committed project {r['project']} is open in {r['year']}")
             return name, "structure", f"{b.description}: bound {lb:g}..{ub:g}"
     raise IndexError(j)
 

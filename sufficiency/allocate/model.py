@@ -11,10 +11,10 @@ Formulation (``w`` = path weight, ``d_t = (1 + r) ** -(t - t0)`` the discount fa
     min  sum w d_t (cost_s,n,p + travel_a,s) x[k,t,s,n,p,a] + sum capital_j,t d_t spend
          + sum w d_t penalty u[k,t,n,p,a]
     s.t. sum_s x[k,t,s,n,p,a] + u[k,t,n,p,a] = demand[k,t,n,p,a]           (demand)
-         sum_{n,p,a} x[k,t,s,.] - sum_{j at s, t' <= t} size[j,t'] <= capacity_s  (capacity)
+         sum_{n,p,a} x[k,t,s,.] - sum_{j at s} size[j,t] <= capacity_s      (capacity)
          sum_a x[k,t,s,n,p,a] <= cap_s,n,p                                 (designation)
-         sum_t open[j,t] <= 1; sum_{j in g,t} open[j,t] <= 1              (once, group)
-         min_j open[j,t] <= size[j,t] <= places_j open[j,t]              (size)
+         open[j,t-1] <= open[j,t]; sum_{j in g} open[j,T] <= 1             (stays open, group)
+         min_j open[j,t] <= size[j,t] <= places_j open[j,t]; size fixed once open  (size)
          capital spend in year t <= budget_t; in total <= total budget      (budget)
          sum placement cost in year t <= revenue budget_t                  (revenue budget)
          placements in capped provisions <= share x all placements          (cap)
@@ -256,7 +256,7 @@ def _discount(inputs: Inputs) -> dict:
 
 
 def define_variables(m: LinearModel, ctx: ModelContext) -> None:
-    """Placements ``x``, unplaced ``u``, project openings ``open`` and sizes ``size``."""
+    """Placements ``x``, unplaced ``u``, projects open by year ``open`` and sizes ``size``."""
     inp = ctx.inputs
     d = inp.demand
     cells = d.loc[d["demand"] > 0, ["path", "year", "need", "phase", "area", "demand"]]
@@ -269,11 +269,20 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
     g = inp.designation.merge(s[["setting", "provision", "cost_per_place"]].rename(
         columns={"cost_per_place": "_scost"}), on="setting")
     g["unit_cost"] = g["cost_per_place"].fillna(g["_scost"])
-    areas = pd.DataFrame({"area": sorted(cells["area"].unique())})
+    areas = pd.DataFrame({"area": pd.Series(sorted(cells["area"].unique()),
+                                            dtype=cells["area"].dtype)})
     opts = g[["setting", "need", "phase", "provision", "unit_cost"]].merge(areas, how="cross")
     t = inp.travel
     opts = opts.merge(t[["area", "setting", "cost", "minutes"]], on=["area", "setting"], how="left")
     opts["travel_cost"] = opts["cost"].fillna(0.0)
+    limit = inp.policy.max_travel_minutes
+    if limit is not None:
+        # drop far pairs early (large instances), unless children are already placed there
+        keep_pairs = pd.MultiIndex.from_frame(inp.existing[["area", "setting"]]) \
+            if len(inp.existing) else pd.MultiIndex.from_arrays([[], []])
+        far = (opts["minutes"] > limit).to_numpy() & ~pd.MultiIndex.from_frame(
+            opts[["area", "setting"]]).isin(keep_pairs)
+        opts = opts[~far]
     arcs = cells.merge(opts.drop(columns="cost"), on=["need", "phase", "area"], how="inner")
     arcs = arcs.sort_values(["path", "year", "setting", "need", "phase", "area"],
                             kind="stable").reset_index(drop=True)
@@ -286,7 +295,6 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
             raise AssertionError("existing placements not all mapped to placement variables")
     else:
         arcs["existing"] = 0.0
-    limit = inp.policy.max_travel_minutes
     if limit is not None:
         # children already placed stay, however far (continuity beats the travel limit)
         far = (arcs["minutes"] > limit) & (arcs["existing"] <= 0)
@@ -303,29 +311,33 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
     years = np.array(inp.years)
     rows = []
     for r in j.sort_values("project", kind="stable").itertuples(index=False):
-        if pd.notna(r.opening_year):
-            ys = [int(r.opening_year)]
-        else:
-            ys = [int(y) for y in years if y >= r.possible_from]
-        for y in ys:
-            rows.append((r.project, r.setting, y, float(r.places),
+        start = int(r.opening_year) if pd.notna(r.opening_year) else \
+            int(max(years[0], np.ceil(r.possible_from)))
+        for y in range(start, int(years[-1]) + 1):
+            rows.append((r.project, r.setting, y, y == start, float(r.places),
                          np.nan if pd.isna(r.min_size) else float(r.min_size),
                          float(r.capital_cost), float(r.capital_cost_per_place), int(r.lead_time),
                          r.group, pd.notna(r.opening_year)))
-    opens = pd.DataFrame(rows, columns=["project", "setting", "year", "places", "min_size",
-                                        "capital_cost", "capital_cost_per_place", "lead_time",
-                                        "group", "committed"])
+    opens = pd.DataFrame(rows, columns=["project", "setting", "year", "first", "places",
+                                        "min_size", "capital_cost", "capital_cost_per_place",
+                                        "lead_time", "group", "committed"])
+    # open[j, t] = 1 if project j is open by year t (monotone in t): the "step" formulation,
+    # equivalent to one-off opening decisions but sparser and far better for branching.
     b = m.add_cols("open", opens[["project", "year"]], opens["committed"].astype(float).to_numpy(),
-                   1.0, True, "project opens in year")
+                   1.0, True, "project open by year")
     opens["_col"] = b.ids
     sized = opens["min_size"].notna().to_numpy()
     sb = m.add_cols("size", opens.loc[sized, ["project", "year"]], 0.0,
-                    opens.loc[sized, "places"].to_numpy(), False, "places built")
-    # capacity contribution of each opening: (column, coefficient per unit of that column)
+                    opens.loc[sized, "places"].to_numpy(), False, "places built by year")
+    # capacity contribution in each year: (column, coefficient per unit of that column)
     opens["_size_col"] = opens["_col"]
     opens["_size_coef"] = opens["places"]
     opens.loc[sized, "_size_col"] = sb.ids
     opens.loc[sized, "_size_coef"] = 1.0
+    # the same columns one year earlier (-1 in the first possible year: nothing open before)
+    prev = opens.groupby("project")[["_col", "_size_col"]].shift(1)
+    opens["_prev_col"] = prev["_col"].fillna(-1).astype(int)
+    opens["_prev_size_col"] = prev["_size_col"].fillna(-1).astype(int)
     ctx.opens = opens
 
 
@@ -356,7 +368,7 @@ def define_capacity(m: LinearModel, ctx: ModelContext) -> None:
     # projects: all openings at the same setting in a year <= row year
     pj = opens[["setting", "year", "_size_col", "_size_coef"]].rename(columns={"year": "_open"})
     pr = keys.merge(pj, on="setting")
-    pr = pr[pr["_open"] <= pr["year"]]
+    pr = pr[pr["_open"] == pr["year"]]
     rows = np.concatenate([rx, pr["_row"].to_numpy()])
     cols = np.concatenate([cx, pr["_size_col"].to_numpy()])
     vals = np.concatenate([np.ones(len(rx)), -pr["_size_coef"].to_numpy(float)])
@@ -387,37 +399,55 @@ def define_designation(m: LinearModel, ctx: ModelContext) -> None:
 
 
 def _capital_spend(ctx: ModelContext) -> pd.DataFrame:
-    """Capital spend terms ``(spend_year, col, £)`` of each opening, spread over lead time."""
+    """Capital spend terms ``(spend_year, col, £)``, spread evenly over the lead time.
+
+    A project opening in year ``t`` (``open[t] - open[t-1] = 1``) spends its capital in years
+    ``t - lead_time .. t - 1`` (in ``t`` if the lead time is 0); the per-place part is paid on
+    the places built, ``size[t] - size[t-1]``.
+    """
     o = ctx.opens
     if not len(o):
-        return pd.DataFrame({"spend_year": [], "col": [], "amount": []})
+        return pd.DataFrame({"spend_year": pd.Series([], dtype=int),
+                             "col": pd.Series([], dtype=int),
+                             "amount": pd.Series([], dtype=float)})
     parts = []
     for L in sorted(o["lead_time"].unique()):
         oo = o[o["lead_time"] == L]
-        offs = range(1, L + 1) if L > 0 else [0]
         share = 1.0 / max(L, 1)
-        for k in offs:
-            fixed = pd.DataFrame({"spend_year": oo["year"] - k, "col": oo["_col"],
-                                  "amount": oo["capital_cost"] * share})
-            per = oo["capital_cost_per_place"]
-            var = pd.DataFrame({"spend_year": oo["year"] - k, "col": oo["_size_col"],
-                                "amount": oo["_size_coef"] * oo["capital_cost_per_place"] * share})
-            parts += [fixed, var[per.to_numpy() > 0]]
+        per = oo["capital_cost_per_place"].to_numpy() > 0
+        for k in (range(1, L + 1) if L > 0 else [0]):
+            sy = oo["year"].to_numpy() - k
+            fixed = oo["capital_cost"].to_numpy() * share
+            var = (oo["_size_coef"] * oo["capital_cost_per_place"]).to_numpy() * share
+            parts += [
+                pd.DataFrame({"spend_year": sy, "col": oo["_col"], "amount": fixed}),
+                pd.DataFrame({"spend_year": sy, "col": oo["_prev_col"], "amount": -fixed}),
+                pd.DataFrame({"spend_year": sy[per], "col": oo["_size_col"][per],
+                              "amount": var[per]}),
+                pd.DataFrame({"spend_year": sy[per], "col": oo["_prev_size_col"][per],
+                              "amount": -var[per]}),
+            ]
     out = pd.concat(parts, ignore_index=True)
-    return out[out["amount"] != 0].astype({"spend_year": int, "col": int})
+    out = out[(out["amount"] != 0) & (out["col"] >= 0)]
+    return out.astype({"spend_year": int, "col": int}).reset_index(drop=True)
 
 
 def define_projects(m: LinearModel, ctx: ModelContext) -> None:
-    """Each project opens at most once; at most one per exclusive group; sizes within range."""
+    """Once open a project stays open; at most one per exclusive group; sizes within range."""
     o = ctx.opens
     if not len(o):
         return
-    projs = pd.DataFrame({"project": sorted(o["project"].unique())})
-    projs["_row"] = np.arange(len(projs))
-    r = o.merge(projs, on="project")["_row"].to_numpy()
-    m.add_rows("project_once", projs[["project"]], -INF, 1.0, r, o["_col"].to_numpy(),
-               np.ones(len(o)), "a project opens at most once")
-    grp = o[o["group"].notna()]
+    mono = o[o["_prev_col"] >= 0].reset_index(drop=True)
+    if len(mono):
+        n = len(mono)
+        i = np.arange(n)
+        m.add_rows("project_stays_open", mono[["project", "year"]], -INF, 0.0,
+                   np.concatenate([i, i]),
+                   np.concatenate([mono["_prev_col"].to_numpy(), mono["_col"].to_numpy()]),
+                   np.concatenate([np.ones(n), -np.ones(n)]),
+                   "a project open in one year is open in the next")
+    last = o.groupby("project").tail(1)
+    grp = last[last["group"].notna()]
     if len(grp):
         gs = pd.DataFrame({"group": sorted(grp["group"].unique())})
         gs["_row"] = np.arange(len(gs))
@@ -432,10 +462,27 @@ def define_projects(m: LinearModel, ctx: ModelContext) -> None:
         cols = np.concatenate([sz["_size_col"].to_numpy(), sz["_col"].to_numpy()])
         m.add_rows("size_max", sz[["project", "year"]], -INF, 0.0, rows, cols,
                    np.concatenate([np.ones(n), -sz["places"].to_numpy(float)]),
-                   "places built no more than the project's size, and only if it opens")
+                   "places built no more than the project's size, and only once it opens")
         m.add_rows("size_min", sz[["project", "year"]], 0.0, INF, rows, cols,
                    np.concatenate([np.ones(n), -sz["min_size"].to_numpy(float)]),
-                   "places built at least the project's minimum size if it opens")
+                   "places built at least the project's minimum size once it opens")
+        # the size is chosen once: size[t] = size[t-1] unless the project opens in t
+        sp_ = sz[sz["_prev_col"] >= 0].reset_index(drop=True)
+        if len(sp_):
+            n = len(sp_)
+            i = np.arange(n)
+            m.add_rows("size_grows", sp_[["project", "year"]], 0.0, INF, np.concatenate([i, i]),
+                       np.concatenate([sp_["_size_col"], sp_["_prev_size_col"]]),
+                       np.concatenate([np.ones(n), -np.ones(n)]),
+                       "places built never fall")
+            i3 = np.concatenate([i, i, i, i])
+            m.add_rows("size_fixed", sp_[["project", "year"]], -INF,
+                       np.zeros(n), i3,
+                       np.concatenate([sp_["_size_col"], sp_["_prev_size_col"], sp_["_col"],
+                                       sp_["_prev_col"]]),
+                       np.concatenate([np.ones(n), -np.ones(n), -sp_["places"].to_numpy(float),
+                                       sp_["places"].to_numpy(float)]),
+                       "places built change only in the opening year")
 
 
 def define_budgets(m: LinearModel, ctx: ModelContext) -> None:

@@ -194,7 +194,11 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
     if len(o):
         ov = x[o["_col"].to_numpy()]
         sv = x[o["_size_col"].to_numpy()] * o["_size_coef"].to_numpy()
-        chosen = o.assign(_v=ov, places_built=sv)[ov > 0.5]
+        opened = o.assign(_v=ov, places_built=sv)[ov > 0.5]
+        # opening year: first year open; places: as built in the last year
+        chosen = opened.groupby("project", sort=True).head(1).copy()
+        chosen["places_built"] = chosen["project"].map(
+            opened.groupby("project")["places_built"].last())
         spend = _capital_spend(ctx)
         spend["value"] = spend["amount"] * x[spend["col"].to_numpy()]
         col2proj = dict(zip(o["_col"], o["project"])) | dict(zip(o["_size_col"], o["project"]))
@@ -207,7 +211,8 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
                            "capital_cost": chosen["project"].map(spent).to_numpy(),
                            "committed": chosen["committed"].astype(bool)})
         cp = cp.sort_values(["opening_year", "project"], kind="stable").reset_index(drop=True)
-        sp = spend[spend["value"] > TOL].copy()
+        sp = spend.groupby(["project", "spend_year"], as_index=False)["value"].sum()
+        sp = sp[sp["value"] > TOL].copy()
         sp["provision"] = sp["project"].map(o.drop_duplicates("project").set_index("project")[
             "setting"]).map(prov)
         cap_by = sp.groupby(["spend_year", "provision"])["value"].sum().rename("capital")

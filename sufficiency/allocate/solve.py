@@ -258,6 +258,9 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
 def solve(m: LinearModel, solver="cbc", **kw):
     """Solve ``m`` with the named solver; return ``(SolverOutcome, x, row_duals, pulp_time)``."""
     solver = solver.lower()
+    if m.n_cols == 0:  # nothing to place and nothing to build
+        return (SolverOutcome(solver, "optimal", "optimal", 0.0, 0.0, 0.0, 0.0, "empty model"),
+                np.zeros(0), np.zeros(m.n_rows), 0.0)
     if solver == "cbc":
         return solve_cbc(m, **kw)
     if solver == "highs":
