@@ -107,11 +107,7 @@ def read_age_caseload(path) -> pd.DataFrame:
     >>> df.query("level == 'national' and year == 2010 and age_band == 'all'")["count"]  # doctest: +SKIP
     228221.0
     """
-    raw = _read(path)
-    out = _keys(raw, raw["time_period"].astype(int))
-    out["age_band"] = _map_labels(raw["characteristic_age"], _BAND_2022, path, "characteristic_age")
-    out["count"] = _numeric(raw, "Total_all", path)
-    return _finish(out, ["age_band"])
+    return _age_bands_2022(path, "Total_all")
 
 
 @_reports_missing
@@ -120,11 +116,7 @@ def read_age_new_plans(path) -> pd.DataFrame:
 
     Returns ``year, level, la_code, la_name, age_band, count``.
     """
-    raw = _read(path)
-    out = _keys(raw, raw["time_period"].astype(int))
-    out["age_band"] = _map_labels(raw["characteristic_age"], _BAND_2022, path, "characteristic_age")
-    out["count"] = _numeric(raw, "Total_new_all", path)
-    return _finish(out, ["age_band"])
+    return _age_bands_2022(path, "Total_new_all")
 
 
 @_reports_missing
@@ -332,6 +324,15 @@ def flag_breaks(frame: pd.DataFrame, column: str = "flag") -> pd.DataFrame:
 
 
 # --- internals ---------------------------------------------------------------------------
+
+def _age_bands_2022(path, column: str) -> pd.DataFrame:
+    """A 2022-release file with one row per ``characteristic_age``: ``column`` by age band."""
+    raw = _read(path)
+    out = _keys(raw, raw["time_period"].astype(int))
+    out["age_band"] = _map_labels(raw["characteristic_age"], _BAND_2022, path, "characteristic_age")
+    out["count"] = _numeric(raw, column, path)
+    return _finish(out, ["age_band"])
+
 
 def _read(path) -> pd.DataFrame:
     path = Path(path)
