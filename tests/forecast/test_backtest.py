@@ -100,3 +100,12 @@ def test_lever_parameter_errors():
         parse_levers([{"name": "reduce_new_plan_growth", "from_year": 2027}])
     with pytest.raises(ValidationError, match="not known"):
         parse_levers([{"name": "one_off", "amount": 5, "year": 2027, "colour": "red"}])
+
+
+def test_flagged_outcomes_are_inputs_but_not_scored():
+    hist = exact(0.08)
+    hist["flag"] = np.where(hist["year"] == 2018, "estimated", "")
+    bt = backtest(hist, models=["constant_growth"], horizon=2)
+    assert 2018 not in set(bt["year"])
+    assert 2018 in set(backtest(hist, models=["constant_growth"], horizon=2,
+                                score_flagged=True)["year"])
