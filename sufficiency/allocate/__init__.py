@@ -13,9 +13,12 @@ Examples
 """
 
 from .diagnose import diagnose
+from .example import ExampleSettings, example_settings
 from .optimise import optimise
 from .plan import Plan
 from .policy import Cap, Policy
+from .robust import optimise_robust
 from .solve import SolverOutcome
 
-__all__ = ["optimise", "Plan", "Policy", "Cap", "SolverOutcome", "diagnose"]
+__all__ = ["optimise", "optimise_robust", "example_settings", "ExampleSettings", "Plan", "Policy",
+           "Cap", "SolverOutcome", "diagnose"]

@@ -117,7 +117,8 @@ class Plan:
             lines.append(f"Build {len(cp)} project(s), {cp['places'].sum():,.0f} places, "
                          f"£{cp['capital_cost'].sum() / 1e6:,.1f}m capital:")
             for r in cp.itertuples(index=False):
-                lines.append(f"  - {r.project} ({r.setting}): {r.places:,.0f} places open in "
+                where = "" if r.setting in r.project else f" ({r.setting})"
+                lines.append(f"  - {r.project}{where}: {r.places:,.0f} places open in "
                              f"{r.opening_year}, £{r.capital_cost / 1e6:,.2f}m"
                              + (" (committed)" if r.committed else ""))
         else:

@@ -1,0 +1,228 @@
+"""An ILLUSTRATIVE settings table for any LA, from its published statistics.
+
+Real LAs bring their own settings table (schools, units, providers, capacities, costs). For the
+embedded example, :func:`example_settings` derives a plausible one from:
+
+* the LA's January 2025 EHC plans by placement type (SEN2, :func:`sufficiency.data.la_placements`):
+  every maintained special, resource base and AP place is taken to be full, so capacity is at
+  least the 2025 caseload;
+* its ESFA-funded places (high needs deductions sheets, :func:`sufficiency.data.la_funded_places`):
+  academy and free special school, resource base and AP places, used where larger;
+* its 2025 need x placement mix (:func:`sufficiency.data.la_needs`) for need designations;
+* candidate capital projects (expansions, new resource bases, a new special school on one of two
+  alternative sites) costed with illustrative per-place capital figures.
+
+Every number that is not from a published LA statistic is a named parameter below with its
+source; the result says ``illustrative=True`` and every plan made from it says ILLUSTRATIVE.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Annual cost per place (£, place funding + typical top-up), illustrative. Place funding is
+#: £10,000 for special and AP places and £6,000 (or £10,000) for resource bases (ESFA, High
+#: needs funding operational guide); top-ups vary by LA and are illustrative here.
+COST_PER_PLACE = {
+    "special_maintained": 25_000.0,
+    "resource_base": 16_000.0,
+    "ap": 20_000.0,
+    "special_non_maintained": 50_000.0,
+    "special_independent": 60_000.0,
+    "specialist_post16": 40_000.0,
+}
+
+#: Capital cost per place (£), illustrative figures of the order of those published in DfE's
+#: LA school places scorecards and high needs provision capital guidance: expanding an
+#: existing special school, opening a resource base in a mainstream school, a new special school.
+CAPITAL_PER_PLACE = {"expansion": 45_000.0, "resource_base": 30_000.0,
+                     "new_special_school": 80_000.0}
+
+#: Annual home-to-school transport per child (£), illustrative, by provision.
+TRANSPORT_PER_CHILD = {"special_maintained": 6_000.0, "resource_base": 3_000.0, "ap": 4_000.0,
+                       "special_non_maintained": 10_000.0, "special_independent": 12_000.0,
+                       "specialist_post16": 5_000.0}
+
+#: Typical size of one setting (places), to split an LA's places into schools and units.
+SETTING_SIZE = {"special_maintained": 150, "resource_base": 16, "ap": 60}
+
+#: Names of the illustrative settings.
+LABELS = {"special_maintained": "Special school", "resource_base": "Resource base",
+          "ap": "AP"}
+
+#: ESFA funded place types counted as capacity of each provision.
+FUNDED_PLACE_TYPES = {
+    "special_maintained": ["special_academy_pre16", "special_academy_post16",
+                           "special_free_pre16", "special_free_post16"],
+    "resource_base": ["academy_rp_sen_unit_6k", "academy_rp_sen_unit_10k"],
+    "ap": ["academy_ap_pre16", "special_academy_ap_pre16", "special_free_ap_pre16",
+           "ap_academy_ap_pre16"],
+}
+
+#: Age ranges (single ages) each provision takes, to designate phases.
+AGES = {"special_maintained": (2, 18), "resource_base": (4, 15), "ap": (5, 15),
+        "special_independent": (0, 25), "special_non_maintained": (0, 25),
+        "specialist_post16": (16, 25)}
+
+
+@dataclass
+class ExampleSettings:
+    """Illustrative settings, designation and candidate projects for one LA.
+
+    Pass it to :func:`sufficiency.allocate.optimise` in place of the settings table:
+    ``optimise(demand, example_settings("Derby"))``.
+    """
+
+    la: str
+    settings: pd.DataFrame
+    designation: pd.DataFrame
+    projects: pd.DataFrame
+    assumptions: pd.DataFrame
+    travel: pd.DataFrame | None = None
+    illustrative: bool = True
+    notes: list = field(default_factory=list)
+
+    def __repr__(self):
+        return (f"ExampleSettings(la={self.la!r}, ILLUSTRATIVE, {len(self.settings)} settings, "
+                f"{len(self.projects)} candidate projects)")
+
+
+def _phases_for(phases: pd.DataFrame, ages):
+    lo, hi = ages
+    ok = (phases["age_from"] <= hi) & (phases["age_to"] >= lo)
+    return phases.loc[ok, "phase"].tolist()
+
+
+def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | None = None,
+                     year: int = 2025, min_share: float = 0.1) -> ExampleSettings:
+    """Derive an ILLUSTRATIVE settings table for ``la`` from its published statistics.
+
+    Parameters
+    ----------
+    la : str or int
+        LA name or code (as :func:`sufficiency.data.la_placements` accepts).
+    phases : DataFrame, optional
+        ``phase, age_from, age_to`` (default :data:`sufficiency.data.vocabulary.PHASES`).
+    mapping : dict, optional
+        Need code -> need group used in the demand (default: Code of Practice areas).
+    year : int
+        Caseload year of the placement counts and need mix (January census).
+    min_share : float
+        A need group is designated at a special school when it is at least this share of the
+        LA's special school caseload.
+
+    Returns
+    -------
+    ExampleSettings
+
+    Examples
+    --------
+    >>> ex = example_settings("Derby")  # doctest: +SKIP
+    >>> ex.settings.groupby("provision")["capacity"].sum()  # doctest: +SKIP
+    """
+    from .. import data as sd
+    from ..data.vocabulary import NEED_AREAS, PHASES
+
+    phases = PHASES if phases is None else phases
+    mapping = NEED_AREAS if mapping is None else mapping
+    groups = sorted(set(mapping.values()))
+    pl = sd.la_placements(la)
+    pl = pl[pl["year"] == year].set_index("provision")["count"].fillna(0.0)
+    fp = sd.la_funded_places(la)
+    fp = fp[fp["year"] == fp["year"].max()].set_index("place_type")["places"].fillna(0.0)
+    needs = sd.la_needs(la)
+    needs = needs[needs["year"] == year].assign(group=lambda d: d["need"].map(mapping))
+    mix = needs.groupby(["provision", "group"])["count"].sum()
+
+    def group_rank(provision):
+        m = mix.get(provision) if provision in mix.index.get_level_values(0) else None
+        if m is None or m.sum() <= 0:
+            m = mix.get("all")
+        m = m.reindex(groups).fillna(0.0)
+        return (m / max(m.sum(), 1.0)).sort_values(ascending=False, kind="stable")
+
+    settings, designation, notes = [], [], []
+    for prov in ("special_maintained", "resource_base", "ap"):
+        funded = float(sum(fp.get(t, 0.0) for t in FUNDED_PLACE_TYPES[prov]))
+        places = max(float(pl.get(prov, 0.0)), funded)
+        if places <= 0:
+            continue
+        k = max(1, min(25, round(places / SETTING_SIZE[prov])))
+        share = group_rank(prov)
+        main = [g for g, s in share.items() if s >= min_share] or [share.index[0]]
+        ph = _phases_for(phases, AGES[prov])
+        sizes = np.full(k, math.floor(places / k))
+        sizes[: int(round(places - sizes.sum()))] += 1
+        for i in range(k):
+            name = f"{LABELS[prov]} {i + 1}"
+            settings.append((name, prov, float(sizes[i]), COST_PER_PLACE[prov]))
+            if prov == "ap":
+                gs = groups
+            elif prov == "resource_base":  # one need group, primary or secondary
+                gs = [main[i % len(main)]]
+            else:  # special schools: two or three need groups each, in rotation
+                n = min(len(main), 2 if len(main) > 2 else len(main))
+                gs = [main[(i + j) % len(main)] for j in range(n)]
+            pphase = ph if prov != "resource_base" else [ph[(i % max(len(ph), 1))]] if ph else []
+            designation += [(name, g, p) for g in gs for p in pphase]
+        notes.append(f"{prov}: {places:,.0f} places (max of {pl.get(prov, 0):,.0f} children "
+                     f"placed in {year} and {funded:,.0f} ESFA-funded places) in {k} setting(s)")
+    for prov in ("special_non_maintained", "special_independent", "specialist_post16"):
+        name = {"special_non_maintained": "Non-maintained special (any)",
+                "special_independent": "Independent special (any)",
+                "specialist_post16": "Specialist post-16 (any)"}[prov]
+        settings.append((name, prov, np.inf, COST_PER_PLACE[prov]))
+        designation += [(name, g, p) for g in groups for p in _phases_for(phases, AGES[prov])]
+    s = pd.DataFrame(settings, columns=["setting", "provision", "capacity", "cost_per_place"])
+
+    # candidate projects
+    projects = []
+    special = s[s["provision"] == "special_maintained"]
+    for r in special.itertuples(index=False):
+        add = float(max(10, round(0.2 * r.capacity)))
+        projects.append((f"Expand {r.setting}", r.setting, add, 0.0,
+                         CAPITAL_PER_PLACE["expansion"], 2, None))
+    share = group_rank("special_independent")
+    top = list(share.index[:2])
+    new_rows = []
+    # two alternative sites: A cheaper but slower, B dearer but a year sooner
+    for site, per_place, lead in (("A", 1.0, 3), ("B", 1.125, 2)):
+        name = f"New special school (site {site})"
+        new_rows.append((name, "special_maintained", 0.0, COST_PER_PLACE["special_maintained"]))
+        designation += [(name, g, p) for g in top
+                        for p in _phases_for(phases, AGES["special_maintained"])]
+        projects.append((f"Build {name}", name, 150.0, 0.0,
+                         CAPITAL_PER_PLACE["new_special_school"] * per_place, lead,
+                         "new special school"))
+    rb_phases = _phases_for(phases, AGES["resource_base"])
+    for i, g in enumerate((top * 3)[:3]):
+        name = f"New resource base {i + 1} ({g})"
+        new_rows.append((name, "resource_base", 0.0, COST_PER_PLACE["resource_base"]))
+        p = rb_phases[i % len(rb_phases)] if rb_phases else None
+        if p is not None:
+            designation.append((name, g, p))
+        projects.append((f"Open {name}", name, 16.0, 0.0, CAPITAL_PER_PLACE["resource_base"], 1,
+                         None))
+    s = pd.concat([s, pd.DataFrame(new_rows, columns=s.columns)], ignore_index=True)
+    g = pd.DataFrame(designation, columns=["setting", "need", "phase"]).drop_duplicates()
+    j = pd.DataFrame(projects, columns=["project", "setting", "places", "capital_cost",
+                                        "capital_cost_per_place", "lead_time", "group"])
+    s.insert(2, "area", "all")
+    assumptions = pd.DataFrame(
+        [(f"cost_per_place: {k}", v, "£ per place per year",
+          "illustrative: ESFA place funding (£10k special/AP, £6k resource base) + typical top-up")
+         for k, v in COST_PER_PLACE.items()]
+        + [(f"capital_per_place: {k}", v, "£ per place",
+            "illustrative, of the order of DfE school places scorecard figures")
+           for k, v in CAPITAL_PER_PLACE.items()]
+        + [("capacity", "max(2025 caseload, ESFA-funded places)", "places",
+            "SEN2 2025 placements; ESFA high needs deductions"),
+           ("designation", f"need groups >= {min_share:.0%} of the LA's caseload by placement",
+            "", "SEN2 2025 need x placement")],
+        columns=["name", "value", "unit", "source"]).astype({"value": object})
+    return ExampleSettings(la=str(la), settings=s, designation=g, projects=j,
+                           assumptions=assumptions, notes=notes)
