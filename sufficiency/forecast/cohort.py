@@ -32,7 +32,7 @@ BAND_ORDER = ["under 5", "5-10", "11-15", "16-19", "20-25"]
 
 
 def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,
-                err_window=6):
+                err_window=6, guard=0.1):
     """Age-band cohort flow with net new plans; see the module docstring.
 
     Parameters
@@ -41,6 +41,12 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,
         Years of net new plans the trend is fitted to (default 5).
     phi : float
         Damping of the net-new-plans trend per year ahead (default 0.8).
+    err_window : int
+        Years of one-step errors the uncertainty is estimated from (default 6).
+    guard : float
+        A series whose mean path grows or falls faster than it did in any of the last
+        ``window`` years, by more than ``guard`` (log points a year), falls back to pooled
+        growth (said in ``.model``).
     """
     if context is None or context.parents is None or context.band_width is None:
         raise ValidationError("model = 'cohort_flow': needs an age_band key with the "
@@ -57,6 +63,8 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,
                           _slice_context(context, values.shape[1], rows), window, phi,
                           err_window)
         out[rows] = sub.paths
+        names = np.array(["pooled_growth"] * len(values), dtype=object)
+        names[rows] = sub.parameters["model"]
         other = np.flatnonzero(~banded)
         tot = pooled_growth(values[other], horizon, n_paths, rng,
                             _slice_context(context, values.shape[1], other))
@@ -65,7 +73,7 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,
             desc[r] = d
         for r, d in zip(other, tot.description):
             desc[r] = "total (no band to age): " + d
-        return Simulation(out, desc, {})
+        return Simulation(out, desc, {"model": names})
     n_s, T = values.shape
     par = context.parents
     width = context.band_width
@@ -115,8 +123,30 @@ def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,
     desc = [f"cohort flow: 1/{w:.0f} of the band ages up each year; net new plans "
             f"{ai:,.0f} a year now, trend {bi:+,.0f} a year (damped {phi})"
             for w, ai, bi in zip(width, a, b)]
+    model = np.array(["cohort_flow"] * n_s, dtype=object)
+    # guard: a mean path changing faster than the series ever did in the last `window` years
+    # (by more than `guard` log points a year) is an extrapolation artefact (e.g. a one-off
+    # clean-up of plans read as a trend): fall back to pooled growth for that series
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hist_g = np.diff(np.log(np.where(v > 0, v, np.nan)), axis=1)[:, -window:]
+        mean = paths.mean(axis=1)
+        path_g = np.diff(np.log(np.concatenate([v[:, -1:], mean], axis=1)), axis=1)
+    lo = np.nanmin(np.where(np.isfinite(hist_g), hist_g, np.inf), axis=1) - guard
+    hi = np.nanmax(np.where(np.isfinite(hist_g), hist_g, -np.inf), axis=1) + guard
+    bad = ~np.all((path_g >= lo[:, None]) & (path_g <= hi[:, None]), axis=1)
+    if bad.any():
+        from .select import _slice_context
+
+        rows = np.flatnonzero(bad)
+        fb = pooled_growth(values[rows], horizon, n_paths, rng,
+                           _slice_context(context, T, rows))
+        paths[rows] = fb.paths
+        for r, d in zip(rows, fb.description):
+            desc[r] = ("fallback to " + d + " (cohort flow's mean path moved faster than the "
+                       "series has in the last years)")
+            model[r] = "pooled_growth"
     return Simulation(paths, desc, {"net_new_now": a, "net_new_trend": b,
-                                    "var_u": var_u, "var_e": var_e})
+                                    "var_u": var_u, "var_e": var_e, "model": model})
 
 
 def _net_trend(recent):
