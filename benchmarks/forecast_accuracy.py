@@ -141,8 +141,10 @@ def main(argv=None) -> int:
             models.pop("damped_trend")
         bt, secs = run("total" if level == "total" else "bands", hist, models, args.seed)
         n = bt[bt["model"] == "auto"].groupby("horizon").size()
-        print(f"\n== LA {level} series: {bt[bt['model'] == 'auto'][['la_code'] + (['age_band'] if 'age_band' in bt else [])].drop_duplicates().shape[0]} "
-              f"series, forecasts per model by horizon: {dict(n)}; {secs:.0f} s ==")
+        ids = ["la_code"] + (["age_band"] if "age_band" in bt else [])
+        n_series = bt[bt["model"] == "auto"][ids].drop_duplicates().shape[0]
+        print(f"\n== LA {level} series: {n_series} "
+              f"series, forecasts per model by horizon: {n.to_dict()}; {secs:.0f} s ==")
         print("APE = median absolute % error; MASE = mean absolute scaled error; over = share "
               "of over-forecasts (h1-3); cov80/cov90 = outcomes inside the 80%/90% interval "
               "(h1-3)")

@@ -11,8 +11,9 @@ that band::
 trend (the trend of the last ``window`` years, damped by ``phi`` a year). Uncertainty comes
 from the rule's own one-year-ahead errors over the last ``err_window`` years, relative to the
 stock, split into a persistent part (their lag-1 covariance) and a transient part and pooled
-across series with the same keys, as for pooled growth. Because large primary and secondary cohorts move into 16-19 and
-20-25 whatever happens to new plans, this is what carries post-16 and post-19 growth.
+across series with the same keys, as for pooled growth. Because large primary and secondary
+cohorts move into 16-19 and 20-25 whatever happens to new plans, this is what carries post-16
+and post-19 growth.
 
 The DfE publishes no 2023 age bands; the embedded data interpolates them (flagged), which
 makes ``n`` for 2023 and 2024 less certain.

@@ -19,6 +19,8 @@ the fitted trend, with the usual regression prediction interval.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,21 +103,12 @@ def last_k_mean(x: np.ndarray, k: int) -> np.ndarray:
         return np.nanmean(x[:, -k:], axis=1) if x.shape[1] else np.full(len(x), np.nan)
 
 
+@contextlib.contextmanager
 def _quiet():
-    import warnings
-
-    w = warnings.catch_warnings()
-    w.__enter__()
-    warnings.simplefilter("ignore", RuntimeWarning)
-
-    class _Ctx:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            w.__exit__(*a)
-
-    return _Ctx()
+    """Silence numpy's RuntimeWarnings (means of all-NaN slices are expected here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def simulate_growth(last, g, var_u, var_e, horizon, n_paths, rng, df=None):
