@@ -155,3 +155,13 @@ def test_same_input_same_plan(solver):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name),
                                       check_exact=False, rtol=1e-6, atol=1e-6)
     assert a.outcome.objective == pytest.approx(b.outcome.objective, rel=1e-9)
+
+
+def test_docs_show_the_schemas():
+    from pathlib import Path
+
+    from sufficiency.allocate.schema import SCHEMAS, schema_markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "allocate.md").read_text()
+    for name in SCHEMAS:
+        assert schema_markdown(name) in doc, f"docs/allocate.md: schema of {name} out of date"
