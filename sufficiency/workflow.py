@@ -214,9 +214,10 @@ class ScenarioRun:
         else:
             dvc["capacity"] = 0.0
         out.append(("demand_vs_capacity.png", "Specialist demand against local places",
-                    "Children needing a specialist place (line) against local places designated "
-                    "for them (bars). Where the line is above the bars, children go to "
-                    "independent or out-of-area places, or wait.",
+                    "Children needing a specialist place (line) against the local places the plan "
+                    "fills for them (bars: maintained special, resourced provision, AP and "
+                    "post-16, existing and new). The gap is placed in independent or "
+                    "non-maintained schools, or waits.",
                     lambda: ch.demand_vs_capacity(dvc, by="group")))
         if self.plan is not None:
             prog = self.plan.capital_programme.rename(columns={"capital_cost":
@@ -554,9 +555,17 @@ def _attr(obj, name):
 
 
 def _local_capacity(plan):
-    if plan is None or not len(plan.utilisation):
+    """Local (maintained, resourced, AP) places filled per year and need group in the plan.
+
+    A setting's capacity is shared by the needs it is designated for, so capacity cannot be
+    split by need; the places the optimiser filled for each need are what it effectively gets.
+    """
+    if plan is None or not len(plan.placements):
         return None
-    return None  # capacity by need group needs designation detail; shown as demand only
+    p = plan.placements
+    local = p[~p["provision"].isin(["special_independent", "special_non_maintained"])]
+    out = local.groupby(["year", "need"], as_index=False)["placed"].sum()
+    return out.rename(columns={"need": "group", "placed": "capacity"})
 
 
 def _sha(path: Path) -> str:

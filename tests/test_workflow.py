@@ -55,7 +55,8 @@ def test_plan_invariants(example_run):
     np.testing.assert_allclose(both["placed"] + both["unplaced"], both["demand"], atol=1e-4)
     util = plan.utilisation
     finite = np.isfinite(util["capacity"])
-    assert (util.loc[finite, "placed"] <= util.loc[finite, "capacity"] + 1e-6).all()
+    # within the solver's feasibility tolerance (CBC: about 1e-7 relative)
+    assert (util.loc[finite, "placed"] <= util.loc[finite, "capacity"] * (1 + 1e-7) + 1e-5).all()
 
 
 def test_assumptions_cover_every_stage(example_run):

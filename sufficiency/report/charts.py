@@ -62,8 +62,8 @@ def demand_vs_capacity(frame: pd.DataFrame, by: str = "group",
                        title: str = "Specialist demand vs places"):
     """Demand against local capacity per year, one panel per ``by`` group.
 
-    ``frame``: ``year``, ``by``, ``demand`` (children), ``capacity`` (places, local settings
-    only) and optionally ``placed_local`` (children placed locally).
+    ``frame``: ``year``, ``by``, ``demand`` (children) and ``capacity`` (local places for the
+    group: designated capacity, or the local places a plan fills for it).
     """
     groups = sorted(frame[by].unique())
     cols = min(3, len(groups))
