@@ -135,7 +135,8 @@ def _compare(args) -> int:
             runs.append(run_scenario(scenario, progress=say))
     table = compare_runs(runs)
     write_comparison(runs, table, out, force=args.force)
-    print(table.to_string(index=False))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    print(f"\nwritten to {out}/: comparison.xlsx, comparison.csv and one folder per scenario")
     return 0
 
 

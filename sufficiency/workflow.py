@@ -474,18 +474,36 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
     return out.sort_values(["measure", "year"]).reset_index(drop=True)
 
 
+_COMPARE_LABELS = {
+    "ehcp_latest": "EHC plans, latest January", "ehcp_forecast_last": "EHC plans, last plan year",
+    "specialist_first": "specialist places needed, first year",
+    "specialist_last": "specialist places needed, last year",
+    "projects": "capital projects chosen", "places_added": "places added by projects",
+    "capital_gbp": "capital cost (£)", "unplaced_last": "children without a place, last year",
+    "deficit_last_unmitigated_gbp": "cumulative DSG deficit, unmitigated (£)",
+    "deficit_last_mitigated_gbp": "cumulative DSG deficit, mitigated (£)",
+    "deficit_last_allocation_plan_gbp": "cumulative DSG deficit, with the place plan (£)",
+}
+
+
 def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
-    """Headline figures of several runs side by side, with the difference from the first."""
+    """Headline figures of several runs side by side, and each one's difference from the first.
+
+    Returns one row per measure: ``measure``, one column per scenario, and ``<scenario> - <first>``
+    columns for the others (NaN where a scenario has no such figure).
+    """
+    values = {run.name: run.headline_values() for run in runs}
+    names = list(values)
     rows = []
-    base = runs[0].headline_values()
-    for run in runs:
-        v = run.headline_values()
-        for key, value in v.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                b = base.get(key)
-                rows.append({"scenario": run.name, "measure": key, "value": value,
-                             "difference_from_first": value - b if isinstance(b, (int, float))
-                             else np.nan})
+    for key, label in _COMPARE_LABELS.items():
+        if not any(key in v for v in values.values()):
+            continue
+        row = {"measure": label}
+        for name in names:
+            row[name] = values[name].get(key, np.nan)
+        for name in names[1:]:
+            row[f"{name} - {names[0]}"] = row[name] - row[names[0]]
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

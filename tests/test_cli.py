@@ -67,3 +67,27 @@ def test_console_script_is_installed():
     done = subprocess.run([sys.executable, "-m", "sufficiency.cli", "--version"],
                           capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("sufficiency ")
+
+
+def test_compare_writes_side_by_side(tmp_path, capsys):
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {REPO / 'scenarios' / 'example.yaml'}\n"
+                    "report: {charts: false, html: false}\nforecast: {n_paths: 200}\n")
+    mitigated = tmp_path / "mitigated.yaml"
+    mitigated.write_text("extends: base.yaml\nname: Mitigated\nlevers:\n"
+                         "  - {name: reduce_new_plan_growth, reduction: 0.3, from_year: 2027}\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(base), str(mitigated), "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    row = table.set_index("measure").loc["specialist places needed, last year"]
+    assert row["Mitigated"] < row["Wiltshire baseline"]
+    assert row["Mitigated - Wiltshire baseline"] == pytest.approx(
+        row["Mitigated"] - row["Wiltshire baseline"])
+    assert (out / "mitigated" / "results.xlsx").exists()
+    assert "Mitigated - Wiltshire baseline" in capsys.readouterr().out
+
+
+def test_backtest_prints_accuracy_per_model(capsys):
+    assert main(["backtest", str(REPO / "scenarios" / "herefordshire.yaml"), "--horizon", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "constant_growth" in out and "median_ape_pct" in out and "coverage80" in out
