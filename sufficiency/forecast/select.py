@@ -12,8 +12,12 @@ The rule ``auto`` follows (documented in ``docs/forecast.md``):
    Hyndman & Koehler 2006; FPP3 section 5.8).
 3. In a pool of at least :data:`~sufficiency.forecast.models.MIN_POOL` series (many LAs with
    the same keys), the candidate with the lowest *mean MASE over the pool* is used for every
-   series in it: one LA's four origins are too few to choose on. A series without a pool
-   gets its own lowest-MASE candidate. Ties go to the earlier candidate in the list.
+   series in it. One LA's four origins are too few to choose on (measured on every LA with
+   ``reference="england"``: choosing per LA was 8-10% less accurate than pooled growth), so a
+   smaller pool with a reference uses ``small_pool_model`` (``pooled_growth_k1``, the model the
+   all-LA selection chose at 6 of 7 origins for LA totals). Without a reference either,
+   ``no_reference_model`` (``constant_growth``): measured on every LA alone, choosing on its
+   own backtests was less accurate than constant growth. Ties go to the earlier candidate.
 """
 
 from __future__ import annotations
@@ -143,7 +147,8 @@ def _slice_context(context: Context, n_years: int, rows=None) -> Context:
 
 
 def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins=4,
-         select_horizon=3, params=None, combine=1):
+         select_horizon=3, params=None, combine=1, small_pool_model="pooled_growth_k1",
+         no_reference_model="constant_growth"):
     """Pick a model per pool (or per series) by rolling-origin MASE; see the module docstring.
 
     Parameters
@@ -158,6 +163,11 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
         ``{model name: {keyword: value}}`` passed to the candidates.
     combine : int
         Mix the paths of the ``combine`` best candidates in equal shares (1 = pick the best).
+    small_pool_model : str
+        The model for series in a pool too small to choose for (fewer than ``MIN_POOL``
+        series, e.g. one LA) that have a reference to pool with.
+    no_reference_model : str
+        The model for series in a small pool without a reference.
     """
     context = context or Context(groups=np.zeros(len(values), int))
     groups = context.groups if context.groups is not None else np.zeros(len(values), int)
@@ -178,9 +188,19 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
                 pool_score = np.nanmean(scores[members], axis=0)
             pool_score = np.where(np.isfinite(pool_score), pool_score, np.inf)
             choice[members] = np.argsort(pool_score, kind="stable")[:combine]
+        elif small_pool_model in cands and context.reference is not None and g >= 0 \
+                and np.isfinite(context.reference[g]).sum() >= 2:
+            # too few series to choose from their own short backtests (measured: choosing
+            # per LA was less accurate than any single pooled model), but a reference to
+            # pool growth with: the documented default
+            choice[members] = [cands.index(small_pool_model)] + \
+                [c for c in range(len(cands)) if cands[c] != small_pool_model][:combine - 1]
         else:
-            s = np.where(np.isfinite(scores[members]), scores[members], np.inf)
-            choice[members] = np.argsort(s, axis=1, kind="stable")[:, :combine]
+            # no reference either: constant growth (measured on every LA alone: choosing
+            # on its own backtests was less accurate than constant growth)
+            fallback = no_reference_model if no_reference_model in cands else cands[0]
+            choice[members] = [cands.index(fallback)] + \
+                [c for c in range(len(cands)) if cands[c] != fallback][:combine - 1]
     paths = np.empty((len(values), n_paths, horizon))
     desc = [""] * len(values)
     chosen = np.empty(len(values), dtype=object)

@@ -44,3 +44,15 @@ def test_single_la_with_england_reference():
     f = project(hist, 3, model="pooled_growth", reference="england", n_paths=200)
     assert "weight 0.20" in f.model["description"].iloc[0]
     assert (f.table["mean"] > hist["count"].iloc[-1]).all()
+
+
+def test_auto_for_one_la_uses_the_reference_or_constant_growth():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        hist = sd.la_history("Worcestershire")[["year", "age_band", "count"]]
+    alone = project(hist, 3, n_paths=100)
+    assert (alone.model["model"] == "constant_growth").all()
+    assert any("reference='england'" in n for n in alone.notes)
+    pooled = project(hist, 3, n_paths=100, reference="england")
+    assert (pooled.model["model"] == "pooled_growth_k1").all()
+    assert not pooled.notes or not any("No reference" in n for n in pooled.notes)
