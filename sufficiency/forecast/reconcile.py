@@ -37,9 +37,13 @@ def reconcile_paths(parts: np.ndarray, total: np.ndarray, method: str = "wls") -
     Examples
     --------
     >>> import numpy as np
-    >>> parts = np.array([[[10.]], [[20.]]]); total = np.array([[33.]])
-    >>> reconcile_paths(parts, total, "bottom_up").sum()
-    30.0
+    >>> parts = np.array([[[10.], [12.]], [[20.], [18.]]])   # 2 parts, 2 paths, 1 year
+    >>> total = np.array([[33.], [27.]])
+    >>> float(reconcile_paths(parts, total, "bottom_up").sum())
+    60.0
+    >>> x = reconcile_paths(parts, total)   # the total varies more, so it moves less
+    >>> [round(float(v), 2) for v in x.sum(axis=0)[:, 0]]
+    [30.55, 29.45]
     """
     if method == "bottom_up":
         return parts.copy()

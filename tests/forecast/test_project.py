@@ -203,3 +203,19 @@ def test_other_input_errors():
         project(good, 2, quantiles=(0.5, 1.5))
     with pytest.raises(ValidationError, match="population"):
         project(good, 2, model="prevalence")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(min_value=1, max_value=1e4), min_size=3, max_size=6),
+       st.floats(min_value=0.5, max_value=2.0), st.integers(min_value=0, max_value=2 ** 31))
+def test_reconciled_total_lies_between_the_parts_sum_and_the_total_forecast(sizes, ratio, seed):
+    from sufficiency.forecast.reconcile import reconcile_paths
+
+    rng = np.random.default_rng(seed)
+    parts = np.array(sizes)[:, None, None] * np.exp(0.1 * rng.standard_normal((len(sizes), 50, 3)))
+    total = sum(sizes) * ratio * np.exp(0.05 * rng.standard_normal((50, 3)))
+    out = reconcile_paths(parts, total)
+    assert (out >= 0).all()
+    s0, s1 = parts.sum(axis=0), out.sum(axis=0)
+    lo, hi = np.minimum(s0, total), np.maximum(s0, total)
+    assert ((s1 >= lo - 1e-6) | (out == 0).any(axis=0)).all() and (s1 <= hi + 1e-6).all()
