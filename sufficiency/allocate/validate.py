@@ -230,8 +230,5 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
                   "expected existing placements to be part of demand")
     p.raise_if_any()
 
-    for c in policy.caps:
-        pass  # provisions not in use are allowed: the cap then counts nothing
-
     return Inputs(demand=d, settings=s, designation=g, projects=j, travel=t, existing=e,
                   policy=policy, years=years, paths=sorted(int(x) for x in d["path"].unique()))

@@ -182,3 +182,22 @@ def test_forecast_column_and_summary(solver):
     assert plan.unplaced["unplaced"].sum() == pytest.approx(1.0)
     text = plan.summary()
     assert "proven optimal" in text and "without a suitable place" in text
+
+
+def test_committed_project_opens_as_committed(build_case, solver):
+    # committing A (opening 2028) makes B unavailable (same group) -> 2 years independent
+    d, s, g, j = build_case
+    j = j.assign(opening_year=[2028, None])
+    plan = optimise(d, s, g, j, policy=NO_DISCOUNT, solver=solver)
+    cp = plan.capital_programme
+    assert cp[["project", "opening_year", "committed"]].values.tolist() == [["A", 2028, True]]
+    assert plan.total_cost == pytest.approx(20 * 50_000 + 10 * 20_000 + 500_000)
+
+
+def test_committed_project_over_budget_is_diagnosed(build_case, solver):
+    d, s, g, j = build_case
+    j = j.assign(opening_year=[2027, None])
+    plan = optimise(d, s, g, j, policy=Policy(capital_budget_total=100_000), solver=solver)
+    assert plan.status == "infeasible"
+    text = " ".join(plan.diagnosis["constraint"]) + " " + " ".join(plan.diagnosis["explanation"])
+    assert "capital_budget_total" in text and "committed" in text
