@@ -37,27 +37,36 @@ def _demand_table(demand, demand_column, years):
 def _unpack(settings, designation, projects, travel):
     """Accept an :class:`~sufficiency.allocate.example.ExampleSettings` in place of tables."""
     illustrative = False
+    extra = None
     if hasattr(settings, "settings") and hasattr(settings, "designation"):
         ex = settings
         designation = ex.designation if designation is None else designation
         projects = ex.projects if projects is None else projects
         travel = getattr(ex, "travel", None) if travel is None else travel
         illustrative = bool(getattr(ex, "illustrative", False))
+        extra = getattr(ex, "assumptions", None)
         settings = ex.settings
     if designation is None:
         raise ValidationError("designation: required (setting, need, phase) table of what each "
                               "setting may take")
-    return settings, designation, projects, travel, illustrative
+    return settings, designation, projects, travel, illustrative, extra
 
 
-def _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy):
+def _assumptions(policy, extra):
+    a = policy.assumptions()
+    if extra is not None and len(extra):
+        a = pd.concat([a, extra[["name", "value", "unit", "source"]]], ignore_index=True)
+    return a
+
+
+def _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra=None):
     return Plan(placements=_empty(PLACEMENT_COLS), capital_programme=_empty(PROGRAMME_COLS),
                 cost_by_year=_empty(COST_COLS), unplaced=_empty(UNPLACED_COLS),
                 utilisation=_empty(UTIL_COLS), marginal_place_value=_empty(MPV_COLS),
                 objective=pd.DataFrame({"component": ["revenue", "transport", "capital",
                                                       "unplaced_penalty"],
                                         "discounted": np.nan, "undiscounted": np.nan}),
-                outcome=outcome, assumptions=policy.assumptions(), diagnosis=diagnosis,
+                outcome=outcome, assumptions=_assumptions(policy, extra), diagnosis=diagnosis,
                 timings=timings, illustrative=illustrative)
 
 
@@ -116,8 +125,8 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     [('SEMH', 2.0)]
     """
     policy = policy or Policy()
-    settings, designation, projects, travel, illustrative = _unpack(settings, designation,
-                                                                    projects, travel)
+    settings, designation, projects, travel, illustrative, extra = _unpack(
+        settings, designation, projects, travel)
     t0 = time.perf_counter()
     d = _demand_table(demand, demand_column, years)
     inputs = validate(d, settings, designation, projects, travel, existing, policy)
@@ -131,7 +140,7 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     if not outcome.has_solution:
         diagnosis = diagnose(m, solver=solver) if outcome.status == "infeasible" else \
             pd.DataFrame(columns=["constraint", "kind", "explanation"])
-        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy)
+        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra)
     row_duals = None
     if duals:
         t3 = time.perf_counter()
@@ -141,5 +150,5 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     res = read_results(m, ctx, x, row_duals)
     obj = objective_table(m, ctx, x)
     timings["results"] = time.perf_counter() - t4
-    return Plan(**res, objective=obj, outcome=outcome, assumptions=policy.assumptions(),
+    return Plan(**res, objective=obj, outcome=outcome, assumptions=_assumptions(policy, extra),
                 timings=timings, illustrative=illustrative)

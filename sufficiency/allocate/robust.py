@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import ValidationError
 from .diagnose import diagnose
 from .model import build_model
-from .optimise import _no_plan, _unpack, optimise
+from .optimise import _assumptions, _no_plan, _unpack, optimise
 from .plan import Plan, objective_table, read_results
 from .policy import Policy
 from .solve import fixed_lp_duals, solve
@@ -106,8 +106,8 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
     [['robust', 0.0], ['mean demand', 0.5]]
     """
     policy = policy or Policy()
-    settings, designation, projects, travel, illustrative = _unpack(settings, designation,
-                                                                    projects, travel)
+    settings, designation, projects, travel, illustrative, extra = _unpack(
+        settings, designation, projects, travel)
     if not isinstance(demand, pd.DataFrame) or path_column not in demand:
         raise ValidationError(f"demand: expected a DataFrame with a {path_column!r} column "
                               "naming the simulated path of each row")
@@ -133,7 +133,7 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
     if not outcome.has_solution:
         diagnosis = diagnose(m, solver=solver) if outcome.status == "infeasible" else \
             pd.DataFrame(columns=["constraint", "kind", "explanation"])
-        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy)
+        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra)
     row_duals = None
     if duals:
         _, row_duals = fixed_lp_duals(m, x, solver, threads=threads)
@@ -180,5 +180,5 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
                 rows.append(row("mean demand", xm, mplan.capital_programme))
     robust = pd.DataFrame(rows, columns=ROBUST_COLS)
     timings["total"] = time.perf_counter() - t0
-    return Plan(**res, objective=obj, outcome=outcome, assumptions=policy.assumptions(),
+    return Plan(**res, objective=obj, outcome=outcome, assumptions=_assumptions(policy, extra),
                 timings=timings, illustrative=illustrative, robust=robust)

@@ -41,6 +41,8 @@ def test_one_call_from_demand_and_example(derby):
     plan = optimise(d, derby)
     assert plan.status == "optimal"
     assert plan.illustrative and plan.summary().startswith("ILLUSTRATIVE")
+    names = set(plan.assumptions["name"])
+    assert "discount_rate" in names and "capital_per_place: new_special_school" in names
     tot = plan.placements.groupby("year")["placed"].sum()
     un = plan.unplaced.groupby("year")["unplaced"].sum().reindex(tot.index, fill_value=0)
     np.testing.assert_allclose(tot + un, d.groupby("year")["demand"].sum())
