@@ -394,7 +394,18 @@ def define_designation(m: LinearModel, ctx: ModelContext) -> None:
     rx = a.merge(keys, on=cols_, how="left")["_row"].to_numpy()
     cx = m.col_blocks["x"].start + np.flatnonzero(lim)
     ub = capped.reindex(pd.MultiIndex.from_frame(keys[["setting", "need", "phase"]])).to_numpy()
-    m.add_rows("designation_cap", keys[cols_], -INF, ub, rx, cx, np.ones(len(rx)),
+    rows, cols, vals = [rx], [cx], [np.ones(len(rx))]
+    pp = inp.project_places
+    if len(pp) and len(ctx.opens):
+        # places a project adds for a need and phase, from the year it is open
+        po = pp[["project", "need", "phase", "places"]].merge(
+            ctx.opens[["project", "setting", "year", "_col"]], on="project")
+        t = po.merge(keys, on=["setting", "need", "phase", "year"])
+        rows.append(t["_row"].to_numpy())
+        cols.append(t["_col"].to_numpy())
+        vals.append(-t["places"].to_numpy(float))
+    m.add_rows("designation_cap", keys[cols_], -INF, ub, np.concatenate(rows),
+               np.concatenate(cols), np.concatenate(vals),
                "places for a need and phase within the setting's designated number")
 
 

@@ -71,7 +71,8 @@ def _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra=No
 
 
 def optimise(demand, settings, designation=None, projects=None, travel=None, existing=None,
-             policy: Policy | None = None, *, solver: str = "cbc", time_limit: float | None = None,
+             policy: Policy | None = None, *, project_places=None, solver: str = "cbc",
+             time_limit: float | None = None,
              mip_gap: float | None = None, threads: int | None = None, duals: bool = True,
              demand_column: str | None = None, years=None, msg: bool = False) -> Plan:
     """Place each year's demand across settings and choose the capital programme.
@@ -93,6 +94,9 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
         ``area, setting, [cost], [minutes]``.
     existing : DataFrame, optional
         Children already placed who stay: ``[year], setting, need, phase, [area], count``.
+    project_places : DataFrame, optional
+        ``project, need, phase, places``: places a project adds for a need and phase (raising
+        that designation's cap, or designating a need or phase the setting does not take yet).
     policy : Policy, optional
         Budgets, caps, discount rate (3.5% Green Book), unplaced penalty (£250,000).
     solver : {"cbc", "highs"}
@@ -129,7 +133,8 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
         settings, designation, projects, travel)
     t0 = time.perf_counter()
     d = _demand_table(demand, demand_column, years)
-    inputs = validate(d, settings, designation, projects, travel, existing, policy)
+    inputs = validate(d, settings, designation, projects, travel, existing, policy,
+                      project_places=project_places)
     t1 = time.perf_counter()
     m, ctx = build_model(inputs)
     t2 = time.perf_counter()

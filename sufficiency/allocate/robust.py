@@ -61,7 +61,8 @@ def _shortfall(m, ctx, x):
 
 
 def optimise_robust(demand, settings, designation=None, projects=None, travel=None,
-                    existing=None, policy: Policy | None = None, *, path_column: str = "path",
+                    existing=None, policy: Policy | None = None, *, project_places=None,
+                    path_column: str = "path",
                     solver: str = "cbc", time_limit: float | None = None,
                     mip_gap: float | None = None, threads: int | None = None,
                     duals: bool = True, compare_mean: bool = True,
@@ -116,7 +117,7 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
         d = d.rename(columns={"mean": "demand"})
     t0 = time.perf_counter()
     inputs = validate(d, settings, designation, projects, travel, existing, policy,
-                      allow_paths=True)
+                      allow_paths=True, project_places=project_places)
     paths = inputs.paths
     full = inputs.demand
     cell_keys = ["year", "need", "phase", "area"]
@@ -170,8 +171,8 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
     if compare_mean:
         mean_d = full.groupby(cell_keys, as_index=False)["demand"].mean()
         mplan = optimise(mean_d, settings, designation, projects, travel, existing, policy,
-                         solver=solver, time_limit=time_limit, mip_gap=mip_gap, threads=threads,
-                         duals=False)
+                         project_places=project_places, solver=solver, time_limit=time_limit,
+                         mip_gap=mip_gap, threads=threads, duals=False)
         if mplan.outcome.has_solution:
             lb, ub = _fix_programme(m, ctx, mplan.capital_programme)
             ev, xm, _, _ = solve(m, solver, lb=lb, ub=ub,

@@ -73,6 +73,16 @@ PROJECTS = _schema([
      "if set, the size is chosen between min_size and places"),
 ])
 
+#: Places a project adds for a particular need and phase (e.g. a new resource base for autistic
+#: primary pupils in a school that takes none today).
+PROJECT_PLACES = _schema([
+    ("project", "str", "", True, None, "a project in the projects table"),
+    ("need", "str", "", True, None, "need the new places are designated for"),
+    ("phase", "str", "", True, None, "phase the new places are designated for"),
+    ("places", "float", "places", True, None,
+     "places for this need and phase once the project opens (raises the designation cap)"),
+])
+
 #: Travel from the area a child lives in to a setting.
 TRAVEL = _schema([
     ("area", "str", "", True, None, "planning area of the child"),
@@ -98,6 +108,7 @@ SCHEMAS = {
     "settings": SETTINGS,
     "designation": DESIGNATION,
     "projects": PROJECTS,
+    "project_places": PROJECT_PLACES,
     "travel": TRAVEL,
     "existing": EXISTING,
 }

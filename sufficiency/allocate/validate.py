@@ -97,13 +97,15 @@ class Inputs:
     projects: pd.DataFrame
     travel: pd.DataFrame
     existing: pd.DataFrame
+    project_places: pd.DataFrame
     policy: Policy
     years: list[int]
     paths: list[int]
 
 
 def validate(demand, settings, designation, projects=None, travel=None, existing=None,
-             policy: Policy | None = None, *, allow_paths: bool = False) -> Inputs:
+             policy: Policy | None = None, *, allow_paths: bool = False,
+             project_places=None) -> Inputs:
     """Validate and normalise the allocation inputs; raise ``ValidationError`` listing problems.
 
     Examples
@@ -129,6 +131,8 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
                pd.DataFrame(columns=["area", "setting"]), p)
     e = _table("existing", existing if existing is not None else
                pd.DataFrame(columns=["setting", "need", "phase", "count"]), p)
+    pp = _table("project_places", project_places if project_places is not None else
+                pd.DataFrame(columns=["project", "need", "phase", "places"]), p)
     p.raise_if_any()
 
     # --- demand
@@ -189,6 +193,18 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
     p.check("projects", j["setting"].isin(unlimited), "setting",
             "a setting with limited capacity (this one is unlimited, so places add nothing)")
 
+    # --- places by need and phase added by projects
+    p.check("project_places", ~pp["project"].isin(set(j["project"])), "project",
+            "a project named in the projects table")
+    p.check("project_places", pp["places"] <= 0, "places", "a number of places > 0")
+    p.check("project_places", pp.duplicated(["project", "need", "phase"], keep=False),
+            "project/need/phase", "one row per project, need and phase")
+    if len(pp):
+        tot = pp.groupby("project")["places"].sum()
+        over = pp["project"].map(tot) > pp["project"].map(j.set_index("project")["places"]) + 1e-9
+        p.check("project_places", over & pp["project"].isin(set(j["project"])), "places",
+                "places for a project adding up to no more than its 'places' in projects")
+
     # --- travel
     p.check("travel", ~t["setting"].isin(known), "setting", "a setting named in the settings table")
     p.check("travel", t["cost"] < 0, "cost", "a cost in £ >= 0")
@@ -230,5 +246,15 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
                   "expected existing placements to be part of demand")
     p.raise_if_any()
 
+    if len(pp):
+        # a need or phase a setting takes only once a project opens: designated with cap 0
+        pp = pp.merge(j[["project", "setting"]], on="project")
+        new = pp[["setting", "need", "phase"]].drop_duplicates()
+        have = pd.MultiIndex.from_frame(g[["setting", "need", "phase"]])
+        new = new[~pd.MultiIndex.from_frame(new).isin(have)]
+        if len(new):
+            g = pd.concat([g, new.assign(cap=0.0, cost_per_place=np.nan)], ignore_index=True)
+    else:
+        pp = pp.assign(setting=pd.Series([], dtype=object))
     return Inputs(demand=d, settings=s, designation=g, projects=j, travel=t, existing=e,
-                  policy=policy, years=years, paths=sorted(int(x) for x in d["path"].unique()))
+                  project_places=pp, policy=policy, years=years, paths=sorted(int(x) for x in d["path"].unique()))

@@ -201,3 +201,27 @@ def test_committed_project_over_budget_is_diagnosed(build_case, solver):
     assert plan.status == "infeasible"
     text = " ".join(plan.diagnosis["constraint"]) + " " + " ".join(plan.diagnosis["explanation"])
     assert "capital_budget_total" in text and "committed" in text
+
+
+def test_project_places_designate_a_new_need(solver):
+    # Oak takes SLD only and has 4 spare places; an ASD base at Oak (8 places, £100k, lead 1)
+    # opens in 2027: ASD children go independent in 2026, to Oak from 2027.
+    d = pd.DataFrame({"year": [2026, 2027, 2028], "need": "ASD", "phase": "primary",
+                      "demand": [8.0, 8.0, 8.0]})
+    s = pd.DataFrame({"setting": ["Oak", "Indep"],
+                      "provision": ["special_maintained", "special_independent"],
+                      "capacity": [4, None], "cost_per_place": [20_000, 50_000]})
+    g = pd.DataFrame({"setting": ["Oak", "Indep"], "need": ["SLD", "ASD"], "phase": "primary"})
+    j = pd.DataFrame({"project": ["ASD base"], "setting": ["Oak"], "places": [8.0],
+                      "capital_cost": [100_000.0], "lead_time": [1]})
+    pp = pd.DataFrame({"project": ["ASD base"], "need": ["ASD"], "phase": ["primary"],
+                       "places": [8.0]})
+    plan = optimise(d, s, g, j, project_places=pp, policy=NO_DISCOUNT, solver=solver)
+    pl = plan.placements.set_index(["year", "setting"])["placed"]
+    assert pl[(2026, "Indep")] == pytest.approx(8)
+    assert pl[(2027, "Oak")] == pytest.approx(8) and pl[(2028, "Oak")] == pytest.approx(8)
+    assert plan.total_cost == pytest.approx(8 * 50_000 + 16 * 20_000 + 100_000)
+    # without the need-specific places the project cannot help ASD children at Oak
+    plan = optimise(d, s, g, j, policy=NO_DISCOUNT, solver=solver)
+    assert len(plan.capital_programme) == 0
+    assert plan.total_cost == pytest.approx(24 * 50_000)
