@@ -241,8 +241,11 @@ def log_linear(values, horizon, n_paths, rng, context=None, window=8):
     z_a = rng.standard_normal((n_s, n_paths, 1))
     z_b = rng.standard_normal((n_s, n_paths, 1))
     z_e = rng.standard_normal((n_s, n_paths, horizon))
-    chi = rng.chisquare(df[:, None, None] * np.ones((1, n_paths, 1)))
-    t_scale = np.sqrt(df[:, None, None] / chi)
+    # Student t mixing with at least 3 degrees of freedom: with 1 or 2 (a 3- or 4-year
+    # series) the t has no variance and the simulated mean is at the mercy of a few draws
+    df_t = np.maximum(df, 3.0)
+    chi = rng.chisquare(df_t[:, None, None] * np.ones((1, n_paths, 1)))
+    t_scale = np.sqrt(df_t[:, None, None] / chi)
     s = np.sqrt(s2)[:, None, None]
     se_b = s / np.sqrt(sxx)[:, None, None]
     se_mean = s / np.sqrt(n)[:, None, None]
