@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import PROVISIONS
 from ..errors import ValidationError
 from . import tables as T
 from .costs import DEFAULTS, cost_table, default
@@ -312,7 +313,9 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         traj_rows.append(traj.assign(scenario=name))
         elim_rows.append((name, target_year, prob, method))
     if allocation is not None:
-        costed, spend = _allocation_spend(allocation, other_spend_gbp, inflation, price_year)
+        needs_led = spend_rows[-1].drop(columns=["scenario"])
+        costed, spend = _allocation_spend(allocation, other_spend_gbp, inflation, price_year,
+                                          needs_led)
         spend_rows.append(costed.assign(scenario=ALLOCATION))
         traj = dsg_trajectory(spend, income_frame, opening_balance_gbp)
         traj = traj.merge(spend[["year", "placements_gbp", "other_gbp", "transport_gbp"]], on="year")
@@ -596,7 +599,11 @@ def _income(income, la, years, growth):
                    ("income_growth", growth, "per_year", DEFAULT_GROWTH_SOURCE)]
 
 
-def _allocation_spend(allocation, other_spend_gbp, inflation, price_year):
+def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_led=None):
+    """The allocation plan's High Needs Block spend: its revenue for the specialist provisions
+    it places, plus the needs-led forecast's spend on every other provision (mainstream top-ups,
+    FE, ...), which the plan does not cover; without the latter the plan would look cheaper
+    than the forecast simply by leaving those children out."""
     frame = getattr(allocation, "cost_by_year", allocation)
     if not isinstance(frame, pd.DataFrame):
         raise ValidationError("allocation: expected a Plan with .cost_by_year or a DataFrame")
@@ -609,6 +616,13 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year):
     costed = frame.assign(hnb_gbp=frame["revenue_gbp"],
                           transport_gbp=frame.get("transport_gbp", 0.0),
                           count=np.nan)
+    if needs_led is not None and len(needs_led):
+        covered = set(PROVISIONS.loc[PROVISIONS["specialist"], "provision"]) | \
+            set(costed["provision"])
+        rest = needs_led[~needs_led["provision"].isin(covered)]
+        rest = rest[rest["year"].isin(costed["year"].unique())]
+        costed = pd.concat([costed, rest.groupby(["year", "provision"], as_index=False)[
+            ["hnb_gbp", "transport_gbp"]].sum().assign(count=np.nan)], ignore_index=True)
     spend = spend_by_year(costed, other_spend_gbp, inflation, price_year)
     return costed, spend
 

@@ -3,6 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sufficiency.data as sf_data
+
 from sufficiency.errors import ValidationError
 from sufficiency.finance import deficit_plan
 from sufficiency.finance.levers import Lever
@@ -146,7 +148,13 @@ def test_total_forecast_and_allocation_plan():
     t = plan.trajectory
     assert set(t["scenario"]) == {"unmitigated", "allocation_plan"}
     ap = t[t["scenario"] == "allocation_plan"]
-    assert ap["placements_gbp"].tolist() == [30e6] * 5
+    # the plan's specialist revenue, plus the forecast's spend on every provision the plan does
+    # not place (mainstream top-ups, FE ...): the children outside the plan still cost money
+    spend = plan.spend[plan.spend["scenario"] == "unmitigated"]
+    specialist = set(sf_data.PROVISIONS.loc[sf_data.PROVISIONS["specialist"], "provision"])
+    outside = spend[~spend["provision"].isin(specialist)].groupby("year")["hnb_gbp"].sum()
+    assert outside.gt(0).all()
+    np.testing.assert_allclose(ap["placements_gbp"].to_numpy(), 30e6 + outside.to_numpy())
     assert len(plan.attribution) == 0
 
 
