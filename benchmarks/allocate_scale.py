@@ -31,7 +31,7 @@ import pandas as pd
 
 from sufficiency.allocate import Cap, Policy, optimise
 from sufficiency.allocate.model import build_model
-from sufficiency.allocate.solve import _highs, solve_cbc, solve_highs
+from sufficiency.allocate.solve import solve_cbc, solve_highs
 from sufficiency.allocate.validate import validate
 
 NEEDS13 = ["SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "OTH",

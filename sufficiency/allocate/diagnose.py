@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import INF, LinearModel, ModelContext
+from .model import INF, LinearModel
 from .solve import highs_available, solve
 
 DIAGNOSIS_COLS = ["constraint", "kind", "explanation"]

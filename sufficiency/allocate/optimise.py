@@ -13,7 +13,7 @@ from .model import build_model
 from .plan import (COST_COLS, MPV_COLS, PLACEMENT_COLS, PROGRAMME_COLS, UNPLACED_COLS, UTIL_COLS,
                    Plan, _empty, objective_table, read_results)
 from .policy import Policy
-from .solve import SolverOutcome, fixed_lp_duals, solve
+from .solve import fixed_lp_duals, solve
 from .validate import validate
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sufficiency.allocate import Policy, example_settings, optimise, optimise_robust
+from sufficiency.allocate import example_settings, optimise, optimise_robust
 
 sd = pytest.importorskip("sufficiency.data")
 if not all(hasattr(sd, f) for f in ("la_placements", "la_needs", "la_funded_places")):

@@ -1,6 +1,5 @@
 """Hand-solved instances: known optimal cost and decisions."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
