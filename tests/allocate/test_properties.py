@@ -173,3 +173,23 @@ def test_cbc_and_highs_agree(inst):
     b = optimise(d, s, g, j, travel=t, existing=e, policy=pol, solver="highs", mip_gap=0,
                  duals=False)
     assert a.outcome.objective == pytest.approx(b.outcome.objective, rel=1e-6, abs=1e-3)
+
+
+@pytest.mark.skipif(not highs_available(), reason="uses highspy directly")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances)
+def test_dropping_dominated_options_keeps_the_optimal_cost(inst):
+    from sufficiency.allocate.model import build_model
+    from sufficiency.allocate.solve import solve_highs
+    from sufficiency.allocate.validate import validate
+
+    d, s, g, j, t, e, pol = inst
+    inputs = validate(d, s, g, j, t, e, pol)
+    costs = []
+    for reduce in (True, False):
+        m, _ = build_model(inputs, reduce_dominated=reduce)
+        if m.n_cols == 0:
+            return
+        out, _, _ = solve_highs(m, mip_gap=0)
+        costs.append(out.objective)
+    assert costs[0] == pytest.approx(costs[1], rel=1e-7, abs=1e-4)
