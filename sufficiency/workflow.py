@@ -20,6 +20,7 @@ import pandas as pd
 from . import __version__
 from . import data as sd
 from . import demand as dm
+from .errors import ValidationError
 from .scenario import Scenario, load_scenario
 
 QUANTILES = (0.05, 0.1, 0.5, 0.8, 0.9, 0.95)
@@ -373,8 +374,15 @@ def _demand(scenario: Scenario, la_code: str, forecast) -> pd.DataFrame:
     table = forecast.table
     value = scenario.get("forecast.planning_quantile")
     if "age_band" not in table:
-        raise ValueError("forecast.by = total: demand for places needs an age-band forecast; "
-                         "set forecast.by: age_band")
+        raise ValidationError(
+            f"{scenario.path}: demand for places needs a forecast by age band; expected "
+            "forecast.by: age_band and a history with an age_band column (under 5, 5-10, "
+            "11-15, 16-19, 20-25)")
+    if la_code == "own":
+        raise ValidationError(
+            f"{scenario.path}: data.la is needed beside data.history: the placement and need "
+            "mix that turn the forecast into demand for places come from the LA's published "
+            "figures; expected e.g. data: {la: Wiltshire, history: my-history.csv}")
     phases = sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
     pm = dm.provision_shares(sd.la_placements_by_age(la_code))
     nm = dm.need_shares(sd.la_needs(la_code))

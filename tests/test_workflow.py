@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sufficiency.cli import main
+from sufficiency.workflow import run_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "scenarios" / "example.yaml"
@@ -76,3 +77,29 @@ def test_report_in_browser_shows_the_headline_figures(example_out, example_run, 
         assert value.replace(">", "&gt;") in dom or value in dom, (label, value)
     assert "ILLUSTRATIVE" in dom
     assert dom.count("data:image/png;base64") >= 4
+
+
+def test_own_history_file_drives_the_run(tmp_path):
+    import sufficiency.data as sd
+
+    hist = sd.la_history("Wiltshire")
+    own = hist[hist["age_band"] != "all"][["year", "age_band", "count"]].round(0)
+    own.to_csv(tmp_path / "history.csv", index=False)
+    scenario = tmp_path / "own.yaml"
+    scenario.write_text("name: own data\ndata: {la: Wiltshire, history: history.csv}\n"
+                        "forecast: {n_paths: 200}\nallocate: {enabled: false}\n"
+                        "finance: {enabled: false}\n")
+    run = run_scenario(scenario)
+    assert run.history["count"].sum() == own["count"].sum()
+    assert "data.history" in run.inputs
+    assert run.demand["demand"].sum() > 0
+
+
+def test_own_history_without_age_bands_says_what_is_needed(tmp_path, capsys):
+    pd.DataFrame({"year": range(2015, 2026), "count": range(100, 111)}).to_csv(
+        tmp_path / "h.csv", index=False)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("data: {la: Kent, history: h.csv}\n")
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "forecast by age band" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
