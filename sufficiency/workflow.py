@@ -327,6 +327,8 @@ def _history(scenario: Scenario, inputs: dict, notes: list):
     la = scenario.get("data.la")
     if own is not None:
         history = sd.read_history(own)
+        report = history.attrs.pop("validation")
+        notes += [f"{own}: {n}" for n in report.notes]
         inputs["data.history"] = own
         if "age_band" not in history:
             history = history.assign(age_band="all")

@@ -49,7 +49,7 @@ HISTORY_SCHEMA = pd.DataFrame(
 )
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: pandas compares frames' attrs in concat
 class ValidationReport:
     """What :func:`validate_history` found.
 
