@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from sufficiency.cli import main
 from sufficiency.workflow import run_scenario

@@ -59,6 +59,13 @@ def _assumptions(policy, extra):
     return a
 
 
+def _diagnosis(outcome, m, solver) -> pd.DataFrame:
+    """The constraints in conflict when the model is infeasible (else an empty table)."""
+    if outcome.status == "infeasible":
+        return diagnose(m, solver=solver)
+    return pd.DataFrame(columns=["constraint", "kind", "explanation"])
+
+
 def _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra=None):
     return Plan(placements=_empty(PLACEMENT_COLS), capital_programme=_empty(PROGRAMME_COLS),
                 cost_by_year=_empty(COST_COLS), unplaced=_empty(UNPLACED_COLS),
@@ -143,9 +150,8 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     timings = {"validate": t1 - t0, "build": t2 - t1, "pulp_build": pulp_time,
                "solve": outcome.solve_time}
     if not outcome.has_solution:
-        diagnosis = diagnose(m, solver=solver) if outcome.status == "infeasible" else \
-            pd.DataFrame(columns=["constraint", "kind", "explanation"])
-        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra)
+        return _no_plan(outcome, inputs, _diagnosis(outcome, m, solver), timings, illustrative,
+                        policy, extra)
     row_duals = None
     if duals:
         t3 = time.perf_counter()

@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .diagnose import diagnose
 from .model import build_model
-from .optimise import _assumptions, _no_plan, _unpack, optimise
+from .optimise import _assumptions, _diagnosis, _no_plan, _unpack, optimise
 from .plan import Plan, objective_table, read_results
 from .policy import Policy
 from .solve import fixed_lp_duals, solve
@@ -132,9 +131,8 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
                                      threads=threads)
     timings = {"validate+build": t1 - t0, "pulp_build": pulp_time, "solve": outcome.solve_time}
     if not outcome.has_solution:
-        diagnosis = diagnose(m, solver=solver) if outcome.status == "infeasible" else \
-            pd.DataFrame(columns=["constraint", "kind", "explanation"])
-        return _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra)
+        return _no_plan(outcome, inputs, _diagnosis(outcome, m, solver), timings, illustrative,
+                        policy, extra)
     row_duals = None
     if duals:
         _, row_duals = fixed_lp_duals(m, x, solver, threads=threads)

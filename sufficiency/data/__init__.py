@@ -57,6 +57,20 @@ from .vocabulary import (
     phase_of,
 )
 
-from .highneeds import la_funded_places, la_high_needs  # noqa: E402,F401
+from .highneeds import la_funded_places, la_high_needs
 
-from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history  # noqa: E402
+from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history
+
+__all__ = [
+    "AGES", "AGE_BANDS", "BOUNDARY_CHANGES", "CODE_ALIASES", "COLLECTION_BREAK_YEAR",
+    "DSG_CATEGORIES", "HISTORY_SCHEMA", "NEEDS", "NEED_AREAS", "PHASES", "PROVISIONS",
+    "SEN2_PLACEMENT_COLUMNS", "SEN2_PLACEMENT_LABELS", "THREE_TIER_PHASES", "ValidationReport",
+    "age_band_of", "define_phases", "england_history", "example_histories", "flag_breaks",
+    "group_needs", "la_ceased_plans", "la_funded_places", "la_high_needs", "la_history",
+    "la_need_by_age", "la_needs", "la_new_plan_needs", "la_new_plans", "la_new_plans_by_age",
+    "la_placements", "la_placements_by_age", "la_requests", "las", "load_table", "phase_of",
+    "read_age_caseload", "read_age_new_plans", "read_caseload_by_age", "read_ceased_plans",
+    "read_estab_caseload", "read_history", "read_need_caseload", "read_new_plan_needs",
+    "read_new_plans", "read_placement_by_age", "read_placement_caseload", "read_requests",
+    "resolve_la", "statistical_neighbours", "validate_history",
+]

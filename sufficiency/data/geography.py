@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import ValidationError
 from .vocabulary import suggest
 
 #: Reorganisations since 2010 and the footprints that make a continuous series across them.

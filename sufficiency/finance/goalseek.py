@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 

@@ -36,7 +36,7 @@ from ..data.vocabulary import PROVISIONS
 from ..errors import ValidationError
 from . import tables as T
 from .costs import DEFAULTS, cost_table, default
-from .goalseek import GoalSeekResult, growth_reduction_needed, new_places_needed
+from .goalseek import growth_reduction_needed, new_places_needed
 from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
 from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year

@@ -1,7 +1,6 @@
 """The embedded example data: continuous histories, cross-checks against published figures."""
 import gzip
 import re
-import warnings
 
 import numpy as np
 import pytest

@@ -1,5 +1,4 @@
 """Calibration reproduces the outturn it was derived from."""
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,5 +1,4 @@
 """High Needs Block income and the DSG trajectory, by hand."""
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,5 +1,4 @@
 """Levers move children as stated; attribution adds up to the total saving."""
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -1,5 +1,4 @@
 """report.html renders in a real browser: not blank, and the headline figures are on it."""
-import numpy as np
 from matplotlib import image
 
 from sufficiency.report import write_outputs

@@ -1,6 +1,5 @@
 """Report writers: atomic output, no silent overwrite, same input -> same bytes."""
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
