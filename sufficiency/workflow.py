@@ -234,8 +234,12 @@ class ScenarioRun:
         traj = _finance_trajectory(self.finance)
         if traj is not None:
             out.append(("cumulative_deficit.png", "Cumulative DSG position",
-                        "The cumulative DSG balance with and without the mitigations, with the "
-                        "80% range from the forecast's uncertainty. Below zero is a deficit.",
+                        "The cumulative DSG balance (below zero is a deficit) with the 80% "
+                        "range from the forecast's uncertainty. 'Today's placement mix' "
+                        "assumes local places grow with demand at no capital cost; the "
+                        "mitigated line adds the scenario's levers; the optimised place plan "
+                        "holds local capacity to today's plus the projects it builds, so "
+                        "growth beyond the candidate projects goes to independent places.",
                         lambda: ch.deficit_chart(traj)))
         return out
 
@@ -409,6 +413,7 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
         args = (settings, designation, projects)
     else:
         example = al.example_settings(la_code, phases=phases)
+        _calibrated_costs(example, la_code, int(demand["year"].min()), notes)
         notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
                      "derived from the LA's published placement counts and ESFA-funded places, "
                      "not from its own school list. Replace them with allocate.settings.")
@@ -418,6 +423,26 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
     return al.optimise(need, *args, policy=policy, solver=scenario.get("allocate.solver"),
                        time_limit=scenario.get("allocate.time_limit"),
                        mip_gap=scenario.get("allocate.mip_gap"))
+
+
+def _calibrated_costs(example, la_code: str, year: int, notes: list) -> None:
+    """Give the illustrative settings the LA's own cost per placement, so the place plan and
+    the DSG trajectory price a placement the same way (finance's calibration from the LA's
+    high needs outturn, in the first plan year's prices)."""
+    from . import finance as fi
+
+    try:
+        calibration = fi.calibrate_costs(la_code)
+    except (KeyError, ValueError) as err:  # no outturn for this LA: keep the example's costs
+        notes.append(f"Settings keep the example's cost per place: no calibration ({err}).")
+        return
+    unit = fi.unit_costs([year], calibration.costs)
+    cost = unit[unit["hnb_cost_gbp"] > 0].groupby("provision")["hnb_cost_gbp"].mean()
+    settings = example.settings
+    known = settings["provision"].isin(cost.index)
+    settings.loc[known, "cost_per_place"] = settings.loc[known, "provision"].map(cost)
+    notes.append(f"Cost per place in the settings is the LA's calibrated High Needs cost per "
+                 f"placement by provision ({year} prices), as in the finance sheets.")
 
 
 def _finance(scenario: Scenario, run: ScenarioRun):
@@ -672,7 +697,11 @@ def _finance_trajectory(plan):
     if plan is None:
         return None
     t = plan.trajectory
-    out = pd.DataFrame({"year": t["year"], "variant": t["scenario"]})
+    labels = {"unmitigated": "forecast, today's placement mix",
+              "mitigated": "forecast with the levers",
+              "allocation_plan": "optimised place plan"}
+    out = pd.DataFrame({"year": t["year"], "variant": t["scenario"].map(labels).fillna(
+        t["scenario"])})
     for q in ("p10", "p50", "p90"):
         column = f"cumulative_deficit_{q}"
         source = t[column] if column in t and t[column].notna().all() else \

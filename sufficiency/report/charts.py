@@ -135,7 +135,8 @@ def deficit_chart(trajectory: pd.DataFrame, title: str = "Cumulative DSG positio
     optionally ``p10``, ``p90`` (£; negative = deficit).
     """
     fig, ax = plt.subplots(figsize=(8, 4))
-    colours = {"unmitigated": _RED, "mitigated": _BLUE}
+    colours = {"unmitigated": _RED, "mitigated": _BLUE,
+               "forecast, today's placement mix": _RED, "forecast with the levers": _BLUE}
     for i, (variant, g) in enumerate(trajectory.groupby("variant", sort=True)):
         g = g.sort_values("year")
         colour = colours.get(variant, [_ORANGE, _GREY][i % 2])
