@@ -412,7 +412,9 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
         inputs.update({"allocate.settings": own})
         args = (settings, designation, projects)
     else:
-        example = al.example_settings(la_code, phases=phases)
+        totals = demand.groupby("year")["demand"].sum()
+        growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
+        example = al.example_settings(la_code, phases=phases, growth_places=max(growth, 0.0))
         _calibrated_costs(example, la_code, int(demand["year"].min()), notes)
         notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
                      "derived from the LA's published placement counts and ESFA-funded places, "

@@ -98,7 +98,8 @@ def _phases_for(phases: pd.DataFrame, ages):
 
 
 def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | None = None,
-                     year: int = 2025, min_share: float = 0.1) -> ExampleSettings:
+                     year: int = 2025, min_share: float = 0.1,
+                     growth_places: float | None = None) -> ExampleSettings:
     """Derive an ILLUSTRATIVE settings table for ``la`` from its published statistics.
 
     Parameters
@@ -114,6 +115,12 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
     min_share : float
         A need group is designated at a special school when it is at least this share of the
         LA's special school caseload.
+    growth_places : float, optional
+        Extra specialist places the plan may need (e.g. the forecast growth in specialist
+        demand over the plan). When the standard candidates add fewer places than this, further
+        new special school candidates (150 places each, designated for the need groups most
+        placed independently, in turn) are added until they could: the optimiser then decides
+        how many are worth building. Default: the standard candidates only.
 
     Returns
     -------
@@ -207,6 +214,23 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
             designation.append((name, g, p))
         projects.append((f"Open {name}", name, 16.0, 0.0, CAPITAL_PER_PLACE["resource_base"], 1,
                          None))
+    if growth_places is not None:
+        standard = sum(p[2] for p in projects) - 150.0  # the two sites are alternatives
+        ranked = list(share.index[:3]) or groups
+        school_phases = _phases_for(phases, AGES["special_maintained"])
+        k = 0
+        while standard + 150.0 * k < float(growth_places):
+            focus = ranked[k % len(ranked)]
+            name = f"New special school {k + 1} ({focus})"
+            new_rows.append((name, "special_maintained", 0.0,
+                             COST_PER_PLACE["special_maintained"]))
+            designation += [(name, focus, p) for p in school_phases]
+            projects.append((f"Build {name}", name, 150.0, 0.0,
+                             CAPITAL_PER_PLACE["new_special_school"], 3, None))
+            k += 1
+        if k:
+            notes.append(f"{k} further new special school candidate(s) added so the candidates "
+                         f"could meet {growth_places:,.0f} extra places")
     s = pd.concat([s, pd.DataFrame(new_rows, columns=s.columns)], ignore_index=True)
     g = pd.DataFrame(designation, columns=["setting", "need", "phase"]).drop_duplicates()
     j = pd.DataFrame(projects, columns=["project", "setting", "places", "capital_cost",

@@ -93,3 +93,15 @@ def test_robust_single_path_equals_deterministic(solver):
     b = optimise(d.drop(columns="path"), s, g, j, solver=solver)
     assert a.outcome.objective == pytest.approx(b.outcome.objective, rel=1e-9)
     pd.testing.assert_frame_equal(a.capital_programme, b.capital_programme)
+
+
+def test_growth_places_adds_enough_candidate_schools():
+    base = example_settings("Derby")
+    grown = example_settings("Derby", growth_places=2000)
+    extra = grown.projects[~grown.projects["project"].isin(base.projects["project"])]
+    assert len(extra) >= 1 and (extra["places"] == 150).all()
+    alternatives = 150.0  # the two sites of the standard new school are one option
+    assert grown.projects["places"].sum() - alternatives >= 2000
+    new = set(extra["setting"])
+    assert new <= set(grown.settings["setting"]) and new <= set(grown.designation["setting"])
+    assert (grown.settings.set_index("setting").loc[sorted(new), "capacity"] == 0).all()
