@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,8 +310,8 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
-                      forecast=forecast, forecast_unmitigated=unmitigated, demand=demand, timings=timings, notes=notes,
-                      inputs=inputs)
+                      forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
+                      timings=timings, notes=notes, inputs=inputs)
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
@@ -338,11 +339,8 @@ def _history(scenario: Scenario, inputs: dict, notes: list):
             history = history.assign(age_band="all")
         history = history.assign(flag="")[["year", "age_band", "count", "flag"]]
         code = sd.resolve_la(la, sd.las()) if la else "own"
-        name = sd.las().set_index("la_code")["la_name"].get(code, "Your LA") if la else "Your LA"
-        return code, name, history
+        return code, sd.la_names().get(code, "Your LA"), history
     code = sd.resolve_la(la, sd.las())
-    import warnings
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         history = sd.la_history(code)
@@ -351,9 +349,7 @@ def _history(scenario: Scenario, inputs: dict, notes: list):
     if (history["flag"] != "").any():
         notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
                      "history sheet) and add up to the published 2023 total.")
-    names = dict(zip(sd.las()["la_code"], sd.las()["la_name"]))
-    names.update(zip(sd.BOUNDARY_CHANGES["footprint_code"], sd.BOUNDARY_CHANGES["footprint_name"]))
-    return code, names.get(code, code), history
+    return code, sd.la_names().get(code, code), history
 
 
 def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
@@ -364,8 +360,7 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
         frame = history[history["age_band"] != "all"][["year", "age_band", "count"]]
     else:
         frame = history[history["age_band"] == "all"][["year", "count"]]
-    # an LA from the embedded data pools its growth towards England's (see docs/forecast.md)
-    kwargs = {"reference": "england"} if not scenario.get("data.history") else {}
+    kwargs = _pooling(scenario)
     if scenario.get("forecast.model") == "constant_growth" and \
             scenario.get("forecast.growth_rate") is not None:
         kwargs["growth_rate"] = scenario.get("forecast.growth_rate")
@@ -389,10 +384,9 @@ def _demand(scenario: Scenario, la_code: str, forecast) -> pd.DataFrame:
             f"{scenario.path}: data.la is needed beside data.history: the placement and need "
             "mix that turn the forecast into demand for places come from the LA's published "
             "figures; expected e.g. data: {la: Wiltshire, history: my-history.csv}")
-    phases = sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
     pm = dm.provision_shares(sd.la_placements_by_age(la_code))
     nm = dm.need_shares(sd.la_needs(la_code))
-    return dm.place_demand(table, pm, nm, dm.phase_shares(phases), value=value)
+    return dm.place_demand(table, pm, nm, dm.phase_shares(_phases(scenario)), value=value)
 
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: list, inputs: dict):
@@ -403,7 +397,6 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
                        capital_budget=scenario.get("allocate.capital_budget_per_year"),
                        capital_budget_total=scenario.get("allocate.capital_budget_total"))
     own = scenario.resolve(scenario.get("allocate.settings"))
-    phases = sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
     if own is not None:
         settings = pd.read_csv(own)
         designation = pd.read_csv(scenario.resolve(scenario.get("allocate.designations")))
@@ -414,7 +407,7 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
     else:
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
-        example = al.example_settings(la_code, phases=phases, growth_places=max(growth, 0.0))
+        example = al.example_settings(la_code, phases=_phases(scenario), growth_places=max(growth, 0.0))
         _calibrated_costs(example, la_code, int(demand["year"].min()), notes)
         notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
                      "derived from the LA's published placement counts and ESFA-funded places, "
@@ -483,8 +476,8 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
                 rows.append((int(year), "new_plans_mainstream_share", r.get("mainstream", 0) /
                              total, "history: DfE SEN2 new plans by placement"))
                 rows.append((int(year), "new_plans_independent_share",
-                             (r.get("special_independent", 0) + r.get("special_non_maintained", 0))
-                             / total, "history: DfE SEN2 new plans by placement"))
+                             sum(r.get(p, 0) for p in sd.INDEPENDENT) / total,
+                             "history: DfE SEN2 new plans by placement"))
         place = sd.la_placements(run.la_code)
         unknown = place[place["provision"] == "unknown"]
         for _, r in unknown.iterrows():
@@ -496,8 +489,7 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
             for year, g in placements.groupby("year"):
                 new_total = g["new"].sum()
                 if new_total > 0:
-                    indep = g.loc[g["provision"].isin(["special_independent",
-                                                       "special_non_maintained"]), "new"].sum()
+                    indep = g.loc[g["provision"].isin(sd.INDEPENDENT), "new"].sum()
                     rows.append((int(year), "new_placements_independent_share",
                                  indep / new_total, "plan: optimiser, new specialist placements"))
         unplaced = run.plan.unplaced.groupby("year")["unplaced"].sum() \
@@ -560,17 +552,15 @@ def backtest_scenario(scenario, horizon: int = 3, models=None) -> pd.DataFrame:
     chosen = scenario.get("forecast.model")
     models = models or list(dict.fromkeys(["constant_growth", "log_linear", "damped_trend",
                                            "auto", chosen]))
-    kwargs = {"reference": "england"} if not scenario.get("data.history") else {}
     errors = fc.backtest(total, models=models, horizon=horizon, seed=scenario.get("seed"),
-                         **kwargs)
+                         **_pooling(scenario))
     return fc.accuracy(errors).round(3)
 
 
 def starting_scenario(la) -> str:
     """The text of a commented starting scenario for any LA in the embedded data."""
     code = sd.resolve_la(la, sd.las())
-    names = dict(zip(sd.las()["la_code"], sd.las()["la_name"]))
-    names.update(zip(sd.BOUNDARY_CHANGES["footprint_code"], sd.BOUNDARY_CHANGES["footprint_name"]))
+    names = sd.la_names()
     hist = sd.la_history(code)
     total = hist[hist["age_band"] == "all"].set_index("year")["count"]
     growth = (total.iloc[-1] / total.iloc[-4]) ** (1 / 3) - 1
@@ -602,6 +592,16 @@ def starting_scenario(la) -> str:
 
 # --- helpers ---------------------------------------------------------------------------------
 
+def _phases(scenario: Scenario) -> pd.DataFrame:
+    """The scenario's phase table (``data.phases``)."""
+    return sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
+
+
+def _pooling(scenario: Scenario) -> dict:
+    """An LA from the embedded data pools its growth towards England's (docs/forecast.md)."""
+    return {} if scenario.get("data.history") else {"reference": "england"}
+
+
 def _attr(obj, name):
     if obj is None:
         return None
@@ -618,7 +618,7 @@ def _local_capacity(plan):
     if plan is None or not len(plan.placements):
         return None
     p = plan.placements
-    local = p[~p["provision"].isin(["special_independent", "special_non_maintained"])]
+    local = p[~p["provision"].isin(sd.INDEPENDENT)]
     out = local.groupby(["year", "need"], as_index=False)["placed"].sum()
     return out.rename(columns={"need": "group", "placed": "capacity"})
 

@@ -27,6 +27,7 @@ from .example import (
     example_histories,
     la_ceased_plans,
     la_history,
+    la_names,
     la_need_by_age,
     la_needs,
     la_new_plan_needs,
@@ -44,6 +45,7 @@ from .vocabulary import (
     AGE_BANDS,
     AGES,
     DSG_CATEGORIES,
+    INDEPENDENT,
     NEED_AREAS,
     NEEDS,
     PHASES,
@@ -63,10 +65,10 @@ from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_h
 
 __all__ = [
     "AGES", "AGE_BANDS", "BOUNDARY_CHANGES", "CODE_ALIASES", "COLLECTION_BREAK_YEAR",
-    "DSG_CATEGORIES", "HISTORY_SCHEMA", "NEEDS", "NEED_AREAS", "PHASES", "PROVISIONS",
+    "DSG_CATEGORIES", "HISTORY_SCHEMA", "INDEPENDENT", "NEEDS", "NEED_AREAS", "PHASES", "PROVISIONS",
     "SEN2_PLACEMENT_COLUMNS", "SEN2_PLACEMENT_LABELS", "THREE_TIER_PHASES", "ValidationReport",
     "age_band_of", "define_phases", "england_history", "example_histories", "flag_breaks",
-    "group_needs", "la_ceased_plans", "la_funded_places", "la_high_needs", "la_history",
+    "group_needs", "la_ceased_plans", "la_funded_places", "la_high_needs", "la_history", "la_names",
     "la_need_by_age", "la_needs", "la_new_plan_needs", "la_new_plans", "la_new_plans_by_age",
     "la_placements", "la_placements_by_age", "la_requests", "las", "load_table", "phase_of",
     "read_age_caseload", "read_age_new_plans", "read_caseload_by_age", "read_ceased_plans",

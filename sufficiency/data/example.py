@@ -103,6 +103,15 @@ def la_history(la, footprint: str = "continuous") -> pd.DataFrame:
     return out[["year", "age_band", "count", "flag"]]
 
 
+def la_names() -> dict:
+    """``{la_code: name}`` for every LA, England and the continuous footprints of
+    :data:`~sufficiency.data.geography.BOUNDARY_CHANGES`."""
+    table = load_table("las")
+    names = dict(zip(table["la_code"], table["la_name"]))
+    names.update(zip(BOUNDARY_CHANGES["footprint_code"], BOUNDARY_CHANGES["footprint_name"]))
+    return names
+
+
 def example_histories() -> pd.DataFrame:
     """Every LA's continuous 2010-2025 series, stacked: ``la_code, la_name, year, age_band,
     count, flag``.
@@ -117,8 +126,7 @@ def example_histories() -> pd.DataFrame:
     for _, row in BOUNDARY_CHANGES.iterrows():
         members |= set(row["old_codes"].split()) | set(row["new_codes"].split())
     codes = sorted(set(table["la_code"]) - members) + list(BOUNDARY_CHANGES["footprint_code"])
-    names = dict(zip(table["la_code"], table["la_name"]))
-    names.update(zip(BOUNDARY_CHANGES["footprint_code"], BOUNDARY_CHANGES["footprint_name"]))
+    names = la_names()
     frames = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)

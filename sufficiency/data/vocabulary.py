@@ -40,7 +40,7 @@ NEEDS = pd.DataFrame(
 )
 
 #: Labels LAs often use for a DfE need code (used for "did you mean" hints, never silently).
-NEED_ALIASES = {"ASC": "ASD", "AUT": "ASD", "AUTISM": "ASD", "SLD/PMLD": "SLD", "SPLD": "SPLD",
+NEED_ALIASES = {"ASC": "ASD", "AUT": "ASD", "AUTISM": "ASD", "SLD/PMLD": "SLD",
                 "SEMH/BESD": "SEMH", "BESD": "SEMH", "SLC": "SLCN", "SCLN": "SLCN", "HEARING": "HI",
                 "VISUAL": "VI", "PHYSICAL": "PD", "OTHER": "OTH", "SPECIFIC": "SPLD"}
 
@@ -90,6 +90,9 @@ PROVISIONS = pd.DataFrame(
     ],
     columns=["provision", "name", "dsg_category", "specialist"],
 )
+
+#: Independent and non-maintained special schools: the dear placements plans try to avoid.
+INDEPENDENT = ("special_independent", "special_non_maintained")
 
 #: The seven placement categories of the DfE DSG management plan template.
 DSG_CATEGORIES = pd.DataFrame(

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import INDEPENDENT
 from ..errors import ValidationError
 
 #: Share of the January stock of EHC plans that ceases within the year: an assumption from the
@@ -34,7 +35,6 @@ from ..errors import ValidationError
 CEASE_RATE = 0.062
 SPECIALIST = ("special_maintained", "special_non_maintained", "special_independent",
               "resource_base", "specialist_post16")
-INDEPENDENT = ("special_independent", "special_non_maintained")
 
 
 @dataclass

@@ -17,6 +17,9 @@ def test_every_sen2_placement_maps_to_a_dsg_category():
     assert set(sd.SEN2_PLACEMENT_LABELS.values()) <= provisions
     assert set(sd.PROVISIONS["dsg_category"]) == set(sd.DSG_CATEGORIES["dsg_category"])
     assert len(sd.DSG_CATEGORIES) == 7
+    # subtotals would double count: none of them is mapped as a placement
+    from sufficiency.data.vocabulary import SEN2_SUBTOTAL_COLUMNS
+    assert not set(SEN2_SUBTOTAL_COLUMNS) & set(sd.SEN2_PLACEMENT_COLUMNS)
 
 
 def test_age_bands_and_phases():
