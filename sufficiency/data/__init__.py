@@ -60,6 +60,7 @@ from .vocabulary import (
 )
 
 from .highneeds import la_funded_places, la_high_needs
+from .s251 import la_s251_high_needs
 
 from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history
 
@@ -70,7 +71,7 @@ __all__ = [
     "age_band_of", "define_phases", "england_history", "example_histories", "flag_breaks",
     "group_needs", "la_ceased_plans", "la_funded_places", "la_high_needs", "la_history", "la_names",
     "la_need_by_age", "la_needs", "la_new_plan_needs", "la_new_plans", "la_new_plans_by_age",
-    "la_placements", "la_placements_by_age", "la_requests", "las", "load_table", "phase_of",
+    "la_placements", "la_placements_by_age", "la_requests", "la_s251_high_needs", "las", "load_table", "phase_of",
     "read_age_caseload", "read_age_new_plans", "read_caseload_by_age", "read_ceased_plans",
     "read_estab_caseload", "read_history", "read_need_caseload", "read_new_plan_needs",
     "read_new_plans", "read_placement_by_age", "read_placement_caseload", "read_requests",

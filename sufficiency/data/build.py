@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataWarning
-from . import dfe, highneeds
+from . import dfe, highneeds, s251
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
@@ -41,8 +41,9 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     -------
     dict of DataFrame
         ``las``, ``neighbours``, ``history_age``, ``placements``, ``placements_age``, ``needs``, ``new_plans``,
-        ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests`` and the high-needs
-        money tables (:func:`sufficiency.data.highneeds.build_high_needs_extract`).
+        ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests``, the high-needs
+        money tables (:func:`sufficiency.data.highneeds.build_high_needs_extract`) and
+        ``s251_high_needs`` (:func:`sufficiency.data.s251.build_s251_extract`).
     """
     src = Path(source_dir)
     s22, s25 = src / "dfe-sen2-2022", src / "dfe-sen2-2025"
@@ -79,7 +80,13 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     tables["placements"] = _sort(tables["placements"], ["provision"])
     extract = highneeds.build_high_needs_extract(src / "dfe-high-needs", las=tables["las"])
     tables.update(extract)
+    tables.update(_s251_tables(src, tables["las"]))
     return tables
+
+
+def _s251_tables(src: Path, las: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The section 251 high-needs outturn series (:mod:`sufficiency.data.s251`)."""
+    return {s251.TABLE: s251.build_s251_extract(src / "dfe-s251-high-needs", las=las)}
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir=EXAMPLE_DIR) -> dict[str, str]:

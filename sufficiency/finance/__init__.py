@@ -16,6 +16,7 @@ Examples
 [3882000.0, 7324000.0]
 """
 
+from .outturn import backcast, s251_unit_costs
 from .calibrate import Calibration, calibrate_costs
 from .costs import (DEFAULTS, RULES, TRANSPORT_SHARE, cost_table, default, hnb_cost,
                     inflation_factor, lognormal_fee, setting_costs, unit_costs)
@@ -23,6 +24,7 @@ from .goalseek import GoalSeekResult, growth_reduction_needed, new_places_needed
 from .income import (financial_year_label, fy_to_year, historical_growth, la_income_base,
                      project_income)
 from .levers import Lever, apply_levers, as_levers, levers_table
+from .prices import PRICE_ASSUMPTIONS, PRICE_HISTORY, price_index, price_rates
 from .plan import DeficitPlan, attribute_savings, deficit_plan, needs_vs_finance_led
 from .spend import cost_placements, mix_from_placements, placements_from_forecast, spend_by_year
 from .tables import (by_age_group, by_need, by_placement_category, display, financial_summary,
@@ -30,12 +32,14 @@ from .tables import (by_age_group, by_need, by_placement_category, display, fina
 from .trajectory import dsg_trajectory, elimination_probability
 
 __all__ = [
-    "Calibration", "DEFAULTS", "DeficitPlan", "GoalSeekResult", "Lever", "RULES",
-    "TRANSPORT_SHARE", "apply_levers", "as_levers", "attribute_savings", "by_age_group", "by_need",
-    "by_placement_category", "calibrate_costs", "cost_placements", "cost_table", "default",
-    "deficit_plan", "display", "dsg_trajectory", "elimination_probability", "financial_summary",
-    "financial_year_label", "fy_to_year", "growth_reduction_needed", "historical_growth",
-    "hnb_cost", "inflation_factor", "la_income_base", "levers_table", "lognormal_fee",
+    "apply_levers", "as_levers", "attribute_savings", "backcast", "by_age_group", "by_need",
+    "by_placement_category", "calibrate_costs", "Calibration", "cost_placements", "cost_table",
+    "default", "DEFAULTS", "deficit_plan", "DeficitPlan", "display", "dsg_trajectory",
+    "elimination_probability", "financial_summary", "financial_year_label", "fy_to_year",
+    "GoalSeekResult", "growth_reduction_needed", "historical_growth", "hnb_cost",
+    "inflation_factor", "la_income_base", "Lever", "levers_table", "lognormal_fee",
     "mix_from_placements", "needs_vs_finance_led", "new_places_needed", "placements_from_forecast",
-    "project_income", "scap_specialist", "seek", "setting_costs", "spend_by_year", "unit_costs",
+    "PRICE_ASSUMPTIONS", "PRICE_HISTORY", "price_index", "price_rates", "project_income", "RULES",
+    "s251_unit_costs", "scap_specialist", "seek", "setting_costs", "spend_by_year",
+    "TRANSPORT_SHARE", "unit_costs",
 ]

@@ -1,0 +1,318 @@
+"""The backcast: what the cost model says an LA spent, year by year, beside what it did spend.
+
+A finance officer's first question of any cost model is "does this match our outturn?". The
+backcast answers it on the published definition: **net high-needs expenditure, the section 251
+outturn lines 1.2.x** (top-ups to maintained, academy and independent providers, SEN support,
+AP and hospital services, therapies, less income; not the place funding inside the schools
+budget nor the ESFA-funded academy places: :mod:`sufficiency.data.s251`).
+
+How (:func:`s251_unit_costs`, then :func:`backcast`):
+
+1. **Calibrate** in one year (``calibration_year``, default 2022 = 2021-22, the outturn in the
+   DfE high needs benchmarking extract): each s251 line goes to the placements it pays for, with
+   the LA's January placements of that year (SEN2):
+
+   ===============================================  =========================================
+   s251 outturn lines (benchmarking extract)        placements (SEN2 provision)
+   ===============================================  =========================================
+   top-ups primary + secondary (both columns)       ``mainstream``, ``resource_base`` (shared
+                                                    with the national default top-ups as
+                                                    weights: £8,000 and £10,000)
+   top-up maintained special                        ``special_maintained``
+   top-up independent special                       ``special_independent``,
+                                                    ``special_non_maintained`` (weights £63,000
+                                                    and £45,000)
+   top-up maintained post school                    ``fe_college``
+   top-up independent post school                   ``specialist_post16``
+   top-ups early years                              ``early_years``
+   SEN support, AP and hospital services,           central (not per placement)
+   therapies, AP top-ups, less top-up income
+   ===============================================  =========================================
+
+   A line whose placements are 0 in that January goes to central spend (noted). AP top-ups are
+   central because AP mostly serves pupils without an EHC plan.
+2. **Backcast** every year with published placements (January 2019-2025 = 2018-19 to 2024-25):
+   ``spend(Y) = sum_p count(Y, p) x unit cost(p) x price(Y) / price(C) + central x plans(Y) /
+   plans(C) x price(Y) / price(C)``, top-ups on the top-up price path, fees on the independent
+   fee path, central spend on the central path and the LA's EHC plan count (its services scale
+   with the caseload) (:mod:`sufficiency.finance.prices`).
+
+By construction ``spend(C)`` equals the s251 outturn of the calibration year to the pound (where
+the published series differs from the benchmarking lines, by late revisions, the difference is a
+``reconciliation`` line of central spend). The
+other years are not fitted: ``benchmarks/finance_backcast.py`` scores their growth against the
+outturn for every LA, next to two baselines.
+
+References
+----------
+DfE, *Section 251 outturn* lines 1.2.x and *High needs benchmarking tool 2021-22*; DfE, *Education,
+health and care plans* (SEN2) 2019-2025.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .income import financial_year_label
+from .prices import price_index
+
+#: s251 outturn lines (benchmarking extract codes) -> the pool they fill.
+S251_LINES = {
+    "top_up_maintained_primary": "mainstream_pool",
+    "top_up_maintained_secondary": "mainstream_pool",
+    "top_up_independent_primary": "mainstream_pool",
+    "top_up_independent_secondary": "mainstream_pool",
+    "top_up_maintained_special": "special",
+    "top_up_independent_special": "independent",
+    "top_up_maintained_post_school": "fe",
+    "top_up_independent_post_school": "specialist_post16",
+    "top_up_maintained_early_years": "early_years",
+    "top_up_independent_early_years": "early_years",
+    "top_up_maintained_ap": "central",
+    "top_up_independent_ap": "central",
+    "top_up_maintained_income": "central",
+    "top_up_independent_income": "central",
+    "sen_support_services": "central",
+    "ap_services": "central",
+    "hospital_services": "central",
+    "therapies": "central",
+}
+_INCOME = ("top_up_maintained_income", "top_up_independent_income")
+
+#: Pool -> (provision, weight, component): the placements a pool pays for. Weights share a pool
+#: between provisions by their national default cost (:data:`sufficiency.finance.costs.DEFAULTS`:
+#: mainstream top-up £8,000, resourced £10,000; independent fee £63,000, non-maintained £45,000).
+POOLS = {
+    "mainstream_pool": (("mainstream", 8000.0), ("resource_base", 10000.0)),
+    "special": (("special_maintained", 1.0),),
+    "independent": (("special_independent", 63000.0), ("special_non_maintained", 45000.0)),
+    "fe": (("fe_college", 1.0),),
+    "specialist_post16": (("specialist_post16", 1.0),),
+    "early_years": (("early_years", 1.0),),
+}
+FEE_PROVISIONS = ("special_independent", "special_non_maintained", "specialist_post16")
+COMPONENTS = ("top_up_gbp", "fee_gbp", "central_gbp")
+
+
+def s251_unit_costs(placements: pd.DataFrame, high_needs: pd.DataFrame,
+                    calibration_year: int = 2022, label: str = "LA",
+                    min_placements: int = 10) -> tuple[pd.DataFrame, float, pd.DataFrame]:
+    """An LA's s251 cost per placement by provision in the calibration year.
+
+    Parameters
+    ----------
+    placements : DataFrame
+        ``year, provision, count`` (:func:`sufficiency.data.la_placements`); the rows of
+        ``calibration_year`` are used (``provision == "all"`` ignored).
+    high_needs : DataFrame
+        ``line, value``: the s251 outturn lines of the calibration year
+        (:func:`sufficiency.data.la_high_needs`, whose outturn is 2021-22).
+    calibration_year : int
+        Census-convention year of the outturn (2022 = 2021-22).
+    label : str
+        The LA's name, for messages.
+    min_placements : int
+        A pool whose placements number fewer than this in the calibration year is counted as
+        central spend (a cost per placement from one or two children would swing the
+        backcast with every child; default 10).
+
+    Returns
+    -------
+    (unit_costs, central_gbp, derivation)
+        ``unit_costs``: ``provision, component, pool, count, amount_gbp, unit_cost_gbp``
+        (£ a placement a year, calibration-year prices); ``central_gbp``: spend not per
+        placement (£); ``derivation``: ``item, amount_gbp, pool, note`` for every line.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": 2022, "provision": ["mainstream", "special_maintained"],
+    ...                   "count": [100.0, 50.0]})
+    >>> hn = pd.DataFrame({"line": ["top_up_maintained_primary", "top_up_maintained_special",
+    ...                             "sen_support_services"], "value": [800e3, 1e6, 2e5]})
+    >>> u, central, _ = s251_unit_costs(p, hn)
+    >>> u.set_index("provision")["unit_cost_gbp"].round().to_dict(), central
+    ({'mainstream': 8000.0, 'resource_base': 10000.0, 'special_maintained': 20000.0}, 200000.0)
+    """
+    for col in ("line", "value"):
+        if col not in high_needs:
+            raise ValidationError(f"high needs lines for {label}: expected columns line, value; "
+                                  f"missing {col!r}")
+    for col in ("year", "provision", "count"):
+        if col not in placements:
+            raise ValidationError(f"placements for {label}: expected columns year, provision, "
+                                  f"count; missing {col!r}")
+    values = high_needs.groupby("line")["value"].sum(min_count=1).to_dict()
+    present = [line for line in S251_LINES if line in values]
+    if not present:
+        raise ValidationError(f"high needs lines for {label}: none of the s251 outturn lines "
+                              f"{list(S251_LINES)[:3]}...; expected the benchmarking extract's "
+                              "lines (sufficiency.data.la_high_needs)")
+    placed = placements[(placements["year"] == int(calibration_year))
+                        & (placements["provision"] != "all")]
+    if placed.empty:
+        years = sorted({int(y) for y in placements["year"]})
+        raise ValidationError(f"placements for {label}: no rows for the calibration year "
+                              f"{calibration_year}; expected one of {years}")
+    n = placed.groupby("provision")["count"].sum(min_count=1).fillna(0.0)
+    rows, pools = [], {}
+    for line, pool in S251_LINES.items():
+        amount = float(values.get(line, 0.0) or 0.0)
+        if line in _INCOME:
+            amount = -amount
+        rows.append([line, amount, pool, ""])
+        pools[pool] = pools.get(pool, 0.0) + amount
+    derivation = pd.DataFrame(rows, columns=["item", "amount_gbp", "pool", "note"])
+    units, central = [], pools.pop("central", 0.0)
+    for pool, members in POOLS.items():
+        amount = pools.get(pool, 0.0)
+        weighted = sum(float(n.get(p, 0.0)) * w for p, w in members)
+        placed_n = sum(float(n.get(p, 0.0)) for p, _ in members)
+        if weighted <= 0 or placed_n < min_placements:
+            if amount != 0:
+                central += amount
+                derivation.loc[derivation["pool"] == pool, "note"] = (
+                    f"{placed_n:.0f} {'/'.join(p for p, _ in members)} placements in January "
+                    f"{calibration_year} (fewer than {min_placements}): counted as central spend")
+            continue
+        for prov, w in members:
+            count = float(n.get(prov, 0.0))
+            unit = amount * w / weighted
+            component = "fee_gbp" if prov in FEE_PROVISIONS else "top_up_gbp"
+            units.append((prov, component, pool, count, unit * count, unit))
+    unit_costs = pd.DataFrame(units, columns=["provision", "component", "pool", "count",
+                                              "amount_gbp", "unit_cost_gbp"])
+    return unit_costs, float(central), derivation
+
+
+def backcast(placements=None, high_needs: pd.DataFrame | None = None,
+             outturn: pd.DataFrame | None = None, *, calibration_year: int = 2022,
+             prices: pd.DataFrame | None = None, independent_fee_growth: float | None = None,
+             min_placements: int = 10, la=None) -> pd.DataFrame:
+    """Modelled net high-needs spend (s251 lines 1.2.x) for every year with placements.
+
+    Parameters
+    ----------
+    placements : DataFrame or str
+        ``year, provision, count``: the LA's January placements (SEN2,
+        :func:`sufficiency.data.la_placements`); ``provision == "all"`` rows give the EHC plan
+        count (else the sum of the provisions). A code or name instead (``backcast("Wiltshire")``)
+        is a notebook convenience: the three tables are then read from the embedded data.
+    high_needs : DataFrame
+        ``line, value``: the calibration year's s251 outturn lines
+        (:func:`sufficiency.data.la_high_needs`).
+    outturn : DataFrame, optional
+        ``year, spend_gbp``: the published s251 series (:func:`sufficiency.data.
+        la_s251_high_needs`), shown beside the model as ``outturn_gbp``; where it has the
+        calibration year the model reproduces it exactly.
+    calibration_year : int
+        Census-convention year of the outturn lines (2022 = 2021-22).
+    prices : DataFrame, optional
+        ``series, year, index`` (:func:`~sufficiency.finance.prices.price_index`); default the
+        published price paths.
+    independent_fee_growth : float, optional
+        Growth of independent fees a year beyond the published CPI (see
+        :func:`~sufficiency.finance.prices.price_rates`).
+    min_placements : int
+        See :func:`s251_unit_costs`.
+    la : str, optional
+        Only a label here (for messages and the ``la`` column); data are passed in.
+
+    Returns
+    -------
+    DataFrame
+        ``year`` (census convention), ``financial_year`` (``"2021-22"``), ``ehcp``,
+        ``top_up_gbp``, ``fee_gbp``, ``central_gbp``, ``spend_gbp`` (their sum, £ cash of the
+        year), ``outturn_gbp`` and ``difference_pct`` (model / outturn - 1) when ``outturn`` is
+        given, and ``calibration`` (True in the calibration year). ``attrs["unit_costs"]`` and
+        ``attrs["derivation"]`` hold :func:`s251_unit_costs`' tables.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": [2021, 2021, 2022, 2022],
+    ...                   "provision": ["mainstream", "special_maintained"] * 2,
+    ...                   "count": [90.0, 45.0, 100.0, 50.0]})
+    >>> hn = pd.DataFrame({"line": ["top_up_maintained_primary", "top_up_maintained_special"],
+    ...                    "value": [800e3, 1e6]})
+    >>> b = backcast(p, hn)
+    >>> b["spend_gbp"].round().tolist()     # 2022 is the outturn; 2021: 90% of it, less pay growth
+    [1599342.0, 1800000.0]
+    >>> w = backcast("Wiltshire")                         # notebook convenience
+    >>> w.query("year == 2022")[["financial_year", "spend_gbp", "outturn_gbp"]].values.tolist()
+    [['2021-22', 55397174.0, 55397174.0]]
+    """
+    if placements is None or isinstance(placements, (str, int)):
+        la = placements if placements is not None else la
+        if la is None:
+            raise ValidationError("backcast: give placements and high_needs (DataFrames) or an LA")
+        import sufficiency.data as sd
+
+        placements = sd.la_placements(la)
+        high_needs = sd.la_high_needs(la) if high_needs is None else high_needs
+        if outturn is None:
+            outturn = sd.la_s251_high_needs(la)
+    if high_needs is None:
+        raise ValidationError("backcast: high_needs (line, value) is needed with placements")
+    label = str(la) if la is not None else "LA"
+    cal = int(calibration_year)
+    units, central, derivation = s251_unit_costs(placements, high_needs, cal, label,
+                                                  min_placements)
+    if outturn is not None:
+        for col in ("year", "spend_gbp"):
+            if col not in outturn:
+                raise ValidationError(f"outturn: missing column {col!r}; expected year, "
+                                      "spend_gbp (sufficiency.data.s251.la_s251_high_needs)")
+        actual = outturn.groupby("year")["spend_gbp"].sum(min_count=1)
+        published = actual.get(cal, np.nan)
+        if np.isfinite(published):
+            # the published series wins where the benchmarking lines differ (late revisions)
+            gap = float(published) - (float(units["amount_gbp"].sum()) + central)
+            central += gap
+            derivation = pd.concat([derivation, pd.DataFrame(
+                [["reconciliation", gap, "central",
+                  f"published s251 outturn {financial_year_label(cal)} minus the lines' total"]],
+                columns=derivation.columns)], ignore_index=True)
+    placed = placements.copy()
+    placed["year"] = placed["year"].astype(int)
+    years = sorted(placed["year"].unique())
+    totals = placed[placed["provision"] == "all"].groupby("year")["count"].sum(min_count=1)
+    parts = placed[~placed["provision"].isin(["all"])].groupby("year")["count"].sum()
+    ehcp = totals.reindex(years).fillna(parts.reindex(years))
+    if not np.isfinite(ehcp.get(cal, np.nan)) or ehcp[cal] <= 0:
+        raise ValidationError(f"placements for {label}: no EHC plans in the calibration year "
+                              f"{cal}")
+    if prices is None:
+        prices = price_index(years, cal, independent_fee_growth=independent_fee_growth)
+    index = prices.pivot_table(index="year", columns="series", values="index")
+    missing = [y for y in years if y not in index.index]
+    if missing:
+        raise ValidationError(f"prices: no index for years {missing}")
+    index = index / index.loc[cal]
+    counts = placed[placed["provision"] != "all"].pivot_table(
+        index="year", columns="provision", values="count", aggfunc="sum").reindex(years)
+    rows = []
+    for year in years:
+        top_up = fee = 0.0
+        for u in units.itertuples():
+            count = counts.at[year, u.provision] if u.provision in counts else 0.0
+            count = 0.0 if pd.isna(count) else float(count)
+            series = "independent_fee" if u.component == "fee_gbp" else "top_up"
+            amount = count * u.unit_cost_gbp * float(index.at[year, series])
+            if u.component == "fee_gbp":
+                fee += amount
+            else:
+                top_up += amount
+        central_y = central * float(ehcp[year] / ehcp[cal]) * float(index.at[year, "central"])
+        rows.append((year, financial_year_label(year), float(ehcp[year]), top_up, fee, central_y))
+    out = pd.DataFrame(rows, columns=["year", "financial_year", "ehcp", "top_up_gbp", "fee_gbp",
+                                      "central_gbp"])
+    out["spend_gbp"] = out[list(COMPONENTS)].sum(axis=1)
+    if outturn is not None:
+        out["outturn_gbp"] = out["year"].map(actual).astype(float)
+        out["difference_pct"] = 100.0 * (out["spend_gbp"] / out["outturn_gbp"] - 1.0)
+    out["calibration"] = out["year"] == cal
+    out.attrs["unit_costs"] = units
+    out.attrs["derivation"] = derivation
+    out.attrs["central_gbp"] = central
+    return out

@@ -1,0 +1,113 @@
+"""The backcast: exact in the calibration year, hand-checked elsewhere, on the s251 definition."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import sufficiency.data as sd
+from sufficiency.data.s251 import la_s251_high_needs
+from sufficiency.errors import ValidationError
+from sufficiency.finance.outturn import backcast, s251_unit_costs
+from sufficiency.finance.prices import price_index
+
+
+def toy():
+    placements = pd.DataFrame({
+        "year": [2021] * 3 + [2022] * 3,
+        "provision": ["mainstream", "special_maintained", "special_independent"] * 2,
+        "count": [90.0, 45.0, 9.0, 100.0, 50.0, 10.0]})
+    lines = pd.DataFrame({"line": ["top_up_maintained_primary", "top_up_maintained_special",
+                                   "top_up_independent_special", "sen_support_services",
+                                   "top_up_maintained_income"],
+                          "value": [800e3, 1e6, 630e3, 200e3, 30e3]})
+    return placements, lines
+
+
+def test_toy_by_hand():
+    placements, lines = toy()
+    b = backcast(placements, lines).set_index("year")
+    # calibration year: the lines' total, income deducted
+    assert b.loc[2022, "spend_gbp"] == pytest.approx(800e3 + 1e6 + 630e3 + 200e3 - 30e3)
+    # 2021: counts x 2021-22 unit costs, deflated by the published price paths
+    pay = 7 / 12 * 0.0 + 5 / 12 * 0.031          # teachers' pay awards Sept 2021 and 2020
+    cpi = 0.026                                  # CPI 2021 (financial year 2021-22)
+    top_up = (90 * 8000 + 45 * 20000) / (1 + pay)
+    fee = 9 * 63000 / (1 + cpi)
+    central = 170e3 * (144 / 160) / (1 + pay)
+    assert b.loc[2021, "top_up_gbp"] == pytest.approx(top_up)
+    assert b.loc[2021, "fee_gbp"] == pytest.approx(fee)
+    assert b.loc[2021, "central_gbp"] == pytest.approx(central)
+    assert b.loc[2021, "spend_gbp"] == pytest.approx(top_up + fee + central)
+    assert b.loc[2021, "financial_year"] == "2020-21"
+
+
+def test_reconciles_to_published_outturn():
+    placements, lines = toy()
+    out = pd.DataFrame({"year": [2021, 2022], "spend_gbp": [2.3e6, 2.7e6]})
+    b = backcast(placements, lines, out).set_index("year")
+    assert b.loc[2022, "spend_gbp"] == 2.7e6
+    assert b.loc[2022, "difference_pct"] == pytest.approx(0.0, abs=1e-12)
+    derivation = backcast(placements, lines, out).attrs["derivation"]
+    rec = derivation.set_index("item").loc["reconciliation", "amount_gbp"]
+    assert rec == pytest.approx(2.7e6 - 2.6e6)
+
+
+@pytest.mark.parametrize("la", ["Wiltshire", "Herefordshire", "Kent", "Derby", "Rutland"])
+def test_real_las_exact_in_calibration_year(la):
+    b = backcast(sd.la_placements(la), sd.la_high_needs(la), la_s251_high_needs(la), la=la)
+    row = b[b["calibration"]].iloc[0]
+    assert row["year"] == 2022 and row["financial_year"] == "2021-22"
+    assert row["spend_gbp"] == pytest.approx(row["outturn_gbp"], rel=1e-12)
+    assert sorted(b["year"]) == list(range(2019, 2026))
+    assert np.allclose(b[["top_up_gbp", "fee_gbp", "central_gbp"]].sum(axis=1), b["spend_gbp"])
+
+
+def test_wiltshire_special_schools_by_hand():
+    """One line of a real LA, by hand: maintained special top-ups, 2021-22 -> 2019-20."""
+    la = "Wiltshire"
+    placed, lines = sd.la_placements(la), sd.la_high_needs(la)
+    top_up_special = lines.set_index("line").loc["top_up_maintained_special", "value"]
+    n = placed.set_index(["year", "provision"])["count"]
+    unit = top_up_special / n[(2022, "special_maintained")]
+    units, _, _ = s251_unit_costs(placed, lines)
+    assert units.set_index("provision").loc["special_maintained", "unit_cost_gbp"] == \
+        pytest.approx(unit)
+    # 2019-20 (year 2020): pay awards Sept 2019 2.75%, Sept 2020 3.1%, Sept 2021 0%
+    r2021 = 7 / 12 * 0.031 + 5 / 12 * 0.0275
+    r2022 = 7 / 12 * 0.0 + 5 / 12 * 0.031
+    expected = n[(2020, "special_maintained")] * unit / (1 + r2021) / (1 + r2022)
+    idx = price_index([2020], 2022).set_index("series").loc["top_up", "index"]
+    assert n[(2020, "special_maintained")] * unit * idx == pytest.approx(expected)
+
+
+def test_small_pools_are_central():
+    placements, lines = toy()
+    lines = pd.concat([lines, pd.DataFrame({"line": ["top_up_maintained_early_years"],
+                                            "value": [50e3]})])
+    placements = pd.concat([placements, pd.DataFrame({"year": [2021, 2022],
+                                                      "provision": "early_years",
+                                                      "count": [1.0, 2.0]})])
+    units, central, derivation = s251_unit_costs(placements, lines)
+    assert "early_years" not in set(units["provision"])
+    assert central == pytest.approx(200e3 - 30e3 + 50e3)
+    assert "fewer than 10" in derivation.set_index("item").loc[
+        "top_up_maintained_early_years", "note"]
+
+
+def test_clear_errors():
+    placements, lines = toy()
+    with pytest.raises(ValidationError, match="calibration year 2030"):
+        backcast(placements, lines, calibration_year=2030)
+    with pytest.raises(ValidationError, match="missing 'value'"):
+        backcast(placements, lines.rename(columns={"value": "amount"}))
+    with pytest.raises(ValidationError, match="none of the s251 outturn lines"):
+        backcast(placements, pd.DataFrame({"line": ["x"], "value": [1.0]}))
+
+
+def test_fee_growth_parameter_moves_only_fees_beyond_history():
+    placements, lines = toy()
+    later = pd.concat([placements, placements[placements["year"] == 2022].assign(year=2027)])
+    a = backcast(later, lines).set_index("year")
+    b = backcast(later, lines, independent_fee_growth=0.10).set_index("year")
+    assert a.loc[2022, "spend_gbp"] == b.loc[2022, "spend_gbp"]
+    assert a.loc[2027, "top_up_gbp"] == pytest.approx(b.loc[2027, "top_up_gbp"])
+    assert b.loc[2027, "fee_gbp"] > a.loc[2027, "fee_gbp"]
