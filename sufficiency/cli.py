@@ -1,4 +1,4 @@
-"""The ``sufficiency`` command: run, compare, backtest, validate and start scenarios.
+"""The ``sufficiency`` command: run, compare, backtest, validate, start and sweep scenarios.
 
 Exit codes: 0 success, 1 the run failed, 2 bad usage or invalid input (the message says what
 and where), 130 interrupted.
@@ -82,6 +82,22 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--out", required=True, help="scenario file to write")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=_new_scenario)
+
+    sweep = sub.add_parser("sweep", help="run a scenario for every LA (or several)",
+                           description="Run a scenario for each LA (data.la replaced) in this "
+                                       "process or on Dask; write national/<table>.csv and "
+                                       "status.csv to --out. Rerunning into --out resumes.")
+    sweep.add_argument("scenario", help="scenario YAML file, e.g. scenarios/example.yaml")
+    sweep.add_argument("--las", default="all", help="'all' (default) or LA names or codes, "
+                                                    "comma-separated, e.g. 'Kent,Rutland'")
+    sweep.add_argument("--out", required=True, help="sweep folder (rerun it to resume)")
+    sweep.add_argument("--workers", type=int, help="worker processes on a local Dask cluster")
+    sweep.add_argument("--scheduler", help="'local' or a Dask scheduler, e.g. tcp://host:8786")
+    sweep.add_argument("--outputs", choices=["tables", "full"], default="tables",
+                       help="tables (default) or full: also each LA's workbook and report")
+    sweep.add_argument("--force", action="store_true", help="discard --out and run every LA")
+    sweep.add_argument("--quiet", action="store_true", help="no progress messages")
+    sweep.set_defaults(handler=_sweep)
     return parser
 
 
@@ -182,6 +198,21 @@ def _new_scenario(args) -> int:
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}; run it with: sufficiency run {out} --out results")
     return 0
+
+
+def _sweep(args) -> int:
+    from .national import sweep
+
+    result = sweep(args.scenario, las=args.las, out=args.out, client=args.scheduler,
+                   workers=args.workers, outputs=args.outputs, force=args.force,
+                   progress=_progress(args.quiet))
+    counts = result.status["status"].value_counts()
+    print(f"{len(result.status)} LAs: {counts.get('ok', 0)} ok, {counts.get('failed', 0)} "
+          f"failed, {counts.get('skipped', 0)} skipped (done earlier)")
+    for row in result.failed.itertuples(index=False):
+        print(f"  failed: {row.la_name or row.requested}: {row.message}")
+    print(f"\nwritten to {result.out}/: national/*.csv, status.csv")
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

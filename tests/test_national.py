@@ -1,0 +1,282 @@
+"""The national sweep: every LA asked for gets a status, the national tables are the stacked
+per-LA runs, reruns resume, failures and Ctrl-C are contained, and Dask gives the same bytes."""
+import hashlib
+import json
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sufficiency as sf
+from sufficiency.cli import main
+from sufficiency.errors import DataWarning, ValidationError
+from sufficiency.national import (NATIONAL_TABLES, _run_la, all_las, la_seed, la_tables,
+                                  select_las, sweep)
+from sufficiency.scenario import load_scenario
+from sufficiency.workflow import run_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "scenarios" / "example.yaml"
+# two real LAs that run, one whose real history cannot be forecast, one name that is no LA
+LAS = "Rutland, Hartlepool, City of London, Wiltshir"
+
+
+def fast():
+    """The example scenario with fewer simulated paths, so a test LA takes about a second."""
+    return load_scenario(EXAMPLE, overrides={"forecast.n_paths": 100})
+
+
+def national_bytes(out: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted((out / "national").glob("*.csv"))}
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "run"
+    lines = []
+    result = sweep(fast(), las=LAS, out=out, progress=lines.append)
+    return out, result, lines
+
+
+# --- choosing LAs and seeds -------------------------------------------------------------------
+
+def test_all_las_is_every_la_once_on_its_continuous_footprint():
+    codes = all_las()
+    assert len(codes) == len(set(codes)) and 145 <= len(codes) <= 155
+    assert {"865", "886", "857", "835+836+837", "928", "909"} <= set(codes)
+    # England and the members of reorganised LAs are not run separately
+    assert not {"E92000001", "835", "836", "837", "940", "941", "942", "943"} & set(codes)
+    assert list(select_las("all")["la_code"]) == codes
+
+
+def test_select_las_keeps_names_with_commas_drops_duplicates_and_explains_unknown_names():
+    chosen = select_las("Kent, Bristol, City of, 886,Kingston upon Hull, City of, Wiltshir")
+    assert list(chosen["requested"]) == ["Kent", "Bristol, City of", "Kingston upon Hull, City of",
+                                         "Wiltshir"]
+    assert list(chosen["la_code"]) == ["886", "801", "810", ""]
+    assert "did you mean 'Wiltshire'" in chosen["error"].iloc[-1]
+    assert list(select_las(["865", "Wiltshire"])["la_code"]) == ["865"]
+
+
+def test_la_seed_depends_on_the_scenario_seed_and_the_la_only():
+    expected = int.from_bytes(hashlib.sha256(b"0/865").digest()[:4], "big") % 2**31
+    assert la_seed(0, "865") == expected
+    assert la_seed(0, "865") != la_seed(1, "865") and la_seed(0, "865") != la_seed(0, "886")
+    assert all(0 <= la_seed(s, c) < 2**31 for s in (0, 7, 2**40) for c in ("201", "835+836+837"))
+
+
+# --- the in-process sweep -------------------------------------------------------------------------
+
+def test_status_lists_every_la_asked_for(swept):
+    out, result, lines = swept
+    status = pd.read_csv(out / "status.csv", dtype={"la_code": str}, keep_default_na=False)
+    by = status.set_index("requested")
+    assert set(by.index) == {"Rutland", "Hartlepool", "City of London", "Wiltshir"}
+    assert by.loc["Rutland", "status"] == "ok" and by.loc["Hartlepool", "status"] == "ok"
+    assert by.loc["City of London", "status"] == "failed"
+    assert "ValidationError" in by.loc["City of London", "message"]       # its real data
+    assert by.loc["Wiltshir", "status"] == "failed"
+    assert "did you mean 'Wiltshire'" in by.loc["Wiltshir", "message"]
+    assert by.loc["Rutland", "seed"] == str(la_seed(0, "857"))
+    assert not result.ok and len(result.failed) == 2
+    # on screen: each LA as it finishes, with counts and time left; the failures said
+    assert any(line.startswith("857 Rutland ok") and "left" in line for line in lines)
+    assert any("FAILED" in line and "City of London" in line for line in lines)
+    assert any("FAILED 'Wiltshir'" in line for line in lines)
+
+
+def test_national_tables_are_the_stacked_per_la_runs_in_la_code_order(swept):
+    out, result, _ = swept
+    assert set(result.tables) == set(NATIONAL_TABLES)
+    for name, frame in result.tables.items():
+        assert list(frame.columns[:2]) == ["la_code", "la_name"], name
+        assert list(frame["la_code"].unique()) == ["805", "857"], name   # sorted, failed left out
+        assert (frame["la_code"].map({"805": "Hartlepool", "857": "Rutland"})
+                == frame["la_name"]).all()
+    # Rutland's rows are exactly what its own run gives with the seed the sweep used
+    scenario = load_scenario(EXAMPLE, overrides={"forecast.n_paths": 100, "data.la": "857",
+                                                 "seed": la_seed(0, "857")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        own = la_tables(run_scenario(scenario))
+    for name, frame in own.items():
+        text = (out / "national" / f"{name}.csv").read_text().splitlines()
+        mine = frame.to_csv(index=False, lineterminator="\n", float_format="%.6f").splitlines()
+        assert [line for line in text if line.startswith("857,")] == mine[1:], name
+    # the summary adds the plan's placements up over settings
+    placed = own["placements_summary"].groupby("year")["placed"].sum()
+    direct = run_scenario(scenario).plan.placements.groupby("year")["placed"].sum()
+    pd.testing.assert_series_equal(placed, direct)
+
+
+def test_a_rerun_resumes_and_gives_the_same_bytes(swept, tmp_path):
+    out, _, _ = swept
+    before = national_bytes(out)
+    ran, lines = [], []
+
+    def counting(task):
+        ran.append(task.code)
+        return _run_la(task)
+
+    again = sweep(fast(), las=LAS, out=out, progress=lines.append, _run=counting)
+    assert ran == ["201"]                      # only the LA that failed is tried again
+    assert dict(zip(again.status["requested"], again.status["status"])) == {
+        "Wiltshir": "failed", "City of London": "failed", "Hartlepool": "skipped",
+        "Rutland": "skipped"}
+    assert any(line.startswith("resuming") and "2 LA(s) already done" in line for line in lines)
+    assert national_bytes(out) == before
+
+
+def test_a_different_scenario_cannot_resume_into_the_same_folder(swept):
+    out, _, _ = swept
+    with pytest.raises(ValidationError, match="different settings"):
+        sweep(load_scenario(EXAMPLE, overrides={"forecast.n_paths": 101}), las="Rutland",
+              out=out)
+
+
+def test_a_failing_stage_fails_its_la_only(tmp_path, monkeypatch):
+    from sufficiency import workflow
+
+    real = workflow._allocate
+
+    def exploding(scenario, la_code, *args, **kwargs):
+        if la_code == "805":
+            raise RuntimeError("solver exploded")
+        return real(scenario, la_code, *args, **kwargs)
+
+    monkeypatch.setattr(workflow, "_allocate", exploding)
+    result = sweep(fast(), las="Hartlepool,Rutland", out=tmp_path / "s")
+    status = dict(zip(result.status["la_code"], result.status["status"]))
+    assert status == {"805": "failed", "857": "ok"}
+    assert "RuntimeError: solver exploded" in result.failed["message"].item()
+    record = json.loads((tmp_path / "s" / "la" / "805" / "status.json").read_text())
+    assert "solver exploded" in record["traceback"]
+    assert set(result.tables["demand"]["la_code"]) == {"857"}
+
+
+def test_ctrl_c_keeps_completed_las_and_the_rerun_finishes(tmp_path):
+    out = tmp_path / "s"
+    calls = []
+
+    def interrupted(task):
+        calls.append(task.code)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return _run_la(task)
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(fast(), las="Rutland,Hartlepool,Darlington", out=out, _run=interrupted)
+    status = pd.read_csv(out / "status.csv", dtype={"la_code": str})
+    assert list(status["status"]) == ["skipped", "skipped", "ok"]     # 805, 841, 857
+    assert (status["message"].iloc[:2] == "not run: the sweep was interrupted").all()
+    assert sorted(p.name for p in (out / "la").iterdir()) == ["857"]  # nothing half-written
+    assert set(pd.read_csv(out / "national" / "demand.csv", dtype=str)["la_code"]) == {"857"}
+    result = sweep(fast(), las="Rutland,Hartlepool,Darlington", out=out)
+    assert list(result.status["status"]) == ["ok", "ok", "skipped"]
+
+
+def test_force_runs_everything_again_and_outputs_full_writes_each_las_report(tmp_path):
+    out = tmp_path / "s"
+    sweep(fast(), las="Rutland", out=out)
+    result = sweep(fast(), las="Rutland", out=out, outputs="full")   # tables-only is not enough
+    assert list(result.status["status"]) == ["ok"]
+    folder = out / "la" / "857"
+    for name in ("results.xlsx", "report.html", "manifest.json", "tables/forecast.csv"):
+        assert (folder / name).exists(), name
+    assert list(sweep(fast(), las="Rutland", out=out, force=True).status["status"]) == ["ok"]
+
+
+def test_a_scenario_with_its_own_history_cannot_be_swept(tmp_path):
+    history = tmp_path / "h.csv"
+    history.write_text("year,count\n2020,1\n2021,2\n2022,3\n")
+    scenario = load_scenario(EXAMPLE, overrides={"data.history": str(history)})
+    with pytest.raises(ValidationError, match="data.history"):
+        sweep(scenario, las="Rutland", out=tmp_path / "s")
+
+
+def test_sweep_is_on_the_package_and_the_command_line(tmp_path, capsys):
+    assert sf.sweep is sweep
+    code = main(["sweep", str(EXAMPLE), "--las", "Rutland,Wiltshir", "--out",
+                 str(tmp_path / "s"), "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 1                             # some LA failed
+    assert "1 ok, 1 failed" in printed and "Wiltshir" in printed
+    assert (tmp_path / "s" / "national" / "forecast.csv").exists()
+    assert main(["sweep", str(EXAMPLE), "--las", "Rutland", "--out", str(tmp_path / "s"),
+                 "--quiet"]) == 0               # resumed: Rutland done, nothing failed
+
+
+# --- Dask ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    from sufficiency.national import local_cluster
+
+    with local_cluster(2, memory_limit="1GiB") as cluster, \
+            distributed.Client(cluster) as client:
+        yield cluster, client
+
+
+def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
+    out, _, _ = swept
+    _, client = cluster
+    result = sweep(fast(), las=LAS, out=tmp_path / "d", client=client)
+    assert dict(zip(result.status["requested"], result.status["status"])) == {
+        "Wiltshir": "failed", "City of London": "failed", "Hartlepool": "ok", "Rutland": "ok"}
+    assert national_bytes(tmp_path / "d") == national_bytes(out)
+    # the same through the scheduler's address, as --scheduler tcp://... does
+    again = sweep(fast(), las="Hartlepool", out=tmp_path / "t",
+                  client=cluster[0].scheduler_address)
+    assert list(again.status["status"]) == ["ok"]
+    hartlepool = [line for line in (out / "national" / "forecast.csv").read_text().splitlines()
+                  if line.startswith("805,")]
+    assert (tmp_path / "t" / "national" / "forecast.csv").read_text().splitlines()[1:] == \
+        hartlepool
+
+
+def test_a_worker_that_dies_has_its_la_retried_once(cluster, tmp_path):
+    _, client = cluster
+    marker = tmp_path / "died-once"
+
+    def dies_once(task):          # a closure: Dask ships it to the workers by value
+        if task.code == "857" and not marker.exists():
+            marker.write_text("x")
+            os._exit(1)           # the worker process dies mid-task
+        return _run_la(task)
+
+    result = sweep(fast(), las="Rutland,Hartlepool", out=tmp_path / "s", client=client,
+                   _run=dies_once)
+    status = result.status.set_index("la_code")
+    assert marker.exists()
+    assert status.loc["857", "status"] == "ok" and status.loc["857", "attempts"] == 2
+    assert status.loc["805", "status"] == "ok"
+
+
+def test_a_worker_that_dies_twice_fails_its_la_only(cluster, tmp_path):
+    _, client = cluster
+
+    def always_dies(task):
+        if task.code == "857":
+            os._exit(1)
+        return _run_la(task)
+
+    result = sweep(fast(), las="Rutland,Hartlepool", out=tmp_path / "s", client=client,
+                   _run=always_dies)
+    status = result.status.set_index("la_code")
+    assert status.loc["857", "status"] == "failed" and status.loc["857", "attempts"] == 2
+    assert "died 2 times" in status.loc["857", "message"]
+    assert status.loc["805", "status"] == "ok"
+
+
+def test_workers_option_starts_a_local_cluster(swept, tmp_path):
+    pytest.importorskip("distributed")
+    out, _, _ = swept
+    code = main(["sweep", str(EXAMPLE), "--las", "Rutland", "--out", str(tmp_path / "w"),
+                 "--workers", "1", "--quiet"])
+    assert code == 0
+    # the CLI runs the full example (500 paths): compare with an in-process run of it
+    sweep(EXAMPLE, las="Rutland", out=tmp_path / "i")
+    assert national_bytes(tmp_path / "w") == national_bytes(tmp_path / "i")
