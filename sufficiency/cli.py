@@ -115,6 +115,7 @@ def _run(args) -> int:
     from .scenario import load_scenario
     from .workflow import run_scenario
     from .report import write_outputs
+    from .report.page import summary
 
     scenario = load_scenario(args.scenario)
     out = Path(args.out)
@@ -126,15 +127,15 @@ def _run(args) -> int:
         result = run_scenario(scenario, progress=say)
     say(f"writing outputs to {out}")
     write_outputs(result, out, force=args.force)
-    print(result.summary())
+    print(summary(result))
     print(f"\nwritten to {out}/: results.xlsx, report.html, charts/*.png, manifest.json")
     return 0
 
 
 def _compare(args) -> int:
     from .scenario import load_scenario
-    from .workflow import compare_runs, run_scenario
-    from .report import write_comparison
+    from .workflow import run_scenario
+    from .report import compare_runs, write_comparison
 
     if len(args.scenarios) < 2:
         raise ValidationError("compare: expected two or more scenario files")
@@ -188,7 +189,7 @@ def _validate(args) -> int:
 
 
 def _new_scenario(args) -> int:
-    from .workflow import starting_scenario
+    from .scenario_schema import starting_scenario
 
     out = Path(args.out)
     if out.exists() and not args.force:

@@ -22,11 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data.vocabulary import AGE_BANDS, NEED_AREAS, PHASES, PROVISIONS
+from .data.vocabulary import AGE_BANDS, NEED_AREAS, PHASES, PROVISIONS, SPECIALIST
 from .errors import ValidationError
-
-#: Provision types that need a specialist place (planned by the optimiser).
-SPECIALIST = tuple(PROVISIONS.loc[PROVISIONS["specialist"], "provision"])
 
 
 def provision_shares(placements_by_age: pd.DataFrame, year: int | None = None) -> pd.DataFrame:

@@ -6,7 +6,11 @@ scenario-file reference (``docs/scenario-reference.md``), so the two cannot drif
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+
+__all__ = ["SCENARIO_SCHEMA", "schema_markdown", "starting_scenario"]
 
 # (key path, type, default, unit, description, source)
 _ROWS = [
@@ -96,3 +100,46 @@ def schema_markdown() -> str:
 
 if __name__ == "__main__":
     print(schema_markdown(), end="")
+
+
+def starting_scenario(la) -> str:
+    """The text of a commented starting scenario for any LA in the embedded data.
+
+    Every key of :data:`SCENARIO_SCHEMA` with its default, unit and source as a comment, after
+    a line on the LA's EHC plan history (what ``sufficiency new-scenario`` writes).
+
+    Examples
+    --------
+    >>> text = starting_scenario("Wiltshire")
+    >>> text.splitlines()[0]
+    '# Starting scenario for Wiltshire (LA 865).'
+    """
+    from . import data as sd
+
+    code = sd.resolve_la(la, sd.las())
+    names = sd.la_names()
+    hist = sd.la_history(code)
+    total = hist[hist["age_band"] == "all"].set_index("year")["count"]
+    growth = (total.iloc[-1] / total.iloc[-4]) ** (1 / 3) - 1
+    lines = [f"# Starting scenario for {names.get(code, code)} (LA {code}).",
+             f"# EHC plans: {total.index[0]} {total.iloc[0]:,.0f} -> {total.index[-1]} "
+             f"{total.iloc[-1]:,.0f}; growth over the last 3 years {growth:.1%} a year.",
+             "# Every key below shows its default; edit what you know better.",
+             "# Reference: docs/scenario-reference.md", "",
+             f"name: {names.get(code, code)} baseline", "seed: 0", "data:", f"  la: '{code}'"]
+    section = None
+    for row in SCENARIO_SCHEMA.itertuples(index=False):
+        if "." not in row.key or row.key in ("data.la", "data.history"):
+            continue
+        head, key = row.key.split(".", 1)
+        if head != section:
+            if head != "data":
+                lines.append(f"{head}:")
+            section = head
+        default = "" if row.default is None else json.dumps(row.default)
+        comment = f"  # {row.description}" + (f" [{row.unit}]" if row.unit else "") + \
+            (f" Source: {row.source}." if row.source else "")
+        lines.append(f"  {key}: {default}{comment}")
+    lines.append("levers: []  # e.g. - {name: reduce_new_plan_growth, reduction: 0.2, "
+                 "from_year: 2027}")
+    return "\n".join(lines) + "\n"

@@ -69,43 +69,32 @@ def render_page():
     return lambda html, **kw: render(chromium, Path(html), **kw)
 
 
-class TinyRun:
-    """The smallest object with the run interface the writers use."""
+def _tiny_report(fail=False):
+    """The smallest :class:`sufficiency.report.Report` the writers take (a chart that raises
+    with ``fail=True``)."""
+    from sufficiency.report import Report
 
-    scenario = None
-    title = "Testshire: SEND place sufficiency"
-    subtitle = "a test"
-    notes = ["illustrative"]
+    tables = {"assumptions": pd.DataFrame({"parameter": ["discount_rate"], "value": [0.035],
+                                           "unit": ["per year"], "source": ["Green Book"]}),
+              "costs": pd.DataFrame({"year": [2026, 2027], "provision": ["special", "special"],
+                                     "cost_gbp": [1.25e6, 1.5e6]})}
 
-    def __init__(self, fail=False):
-        self.fail = fail
-
-    def tables(self):
-        return {"assumptions": pd.DataFrame({"parameter": ["discount_rate"], "value": [0.035],
-                                             "unit": ["per year"], "source": ["Green Book"]}),
-                "costs": pd.DataFrame({"year": [2026, 2027], "provision": ["special", "special"],
-                                       "cost_gbp": [1.25e6, 1.5e6]})}
-
-    def headlines(self):
-        return [("Specialist places needed 2026 -> 2033", "2,717 -> 4,100")]
-
-    def charts(self):
-        if self.fail:
+    def chart():
+        if fail:
             raise RuntimeError("chart failed")
-        cost = self.tables()["costs"]
-        return [("cost.png", "Cost", "caption", lambda: ch.cost_by_provision(cost))]
+        return ch.cost_by_provision(tables["costs"])
 
-    def report_tables(self):
-        return [("Costs", self.tables()["costs"], "by year")]
-
-    def manifest(self):
-        return {"seed": 0, "timings_seconds": {}}
+    return Report(title="Testshire: SEND place sufficiency", subtitle="a test",
+                  headlines=[("Specialist places needed 2026 -> 2033", "2,717 -> 4,100")],
+                  charts=[("cost.png", "Cost", "caption", chart)],
+                  page_tables=[("Costs", tables["costs"], "by year")], tables=tables,
+                  notes=["illustrative"], manifest={"seed": 0, "timings_seconds": {}})
 
 
 @pytest.fixture
-def tiny_run():
-    """The smallest run-like object (a class: call it, optionally with fail=True)."""
-    return TinyRun
+def tiny_report():
+    """The smallest report (a function: call it, optionally with fail=True)."""
+    return _tiny_report
 
 
 EXAMPLE = REPO / "scenarios" / "example.yaml"

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from sufficiency.cli import main
+from sufficiency.report.page import headlines
+from sufficiency.report.tables import assumptions
 from sufficiency.workflow import run_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +46,7 @@ def test_existing_out_needs_force(example_out, capsys):
 
 
 def test_plan_invariants(example_run):
-    plan = example_run.plan
+    plan = example_run.allocation
     assert plan.status in ("optimal", "feasible")
     demand = example_run.demand.groupby(["year", "need_group", "phase"])["demand"].sum()
     placed = plan.placements.groupby(["year", "need", "phase"])["placed"].sum()
@@ -60,7 +62,7 @@ def test_plan_invariants(example_run):
 
 
 def test_assumptions_cover_every_stage(example_run):
-    table = example_run.assumptions()
+    table = assumptions(example_run)
     stages = {p.split(":")[0] for p in table["parameter"] if ":" in p}
     assert {"demand", "forecast", "allocate", "finance"} <= stages
     assert "allocate.discount_rate" in set(table["parameter"])
@@ -72,7 +74,7 @@ def test_report_in_browser_shows_the_headline_figures(example_out, example_run, 
     shot, dom = render_page(example_out / "report.html", height=3000)
     pixels = image.imread(shot)
     assert pixels[..., :3].std() > 0.05, "screenshot is blank"
-    for label, value in example_run.headlines():
+    for label, value in headlines(example_run):
         assert value.replace(">", "&gt;") in dom or value in dom, (label, value)
     assert "ILLUSTRATIVE" in dom
     assert dom.count("data:image/png;base64") >= 4

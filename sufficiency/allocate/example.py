@@ -42,13 +42,14 @@ COST_PER_PLACE = {
 CAPITAL_PER_PLACE = {"expansion": 45_000.0, "resource_base": 30_000.0,
                      "new_special_school": 80_000.0}
 
-#: Annual home-to-school transport per child (£), illustrative, by provision.
-TRANSPORT_PER_CHILD = {"special_maintained": 6_000.0, "resource_base": 3_000.0, "ap": 4_000.0,
-                       "special_non_maintained": 10_000.0, "special_independent": 12_000.0,
-                       "specialist_post16": 5_000.0}
-
-#: Typical size of one setting (places), to split an LA's places into schools and units.
+#: Typical size of one setting (places), to split an LA's places into schools and units: the
+#: local provisions, made into settings of this size with capacity from the LA's figures.
 SETTING_SIZE = {"special_maintained": 150, "resource_base": 16, "ap": 60}
+
+#: Provisions with one setting of unlimited capacity each (placed at their cost), and its name.
+UNLIMITED_SETTINGS = {"special_non_maintained": "Non-maintained special (any)",
+                      "special_independent": "Independent special (any)",
+                      "specialist_post16": "Specialist post-16 (any)"}
 
 #: Names of the illustrative settings.
 LABELS = {"special_maintained": "Special school", "resource_base": "Resource base",
@@ -153,7 +154,7 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
         return (m / max(m.sum(), 1.0)).sort_values(ascending=False, kind="stable")
 
     settings, designation, notes = [], [], []
-    for prov in ("special_maintained", "resource_base", "ap"):
+    for prov in SETTING_SIZE:
         funded = float(sum(fp.get(t, 0.0) for t in FUNDED_PLACE_TYPES[prov]))
         places = max(float(pl.get(prov, 0.0)), funded)
         if places <= 0:
@@ -178,10 +179,7 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
             designation += [(name, g, p) for g in gs for p in pphase]
         notes.append(f"{prov}: {places:,.0f} places (max of {pl.get(prov, 0):,.0f} children "
                      f"placed in {year} and {funded:,.0f} ESFA-funded places) in {k} setting(s)")
-    for prov in ("special_non_maintained", "special_independent", "specialist_post16"):
-        name = {"special_non_maintained": "Non-maintained special (any)",
-                "special_independent": "Independent special (any)",
-                "specialist_post16": "Specialist post-16 (any)"}[prov]
+    for prov, name in UNLIMITED_SETTINGS.items():
         settings.append((name, prov, np.inf, COST_PER_PLACE[prov]))
         designation += [(name, g, p) for g in groups for p in _phases_for(phases, AGES[prov])]
     s = pd.DataFrame(settings, columns=["setting", "provision", "capacity", "cost_per_place"])

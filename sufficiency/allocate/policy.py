@@ -7,6 +7,8 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from ..data.vocabulary import INDEPENDENT
+
 #: HM Treasury, *The Green Book* (2022), Annex 6: social time preference rate 3.5% a year
 #: for the first 30 years.
 GREEN_BOOK_DISCOUNT_RATE = 0.035
@@ -18,8 +20,8 @@ GREEN_BOOK_DISCOUNT_RATE = 0.035
 #: and reports the shortfall.
 DEFAULT_UNPLACED_PENALTY = 250_000.0
 
-#: Provision types counted as "independent" by :meth:`Cap.independent_share`.
-INDEPENDENT_PROVISIONS = ("special_independent", "special_non_maintained", "out_of_area")
+#: Provision types counted as "independent" by :meth:`Cap.independent_share` (vocabulary).
+INDEPENDENT_PROVISIONS = INDEPENDENT
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Cap:
     Examples
     --------
     >>> Cap.independent_share(0.1).provisions
-    ('special_independent', 'special_non_maintained', 'out_of_area')
+    ('special_non_maintained', 'special_independent', 'out_of_area')
     """
 
     name: str

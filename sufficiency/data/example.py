@@ -20,11 +20,12 @@ import pandas as pd
 
 from ..errors import DataWarning
 from .dfe import COLLECTION_BREAK_YEAR, FLAG_BREAK
+from .vocabulary import AGE_BAND_ORDER
 from .geography import BOUNDARY_CHANGES, footprint_of, resolve_la
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ENGLAND = "E92000001"
-BANDS = ["under 5", "5-10", "11-15", "16-19", "20-25"]
+BANDS = list(AGE_BAND_ORDER)
 FLAG_ESTIMATED = ("estimated: DfE did not publish 2023 age bands; geometric mean of the "
                   "2022 and 2024 band shares, scaled to the published total")
 

@@ -47,10 +47,13 @@ NEED_ALIASES = {"ASC": "ASD", "AUT": "ASD", "AUTISM": "ASD", "SLD/PMLD": "SLD",
 #: The four Code of Practice broad areas of need (plus ``other`` for OTH and NSA).
 NEED_AREAS = dict(zip(NEEDS["need"], NEEDS["area"]))
 
-#: Age bands of the DfE SEN2 publications, with their first and last single age.
+#: Age bands of the DfE SEN2 publications, youngest first, with their first and last single
+#: age and the DfE label (DSG management plan template, 2022 SEN2 release).
 AGE_BANDS = pd.DataFrame(
-    [("under 5", 0, 4), ("5-10", 5, 10), ("11-15", 11, 15), ("16-19", 16, 19), ("20-25", 20, 25)],
-    columns=["age_band", "age_from", "age_to"],
+    [("under 5", 0, 4, "Under 5"), ("5-10", 5, 10, "Age 5 to 10"),
+     ("11-15", 11, 15, "Age 11 to 15"), ("16-19", 16, 19, "Age 16 to 19"),
+     ("20-25", 20, 25, "Age 20 to 25")],
+    columns=["age_band", "age_from", "age_to", "name"],
 )
 
 #: Single ages 0-25 (EHC plans run from birth to the 26th birthday).
@@ -70,29 +73,85 @@ THREE_TIER_PHASES = pd.DataFrame(
     columns=["phase", "age_from", "age_to"],
 )
 
-#: Provision (placement) types, their DSG management plan category and whether specialist.
+#: Provision (placement) types, their DSG management plan category, and the sets the stages use,
+#: as boolean columns (the one home of every set of provision codes):
+#:
+#: - ``specialist``: needs a specialist place (demand for places, the optimiser, finance's
+#:   cost per specialist placement);
+#: - ``independent``: independent, non-maintained or another LA's provision: the dear
+#:   placements plans try to avoid (board measures, the optimiser's independent-share cap);
+#: - ``special_school``: a special school of any kind: what finance's ``mainstream_shift``
+#:   lever moves from by default (a shift of the existing caseload);
+#: - ``new_plan_shift``: specialist placements whose *new* placements a shift-to-mainstream
+#:   lever redirects, in the forecast and finance levers alike (AP is left out on purpose: it
+#:   is a short-term placement, not one a new plan names);
+#: - ``scap_type``: the school capacity survey (SCAP) specialist provision type, where one
+#:   applies (SCAP has four; the finance SCAP table lists them in this table's order);
+#: - ``benchmark_group``: the placement line of the DfE high needs benchmarking tool whose
+#:   spend prices the provision (finance's cost calibration).
 PROVISIONS = pd.DataFrame(
     [
-        ("mainstream", "Mainstream school or academy", "mainstream", False),
+        ("mainstream", "Mainstream school or academy", "mainstream",
+         False, False, False, False, None, "mainstream"),
         ("resource_base", "Resourced provision or SEN unit in a mainstream school",
-         "resourced_provision", True),
+         "resourced_provision", True, False, False, True, "SEN units and resourced provision", "resource_base"),
         ("special_maintained", "Maintained special school, special academy or free school",
-         "special_maintained", True),
+         "special_maintained", True, False, True, True, "State-funded special schools", "special"),
         ("special_non_maintained", "Non-maintained special school",
-         "independent_non_maintained", True),
-        ("special_independent", "Independent special school", "independent_non_maintained", True),
-        ("ap", "Alternative provision or pupil referral unit", "hospital_ap", True),
-        ("fe_college", "General FE or tertiary college", "post16_fe", False),
-        ("specialist_post16", "Specialist post-16 institution", "post16_fe", True),
-        ("early_years", "Non-maintained early years setting", "other", False),
-        ("elsewhere", "Educated elsewhere (home, EOTAS, NEET, other arrangements)", "other", False),
-        ("unknown", "Placement not recorded or awaiting provision", "other", False),
+         "independent_non_maintained", True, True, True, True,
+         "Independent and non-maintained special schools", "independent"),
+        ("special_independent", "Independent special school", "independent_non_maintained",
+         True, True, True, True, "Independent and non-maintained special schools", "independent"),
+        ("ap", "Alternative provision or pupil referral unit", "hospital_ap",
+         True, False, False, False, "Alternative provision", "ap"),
+        ("fe_college", "General FE or tertiary college", "post16_fe",
+         False, False, False, False, None, "post16"),
+        ("specialist_post16", "Specialist post-16 institution", "post16_fe",
+         True, False, False, True, None, "post16"),
+        ("early_years", "Non-maintained early years setting", "other",
+         False, False, False, False, None, "other"),
+        ("elsewhere", "Educated elsewhere (home, EOTAS, NEET, other arrangements)", "other",
+         False, False, False, False, None, "other"),
+        ("unknown", "Placement not recorded or awaiting provision", "other",
+         False, False, False, False, None, "other"),
+        ("out_of_area", "Another LA's provision (out of area; not in SEN2)", "other",
+         False, True, False, False, None, None),
     ],
-    columns=["provision", "name", "dsg_category", "specialist"],
+    columns=["provision", "name", "dsg_category", "specialist", "independent", "special_school",
+             "new_plan_shift", "scap_type", "benchmark_group"],
 )
 
-#: Independent and non-maintained special schools: the dear placements plans try to avoid.
-INDEPENDENT = ("special_independent", "special_non_maintained")
+
+def provisions_where(column: str) -> tuple:
+    """The provision codes flagged in a boolean column of :data:`PROVISIONS`, in table order.
+
+    Examples
+    --------
+    >>> provisions_where("independent")
+    ('special_non_maintained', 'special_independent', 'out_of_area')
+    """
+    if column not in PROVISIONS or PROVISIONS[column].dtype != bool:
+        flags = [c for c in PROVISIONS.columns if PROVISIONS[c].dtype == bool]
+        raise ValidationError(f"provisions_where: {column!r} is not a set of provisions; "
+                              f"expected one of {flags}{suggest(column, flags)}")
+    return tuple(PROVISIONS.loc[PROVISIONS[column], "provision"])
+
+
+#: Provisions that need a specialist place (:data:`PROVISIONS` column ``specialist``).
+SPECIALIST = provisions_where("specialist")
+
+#: Independent, non-maintained and out-of-area provisions (column ``independent``).
+INDEPENDENT = provisions_where("independent")
+
+#: The DfE SEN2 age bands in their natural order (youngest first).
+AGE_BAND_ORDER = tuple(AGE_BANDS["age_band"])
+
+#: Default quantiles of every forecast (5-95%: the 80% and 90% bands and the median).
+QUANTILES = (0.05, 0.1, 0.5, 0.8, 0.9, 0.95)
+
+#: Quantiles of the cumulative DSG deficit (the 80% band and the median): the finance tables
+#: report p10 / p50 / p90 on purpose, as DSG management plans do.
+DEFICIT_QUANTILES = (0.1, 0.5, 0.9)
 
 #: The seven placement categories of the DfE DSG management plan template.
 DSG_CATEGORIES = pd.DataFrame(

@@ -47,22 +47,34 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import PROVISIONS
 from ..errors import ValidationError
 from .costs import DEFAULTS, RULES, cost_table, default
 
+#: The benchmarking extract's placement line for each group of :data:`PROVISIONS`
+#: (column ``benchmark_group``).
+PLACEMENT_LINES = {"mainstream": "placements_mainstream", "resource_base": "placements_resourced",
+                   "special": "placements_special", "independent": "placements_independent",
+                   "ap": "placements_ap", "post16": "placements_post16",
+                   "other": "placements_other"}
+#: The provision whose national default a group's implied cost is compared with (the first
+#: of the group's provisions unless named here): independent special schools' fees.
+PRICED_AS = {"independent": "special_independent"}
+
+
+def _groups() -> pd.DataFrame:
+    """``group, placement_line, provisions``: benchmarking groups -> provision codes they price,
+    the comparison provision first."""
+    rows = []
+    for group, line in PLACEMENT_LINES.items():
+        provisions = list(PROVISIONS.loc[PROVISIONS["benchmark_group"] == group, "provision"])
+        lead = PRICED_AS.get(group, provisions[0])
+        rows.append((group, line, tuple([lead] + [p for p in provisions if p != lead])))
+    return pd.DataFrame(rows, columns=["group", "placement_line", "provisions"])
+
+
 #: Placement-type groups of the benchmarking extract -> provision codes they price.
-GROUPS = pd.DataFrame(
-    [
-        ("mainstream", "placements_mainstream", ("mainstream",)),
-        ("resource_base", "placements_resourced", ("resource_base",)),
-        ("special", "placements_special", ("special_maintained",)),
-        ("independent", "placements_independent", ("special_independent", "special_non_maintained")),
-        ("ap", "placements_ap", ("ap",)),
-        ("post16", "placements_post16", ("fe_college", "specialist_post16")),
-        ("other", "placements_other", ("early_years", "elsewhere", "unknown")),
-    ],
-    columns=["group", "placement_line", "provisions"],
-)
+GROUPS = _groups()
 
 _OUTTURN_ASSIGN = {
     "place_funding_early_years": "central",
@@ -331,7 +343,7 @@ def _costs_from_implied(implied: pd.DataFrame, uplift: float, label: str) -> pd.
                 table.loc[hit, "top_up_gbp"] = r.implied_cost_gbp * uplift
             table.loc[hit, "source"] = f"calibrated: {label} outturn"
     # the outturn's early-years and other lines are in the central (not per placement) spend
-    for prov in ("early_years", "elsewhere", "unknown"):
+    for prov in GROUPS.set_index("group").loc["other", "provisions"]:
         hit = table["provision"] == prov
         table.loc[hit, ["place_funding_gbp", "top_up_gbp", "fee_gbp"]] = 0.0
         table.loc[hit, "source"] = f"calibrated: {label}, in central spend (not per placement)"

@@ -36,17 +36,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import provisions_where
 from ..errors import ValidationError
 
-SPECIAL = ("special_maintained", "special_non_maintained", "special_independent")
+#: Special schools of every kind: what ``mainstream_shift`` moves from by default (vocabulary).
+SPECIAL = provisions_where("special_school")
 KINDS = ("fewer_new_plans", "scale", "mainstream_shift", "shift_new_to_mainstream", "step_down",
          "new_places", "custom")
 #: Kinds that change demand (the number of plans): applied before the moves.
 DEMAND_KINDS = ("fewer_new_plans", "scale")
 #: Specialist provisions whose *new* placements ``shift_new_to_mainstream`` redirects (as the
 #: forecast engine's ``shift_to_mainstream``).
-SPECIALIST_NEW = ("special_maintained", "special_non_maintained", "special_independent",
-                  "resource_base", "specialist_post16")
+SPECIALIST_NEW = provisions_where("new_plan_shift")
 #: Other names for the kinds (as a forecast engine may record them) and for their parameters.
 ALIASES = {"growth_mitigation": "fewer_new_plans", "growth_reduction": "fewer_new_plans",
            "reduce_growth": "fewer_new_plans", "shift_to_mainstream": "mainstream_shift",

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data.vocabulary import PROVISIONS
+from ..data.vocabulary import DEFICIT_QUANTILES, PROVISIONS, SPECIALIST
 from ..errors import ValidationError
 from . import tables as T
 from .costs import DEFAULTS, cost_table, default
@@ -40,11 +40,9 @@ from .goalseek import growth_reduction_needed, new_places_needed
 from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
 from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year
-from .trajectory import QUANTILES, dsg_trajectory, elimination_probability
+from .trajectory import dsg_trajectory, elimination_probability
 
 UNMITIGATED, MITIGATED, ALLOCATION = "unmitigated", "mitigated", "allocation_plan"
-SPECIALIST = ("resource_base", "special_maintained", "special_non_maintained",
-              "special_independent", "ap", "specialist_post16")
 
 
 @dataclass
@@ -95,6 +93,61 @@ class DeficitPlan:
     goal_seek: dict = field(default_factory=dict)
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    @property
+    def scenarios(self) -> list:
+        """The scenarios costed, in order (``unmitigated``, then ``mitigated`` and
+        ``allocation_plan`` when present)."""
+        return list(self.trajectory["scenario"].unique())
+
+    def spend_by_year(self, scenario: str = UNMITIGATED) -> pd.Series:
+        """High Needs Block spend (£ of each year) by ``year`` for one scenario.
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"year": [2026, 2027], "mean": [100.0, 110.0]})
+        >>> mix = pd.DataFrame({"provision": ["special_maintained"], "share": [1.0]})
+        >>> plan = deficit_plan(f, mix=mix, income=3e6, goal_seek=False)
+        >>> plan.spend_by_year().round(-3).tolist()
+        [2697000.0, 3023000.0]
+        """
+        t = self.trajectory
+        if scenario not in set(t["scenario"]):
+            raise ValidationError(f"deficit plan: no scenario {scenario!r}; expected one of "
+                                  f"{self.scenarios}")
+        rows = t[t["scenario"] == scenario]
+        return pd.Series(rows["spend_gbp"].to_numpy(), index=rows["year"].to_numpy(),
+                         name="spend_gbp").rename_axis("year")
+
+    def final_deficit(self) -> dict:
+        """The cumulative deficit (£; positive = deficit) in the last year, per scenario.
+
+        The median of the simulated paths where the plan has them, else the mean forecast's.
+        """
+        t = self.trajectory
+        last = int(t["year"].max())
+        out = {}
+        for scenario in self.scenarios:
+            row = t[(t["scenario"] == scenario) & (t["year"] == last)]
+            column = "cumulative_deficit_p50" if "cumulative_deficit_p50" in t and \
+                row["cumulative_deficit_p50"].notna().all() else "cumulative_deficit_gbp"
+            out[scenario] = float(row[column].iloc[0])
+        return out
+
+    def deficit_range(self) -> pd.DataFrame:
+        """``scenario, year, p10, p50, p90``: the cumulative deficit (£; positive = deficit)
+        with its 80% range; the mean forecast's figure where the plan has no paths."""
+        t = self.trajectory
+        out = pd.DataFrame({"scenario": t["scenario"], "year": t["year"]})
+        for q in ("p10", "p50", "p90"):
+            column = f"cumulative_deficit_{q}"
+            out[q] = t[column] if column in t and t[column].notna().all() else \
+                t["cumulative_deficit_gbp"]
+        return out
+
+    def goal_seek_table(self) -> pd.DataFrame:
+        """One row per goal seek (:meth:`GoalSeekResult.as_dict`); empty when none ran."""
+        return pd.DataFrame([res.as_dict() for res in self.goal_seek.values()])
+
     def summary(self) -> str:
         """A plain-text summary for a finance officer."""
         t = self.trajectory
@@ -134,7 +187,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                  opening_balance_gbp: float = 0.0, other_spend_gbp: float | None = None,
                  inflation: float | None = None, target_year: int | None = None,
                  allocation=None, value: str = "mean", fee_uncertainty: bool = True,
-                 seed: int | np.random.Generator = 0, quantiles=QUANTILES,
+                 seed: int | np.random.Generator = 0, quantiles=DEFICIT_QUANTILES,
                  attribution: str = "shapley", goal_seek: bool = True,
                  goal_seek_from_year: int | None = None, baseline=None) -> DeficitPlan:
     """Cost a forecast into a mitigated and an unmitigated DSG trajectory, with uncertainty.

@@ -17,14 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import PROVISIONS
 from ..errors import ValidationError
 from .validate import require as _require
 from .costs import cost_table, sample_mean_fees, unit_costs
 
 KEYS = ("need", "age_band", "phase", "provision", "area")
-PROVISION_CODES = ("mainstream", "resource_base", "special_maintained", "special_non_maintained",
-                   "special_independent", "ap", "fe_college", "specialist_post16", "early_years",
-                   "elsewhere", "unknown")
+PROVISION_CODES = tuple(PROVISIONS["provision"])
 
 
 def mix_from_placements(placements: pd.DataFrame, year: int | None = None,

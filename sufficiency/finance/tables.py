@@ -19,62 +19,27 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..data.vocabulary import AGE_BANDS, DSG_CATEGORIES, PROVISIONS
+from ..data.vocabulary import NEEDS as NEED_TABLE
 from ..errors import ValidationError
 from .validate import require as _require
 from .income import financial_year_label
 
-DSG_ORDER = ["mainstream", "resourced_provision", "special_maintained",
-             "independent_non_maintained", "hospital_ap", "post16_fe", "other"]
-DSG_LABELS = {
-    "mainstream": "Mainstream schools or academies",
-    "resourced_provision": "Resourced provision or SEN units",
-    "special_maintained": "Maintained special schools or special academies",
-    "independent_non_maintained": "NMSS or independent schools",
-    "hospital_ap": "Hospital schools or alternative provision",
-    "post16_fe": "Post-16 and further education",
-    "other": "Other",
-}
-#: provision -> DSG management plan category (as :data:`sufficiency.data.PROVISIONS`).
-PROVISION_TO_DSG = {
-    "mainstream": "mainstream", "resource_base": "resourced_provision",
-    "special_maintained": "special_maintained",
-    "special_non_maintained": "independent_non_maintained",
-    "special_independent": "independent_non_maintained", "ap": "hospital_ap",
-    "fe_college": "post16_fe", "specialist_post16": "post16_fe", "early_years": "other",
-    "elsewhere": "other", "unknown": "other",
-}
-AGE_GROUPS = {"under 5": "Under 5", "5-10": "Age 5 to 10", "11-15": "Age 11 to 15",
-              "16-19": "Age 16 to 19", "20-25": "Age 20 to 25"}
+DSG_ORDER = list(DSG_CATEGORIES["dsg_category"])
+DSG_LABELS = dict(zip(DSG_CATEGORIES["dsg_category"], DSG_CATEGORIES["name"]))
+#: provision -> DSG management plan category (:data:`sufficiency.data.PROVISIONS`).
+PROVISION_TO_DSG = dict(zip(PROVISIONS["provision"], PROVISIONS["dsg_category"]))
+AGE_GROUPS = dict(zip(AGE_BANDS["age_band"], AGE_BANDS["name"]))
+#: Row order of the DSG management plan template's need table (ASD first, as DfE prints it).
 NEEDS = ["ASD", "HI", "MLD", "MSI", "PD", "PMLD", "SEMH", "SLCN", "SLD", "SPLD", "VI", "OTH",
          "NSA"]
-NEED_LABELS = {
-    "ASD": "Autistic spectrum disorder", "HI": "Hearing impairment",
-    "MLD": "Moderate learning difficulty", "MSI": "Multi-sensory impairment",
-    "PD": "Physical disability", "PMLD": "Profound and multiple learning difficulty",
-    "SEMH": "Social, emotional and mental health", "SLCN": "Speech, language and communication needs",
-    "SLD": "Severe learning difficulty", "SPLD": "Specific learning difficulty",
-    "VI": "Visual impairment", "OTH": "Other difficulty or disability",
-    "NSA": "SEN support but no specialist assessment of type of need",
-}
-SCAP_TYPES = {
-    "special_maintained": "State-funded special schools",
-    "resource_base": "SEN units and resourced provision",
-    "ap": "Alternative provision",
-    "special_independent": "Independent and non-maintained special schools",
-    "special_non_maintained": "Independent and non-maintained special schools",
-}
+NEED_LABELS = dict(zip(NEED_TABLE["need"], NEED_TABLE["name"]))
+_scap = PROVISIONS.dropna(subset=["scap_type"])
+SCAP_TYPES = dict(zip(_scap["provision"], _scap["scap_type"]))
+#: Row order of the SCAP specialist provision table (as the survey form prints it).
 SCAP_ORDER = ["State-funded special schools", "SEN units and resourced provision",
               "Alternative provision", "Independent and non-maintained special schools"]
 TOTAL = "Total"
-
-
-def _provision_categories() -> dict:
-    try:  # the data layer's table is the reference when present
-        from ..data.vocabulary import PROVISIONS
-
-        return dict(zip(PROVISIONS["provision"], PROVISIONS["dsg_category"]))
-    except Exception:  # pragma: no cover - data layer not importable
-        return dict(PROVISION_TO_DSG)
 
 
 def _wide(frame: pd.DataFrame, row: str, order: list, labels: dict, value: str = "count"
@@ -104,7 +69,7 @@ def by_placement_category(placements: pd.DataFrame) -> pd.DataFrame:
     3.7
     """
     _require(placements, ["year", "provision", "count"], "placements")
-    cats = _provision_categories()
+    cats = PROVISION_TO_DSG
     df = placements.assign(category=placements["provision"].map(cats))
     if df["category"].isna().any():
         raise ValidationError(f"placements: provisions "
@@ -143,7 +108,7 @@ def financial_summary(trajectory: pd.DataFrame, costed: pd.DataFrame | None = No
     rows = {"High Needs Block income": t["income_gbp"]}
     placement_total = pd.Series(0.0, index=years)
     if costed is not None and len(costed):
-        cats = _provision_categories()
+        cats = PROVISION_TO_DSG
         c = costed.assign(category=costed["provision"].map(cats))
         if "path" in c:
             n = c["path"].nunique()

@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import DEFICIT_QUANTILES
 from ..errors import ValidationError
 from .income import financial_year_label
 
-QUANTILES = (0.1, 0.5, 0.9)
 
 
 def dsg_trajectory(spend: pd.DataFrame, income: pd.DataFrame, opening_balance_gbp: float = 0.0,
-                   quantiles=QUANTILES) -> pd.DataFrame:
+                   quantiles=DEFICIT_QUANTILES) -> pd.DataFrame:
     """In-year and cumulative DSG (High Needs Block) position per year.
 
     Parameters

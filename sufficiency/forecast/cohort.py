@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.vocabulary import AGE_BAND_ORDER, AGE_BANDS
 from ..errors import ValidationError
 from .models import (MAX_LOG_GROWTH, Simulation, _antithetic, _error_variances,
                      pooled_growth)
 
-#: Years of age in each standard age band.
-BAND_WIDTH = {"under 5": 5.0, "5-10": 6.0, "11-15": 5.0, "16-19": 4.0, "20-25": 6.0}
-BAND_ORDER = ["under 5", "5-10", "11-15", "16-19", "20-25"]
+#: Years of age in each standard age band (from the vocabulary's age bands).
+BAND_WIDTH = {r.age_band: float(r.age_to - r.age_from + 1) for r in AGE_BANDS.itertuples()}
+BAND_ORDER = list(AGE_BAND_ORDER)
 
 
 def cohort_flow(values, horizon, n_paths, rng, context=None, window=5, phi=0.8,

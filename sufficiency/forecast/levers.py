@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data.vocabulary import INDEPENDENT
+from ..data.vocabulary import INDEPENDENT, provisions_where
 from ..errors import ValidationError
 
 #: Share of the January stock of EHC plans that ceases within the year: an assumption from the
 #: DfE SEN2 2025 release for England (97,747 new plans in 2024; stock 576,474 in January 2024
 #: and 638,745 in January 2025, so about 35,500 ceased = 6.2%).
 CEASE_RATE = 0.062
-SPECIALIST = ("special_maintained", "special_non_maintained", "special_independent",
-              "resource_base", "specialist_post16")
+#: Specialist provisions whose new placements ``shift_to_mainstream`` redirects (vocabulary).
+SPECIALIST = provisions_where("new_plan_shift")
 
 
 @dataclass

@@ -12,12 +12,12 @@ from .models import DEFAULT_POOL_WEIGHT, MIN_POOL
 from .pooling import build_context
 from .prevalence import align_population
 from .reconcile import reconcile_paths
+from ..data.vocabulary import QUANTILES
 from .result import Forecast
 from .select import MODEL_NAMES, VARIANTS, run_model
 from .validate import (MIN_OBS, Panel, check_history, check_horizon, check_quantiles,
                        key_columns, quantile_name)
 
-QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
 #: Key columns that are not part of the hierarchy (each of their values is its own tree).
 UNIT_KEYS = ("la_code",)
 

@@ -1,12 +1,15 @@
-"""Reports: the workbook, the charts, ``report.html`` and ``manifest.json``, written atomically.
+"""Reports: everything a person reads, built from a run and written atomically.
+
+A :class:`~sufficiency.workflow.ScenarioRun` holds the stages' results; this package turns it
+into what people read: the workbook's tables (:mod:`~sufficiency.report.tables`), the page's
+headlines, captions, tables and chart choices (:mod:`~sufficiency.report.page`), the one label
+map (:mod:`~sufficiency.report.labels`), the manifest (:mod:`~sufficiency.report.manifest`)
+and scenario comparisons (:mod:`~sufficiency.report.compare`). :func:`build_report` gathers
+them into a :class:`Report`; :func:`write_report` writes it.
 
 Everything is written into a temporary folder beside the target and renamed into place at
 the end, so a failed run never leaves a half-written output; an existing folder is replaced
 only with ``force=True``.
-
-The run object passed in provides ``tables()`` (sheet name -> DataFrame), ``headlines()``
-(label, value), ``charts()`` (file name, heading, caption, a function returning a Figure),
-``notes``, ``manifest()`` and ``title`` / ``subtitle`` (see :class:`sufficiency.workflow.ScenarioRun`).
 """
 
 from __future__ import annotations
@@ -15,27 +18,77 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..workflow import ScenarioRun
+from . import page
 from .charts import save_png
+from .compare import compare_runs
 from .html import render_html
+from .manifest import manifest as run_manifest
+from .tables import comparison_tables, output_tables
 from .workbook import write_workbook
 
-__all__ = ["write_outputs", "write_comparison", "write_workbook", "render_html"]
+__all__ = ["Report", "build_report", "write_report", "write_outputs", "write_comparison",
+           "compare_runs", "write_workbook", "render_html"]
 
 
-def write_outputs(run, out, force: bool = False) -> Path:
-    """Write a scenario run's outputs to folder ``out``.
+@dataclass
+class Report:
+    """What the outputs of one run say, ready to write.
+
+    Attributes
+    ----------
+    title, subtitle : str
+    headlines : list of (label, value text)
+    charts : list of (file name, heading, caption, function returning a Figure)
+    page_tables : list of (heading, DataFrame, caption)
+        The tables shown in ``report.html``.
+    tables : dict of DataFrame
+        Every table by sheet name (the workbook and ``tables/*.csv``); ``assumptions`` first.
+    notes : list of str
+    manifest : dict
+    config : dict
+        The scenario's ``report`` section (``workbook``, ``charts``, ``html``: bool).
+    """
+
+    title: str
+    subtitle: str
+    headlines: list
+    charts: list
+    page_tables: list
+    tables: dict
+    notes: list = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+
+def build_report(run: ScenarioRun) -> Report:
+    """Everything the outputs of ``run`` say (nothing is drawn or written yet)."""
+    return Report(title=page.title(run), subtitle=page.subtitle(run),
+                  headlines=page.headlines(run), charts=page.chart_specs(run),
+                  page_tables=page.page_tables(run), tables=output_tables(run),
+                  notes=run.notes, manifest=run_manifest(run),
+                  config=run.scenario.config.get("report", {}))
+
+
+def write_outputs(run: ScenarioRun, out, force: bool = False) -> Path:
+    """Write a scenario run's outputs to folder ``out`` (see :func:`write_report`)."""
+    return write_report(build_report(run), out, force=force)
+
+
+def write_report(report: Report, out, force: bool = False) -> Path:
+    """Write a report to folder ``out``.
 
     Produces ``results.xlsx``, ``charts/*.png``, ``report.html`` and ``manifest.json`` (and the
     tables as CSV in ``tables/`` for scripts). Returns the folder.
     """
     out = Path(out)
     with _atomic_dir(out, force) as tmp:
-        config = run.scenario.config.get("report", {}) if run.scenario else {}
-        tables = run.tables()
+        config, tables = report.config, report.tables
         if config.get("workbook", True):
             write_workbook(tables, tmp / "results.xlsx")
         (tmp / "tables").mkdir()
@@ -45,15 +98,15 @@ def write_outputs(run, out, force: bool = False) -> Path:
         charts = []
         if config.get("charts", True):
             (tmp / "charts").mkdir()
-            for filename, heading, caption, make in run.charts():
+            for filename, heading, caption, make in report.charts:
                 path = tmp / "charts" / filename
                 save_png(make(), path)
                 charts.append((heading, path, caption))
         if config.get("html", True):
-            page = render_html(run.title, run.subtitle, run.headlines(), charts,
-                               run.report_tables(), tables["assumptions"], run.notes)
-            (tmp / "report.html").write_text(page, encoding="utf-8")
-        manifest = run.manifest()
+            html = render_html(report.title, report.subtitle, report.headlines, charts,
+                               report.page_tables, tables["assumptions"], report.notes)
+            (tmp / "report.html").write_text(html, encoding="utf-8")
+        manifest = dict(report.manifest)
         manifest["outputs"] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
                                      if p.is_file())
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
@@ -61,14 +114,16 @@ def write_outputs(run, out, force: bool = False) -> Path:
     return out
 
 
-def write_comparison(runs, table: pd.DataFrame, out, force: bool = False) -> Path:
-    """Write each run into ``out/<scenario name>/`` and the side-by-side table beside them."""
+def write_comparison(runs: list[ScenarioRun], table: pd.DataFrame, out,
+                     force: bool = False) -> Path:
+    """Write each run into ``out/<scenario name>/`` and the side-by-side table beside them
+    (``table``: :func:`compare_runs`)."""
     out = Path(out)
     with _atomic_dir(out, force) as tmp:
         sheets = {"comparison": table}
         for run in runs:
             write_outputs(run, tmp / _slug(run.name), force=True)
-            for name, frame in run.comparison_tables().items():
+            for name, frame in comparison_tables(run).items():
                 sheets[f"{_slug(run.name)[:18]}_{name}"[:31]] = frame
         write_workbook(sheets, tmp / "comparison.xlsx")
         table.to_csv(tmp / "comparison.csv", index=False, lineterminator="\n")

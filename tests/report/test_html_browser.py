@@ -1,11 +1,11 @@
 """report.html renders in a real browser: not blank, and the headline figures are on it."""
 from matplotlib import image
 
-from sufficiency.report import write_outputs
+from sufficiency.report import write_report
 
 
-def test_report_renders_in_headless_chromium(tmp_path, render_page, tiny_run):
-    out = write_outputs(tiny_run(), tmp_path / "out")
+def test_report_renders_in_headless_chromium(tmp_path, render_page, tiny_report):
+    out = write_report(tiny_report(), tmp_path / "out")
     shot, dom = render_page(out / "report.html")
     pixels = image.imread(shot)
     assert pixels.shape[0] > 500 and pixels.shape[1] > 500

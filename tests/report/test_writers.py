@@ -5,13 +5,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from sufficiency.report import write_outputs
+from sufficiency.report import write_report
 from sufficiency.report.workbook import number_format, write_workbook
 
 
-def test_outputs_written_and_reproducible(tmp_path, tiny_run):
-    a = write_outputs(tiny_run(), tmp_path / "a")
-    b = write_outputs(tiny_run(), tmp_path / "b")
+def test_outputs_written_and_reproducible(tmp_path, tiny_report):
+    a = write_report(tiny_report(), tmp_path / "a")
+    b = write_report(tiny_report(), tmp_path / "b")
     for name in ("results.xlsx", "charts/cost.png", "report.html", "tables/costs.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     manifest = json.loads((a / "manifest.json").read_text())
@@ -20,26 +20,26 @@ def test_outputs_written_and_reproducible(tmp_path, tiny_run):
     assert "2,717 -&gt; 4,100" in html and "Green Book" in html and "data:image/png;base64" in html
 
 
-def test_existing_folder_is_not_overwritten_without_force(tmp_path, tiny_run):
+def test_existing_folder_is_not_overwritten_without_force(tmp_path, tiny_report):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="--force"):
-        write_outputs(tiny_run(), out)
+        write_report(tiny_report(), out)
     assert (out / "keep.txt").read_text() == "mine"
-    write_outputs(tiny_run(), out, force=True)
+    write_report(tiny_report(), out, force=True)
     assert not (out / "keep.txt").exists() and (out / "report.html").exists()
 
 
-def test_failure_leaves_nothing_half_written(tmp_path, tiny_run):
+def test_failure_leaves_nothing_half_written(tmp_path, tiny_report):
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
-        write_outputs(tiny_run(fail=True), out)
+        write_report(tiny_report(fail=True), out)
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir()]  # no temporary folder left behind
 
 
-def test_workbook_is_formatted_for_people(tmp_path, tiny_run):
+def test_workbook_is_formatted_for_people(tmp_path, tiny_report):
     path = tmp_path / "x.xlsx"
     write_workbook({"costs": pd.DataFrame({"year": [2026], "cost_gbp": [1.5e6],
                                            "independent_share": [0.12]})}, path)

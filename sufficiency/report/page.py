@@ -1,0 +1,206 @@
+"""What ``report.html`` says: the title, headline figures, tables with captions, chart choices.
+
+Every function takes a :class:`~sufficiency.workflow.ScenarioRun` and returns text or frames;
+:func:`sufficiency.report.write_outputs` lays them out. Labels come from the one label map
+(:mod:`sufficiency.report.labels`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..data.vocabulary import INDEPENDENT
+from ..workflow import ScenarioRun
+from . import charts as ch
+from .labels import gbp_m, label, legend
+
+__all__ = ["title", "subtitle", "headline_values", "headlines", "page_tables", "chart_specs",
+           "summary"]
+
+
+def title(run: ScenarioRun) -> str:
+    """The page and workbook title: LA and scenario."""
+    return f"{run.la_name}: SEND place sufficiency - {run.name}"
+
+
+def subtitle(run: ScenarioRun) -> str:
+    """The years covered, the library version and the seed."""
+    first = int(run.demand["year"].min()) if len(run.demand) else "-"
+    last = int(run.demand["year"].max()) if len(run.demand) else "-"
+    return (f"EHC plan history {int(run.history['year'].min())}-"
+            f"{int(run.history['year'].max())}, plan {first}-{last}. "
+            f"sufficiency {__version__}, seed {run.scenario.get('seed')}.")
+
+
+def headline_values(run: ScenarioRun) -> dict:
+    """The headline figures as numbers, keyed as :data:`~sufficiency.report.labels.LABELS`."""
+    demand, history = run.demand, run.history
+    last = int(demand["year"].max())
+    first = int(demand["year"].min())
+    table = run.forecast.table
+    values = {
+        "ehcp_latest": float(history.query("age_band == 'all'")
+                             .sort_values("year")["count"].iloc[-1]),
+        "ehcp_forecast_last": float(table.query("age_band == 'all'")
+                                    .query("year == @last")["mean"].sum())
+        if "age_band" in table else np.nan,
+        "specialist_first": float(demand.query("year == @first")["demand"].sum()),
+        "specialist_last": float(demand.query("year == @last")["demand"].sum()),
+        "first_year": first, "last_year": last,
+    }
+    plan = run.allocation
+    if plan is not None:
+        programme = plan.capital_programme
+        values["projects"] = int(len(programme))
+        values["places_added"] = float(programme["places"].sum()) if len(programme) else 0.0
+        values["capital_gbp"] = float(programme["capital_cost"].sum()) if len(programme) \
+            else 0.0
+        values["unplaced_last"] = float(plan.unplaced.query("year == @last")["unplaced"].sum()) \
+            if len(plan.unplaced) else 0.0
+        values["status"] = plan.outcome.describe()
+    if run.deficit is not None:
+        for scenario, value in run.deficit.final_deficit().items():
+            values[f"deficit_last_{scenario}_gbp"] = value
+    return values
+
+
+def headlines(run: ScenarioRun) -> list[tuple[str, str]]:
+    """``(label, value text)`` for the cards at the top of the page."""
+    v = headline_values(run)
+    out = [(f"EHC plans, January {int(run.history['year'].max())}", f"{v['ehcp_latest']:,.0f}"),
+           (f"Specialist places needed {v['first_year']} -> {v['last_year']}",
+            f"{v['specialist_first']:,.0f} -> {v['specialist_last']:,.0f}")]
+    if "projects" in v:
+        out.append(("Capital projects chosen", f"{v['projects']} (+{v['places_added']:,.0f} "
+                                               f"places, {gbp_m(v['capital_gbp'])})"))
+        out.append((f"Children without a suitable place, {v['last_year']}",
+                    f"{v['unplaced_last']:,.0f}"))
+    if run.deficit is not None:
+        for scenario in run.deficit.scenarios:
+            out.append((f"Cumulative DSG deficit {v['last_year']}, "
+                        f"{label(scenario, 'deficit_scenario')}",
+                        gbp_m(v[f"deficit_last_{scenario}_gbp"])))
+    return out
+
+
+def page_tables(run: ScenarioRun) -> list[tuple[str, pd.DataFrame, str]]:
+    """The tables shown in ``report.html``: ``(heading, frame, caption)``."""
+    out = [("Measures reported to the board", _measures_wide(run.measures),
+            "Per year, history (DfE SEN2) and plan alike.")]
+    need = run.demand.pivot_table(index="year", columns="phase", values="demand",
+                                  aggfunc="sum").round(0).reset_index()
+    out.append(("Specialist places needed by phase", need,
+                "Children needing a specialist place (planning figure: "
+                f"{run.scenario.get('forecast.planning_quantile')}); all need groups."))
+    plan = run.allocation
+    if plan is not None:
+        out.append(("Capital programme", plan.capital_programme,
+                    "Projects chosen, opening year (September), places and capital cost."))
+        if len(plan.unplaced):
+            un = plan.unplaced.groupby(["year"], as_index=False)["unplaced"].sum()
+            out.append(("Children without a suitable place", un,
+                        "Demand the plan cannot place locally or independently within "
+                        "the constraints."))
+    deficit = run.deficit
+    if deficit is not None:
+        t = deficit.trajectory
+        cols = [c for c in ("scenario", "year", "financial_year", "income_gbp", "spend_gbp",
+                            "in_year_balance_gbp", "cumulative_deficit_gbp",
+                            "cumulative_deficit_p10", "cumulative_deficit_p90") if c in t]
+        out.append(("DSG position by year", t[cols],
+                    "High Needs Block income and spend, in-year balance and cumulative deficit "
+                    "(£; positive = deficit), with the 80% range from the forecast's "
+                    "uncertainty."))
+        if len(deficit.attribution):
+            out.append(("Savings by lever", deficit.attribution,
+                        "What each mitigation saves over the plan; the parts add up to the "
+                        "total."))
+    return out
+
+
+def chart_specs(run: ScenarioRun) -> list:
+    """The charts of a run: ``(file name, heading, caption, function returning a Figure)``."""
+    out = []
+    hist = run.history[run.history["age_band"] != "all"]
+    table = run.forecast.table
+    if len(table) and "age_band" in table:
+        f = table[table["age_band"] != "all"]
+        out.append(("fan_chart_by_age.png", "Demand forecast by age band",
+                    "EHC plans by age band: history (black) and forecast with 80% and 90% "
+                    "intervals. Read the width of the band as the planning risk.",
+                    lambda: ch.fan_chart(hist, f, by="age_band")))
+    groups = run.demand.groupby(["year", "need_group"], as_index=False)["demand"].sum()
+    cap = _local_capacity(run)
+    dvc = groups.rename(columns={"need_group": "group"})
+    if cap is not None:
+        dvc = dvc.merge(cap, on=["year", "group"], how="left").fillna({"capacity": 0})
+    else:
+        dvc["capacity"] = 0.0
+    out.append(("demand_vs_capacity.png", "Specialist demand against local places",
+                "Children needing a specialist place (line) against the local places the plan "
+                "fills for them (bars: maintained special, resourced provision, AP and "
+                "post-16, existing and new). The gap is placed in independent or "
+                "non-maintained schools, or waits.",
+                lambda: ch.demand_vs_capacity(dvc, by="group")))
+    plan = run.allocation
+    if plan is not None:
+        prog = plan.capital_programme.rename(columns={"capital_cost": "capital_cost_gbp"})
+        out.append(("capital_programme.png", "Capital programme",
+                    "Projects the optimiser chose and when they open.",
+                    lambda: ch.capital_timeline(prog)))
+        cost = plan.cost_by_year.rename(columns={"total": "cost_gbp"})
+        out.append(("cost_by_provision.png", "Cost by provision type",
+                    "Annual revenue, transport and capital cost of the plan by provision "
+                    "type (£ of each year).",
+                    lambda: ch.cost_by_provision(cost)))
+    if run.deficit is not None:
+        band = run.deficit.deficit_range()
+        traj = pd.DataFrame({"year": band["year"], "variant": band["scenario"].map(
+            lambda s: legend(s, "deficit_scenario"))})
+        for q in ("p10", "p50", "p90"):
+            traj[q] = -band[q]  # balance: negative = deficit
+        out.append(("cumulative_deficit.png", "Cumulative DSG position",
+                    "The cumulative DSG balance (below zero is a deficit) with the 80% "
+                    "range from the forecast's uncertainty. 'Today's placement mix' "
+                    "assumes local places grow with demand at no capital cost; the "
+                    "mitigated line adds the scenario's levers; the optimised place plan "
+                    "holds local capacity to today's plus the projects it builds, so "
+                    "growth beyond the candidate projects goes to independent places.",
+                    lambda: ch.deficit_chart(traj)))
+    return out
+
+
+def summary(run: ScenarioRun) -> str:
+    """The plain-text summary ``sufficiency run`` prints."""
+    head = title(run)
+    lines = [head, "=" * len(head)]
+    lines += [f"{name}: {value}" for name, value in headlines(run)]
+    if run.allocation is not None:
+        lines.append(f"optimiser: {run.allocation.outcome.describe()}")
+    lines += [f"note: {n}" for n in run.notes]
+    return "\n".join(lines)
+
+
+def _local_capacity(run: ScenarioRun):
+    """Local (maintained, resourced, AP) places filled per year and need group in the plan.
+
+    A setting's capacity is shared by the needs it is designated for, so capacity cannot be
+    split by need; the places the optimiser filled for each need are what it effectively gets.
+    """
+    plan = run.allocation
+    if plan is None or not len(plan.placements):
+        return None
+    p = plan.placements
+    local = p[~p["provision"].isin(INDEPENDENT)]
+    out = local.groupby(["year", "need"], as_index=False)["placed"].sum()
+    return out.rename(columns={"need": "group", "placed": "capacity"})
+
+
+def _measures_wide(measures: pd.DataFrame) -> pd.DataFrame:
+    if measures.empty:
+        return measures
+    wide = measures.pivot_table(index="measure", columns="year", values="value", aggfunc="first")
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index()

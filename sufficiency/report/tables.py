@@ -1,0 +1,66 @@
+"""The run's tables as the workbook and ``tables/*.csv`` hold them, one sheet per table.
+
+:func:`output_tables` names every sheet; :func:`assumptions` gathers every parameter the run
+used, stage by stage, with its value, unit and source.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import demand as dm
+from ..workflow import ScenarioRun
+
+__all__ = ["assumptions", "output_tables", "comparison_tables"]
+
+#: The allocation plan's tables, in sheet order (:class:`sufficiency.allocate.Plan`).
+ALLOCATION_SHEETS = ("placements", "capital_programme", "cost_by_year", "unplaced",
+                     "utilisation", "marginal_place_value", "objective")
+
+
+def assumptions(run: ScenarioRun) -> pd.DataFrame:
+    """``parameter, value, unit, source``: the scenario's keys, then each stage's assumptions
+    (prefixed ``demand:``, ``forecast:``, ``allocate:``, ``finance:``)."""
+    parts = [run.scenario.assumptions()[["parameter", "value", "unit", "source"]]]
+    stages = (("demand", dm.assumptions()),
+              ("forecast", run.forecast.assumptions),
+              ("allocate", run.allocation.assumptions if run.allocation is not None else None),
+              ("finance", run.deficit.assumptions if run.deficit is not None else None))
+    for stage, frame in stages:
+        if frame is not None and len(frame):
+            f = frame.rename(columns={"name": "parameter"}).copy()
+            f["parameter"] = stage + ": " + f["parameter"].astype(str)
+            for c in ("value", "unit", "source"):
+                if c not in f:
+                    f[c] = ""
+            parts.append(f[["parameter", "value", "unit", "source"]])
+    out = pd.concat(parts, ignore_index=True)
+    out["value"] = out["value"].map(lambda v: v if isinstance(v, (int, float, str)) else
+                                    str(v))
+    return out
+
+
+def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
+    """Every output table by sheet name (the workbook and ``tables/*.csv``), in sheet order."""
+    out = {"assumptions": assumptions(run), "history": run.history,
+           "forecast": run.forecast.table.copy(), "demand": run.demand,
+           "measures": run.measures}
+    if run.allocation is not None:
+        for name in ALLOCATION_SHEETS:
+            out[name] = getattr(run.allocation, name)
+    if run.deficit is not None:
+        plan = run.deficit
+        out.update({"dsg_trajectory": plan.trajectory, "hnb_income": plan.income,
+                    "lever_savings": plan.attribution, "needs_vs_finance_led": plan.comparison})
+        for name, frame in sorted(plan.tables.items()):
+            out[f"dfe_{name}"[:31]] = frame
+        goal = plan.goal_seek_table()
+        if len(goal):
+            out["goal_seek"] = goal
+    return out
+
+
+def comparison_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
+    """The tables a scenario comparison puts side by side: board measures and total demand."""
+    return {"measures": run.measures,
+            "demand": run.demand.groupby("year", as_index=False)["demand"].sum()}

@@ -1,0 +1,138 @@
+"""The house reads one way: each concept has one home, and imports run down the stages.
+
+data -> forecast -> demand -> allocate -> finance -> workflow -> report -> cli. A module may
+import from its own layer or any layer before it, never after; shared sets of provision codes
+and the default quantiles live in the vocabulary only.
+"""
+import ast
+import importlib
+import inspect
+import dataclasses
+import typing
+from pathlib import Path
+
+import pytest
+
+import sufficiency
+from sufficiency.data import vocabulary as V
+
+PACKAGE = Path(sufficiency.__file__).parent
+LAYERS = {"": 0, "errors": 0, "data": 1, "forecast": 2, "demand": 3, "allocate": 4,
+          "finance": 5, "scenario_schema": 6, "scenario": 6, "workflow": 7, "report": 8,
+          "cli": 9}
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(rel.parts)
+        package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+        yield path, parts, package
+
+
+def _imports(path, package):
+    """Absolute names of the sufficiency modules a file imports (relative imports resolved)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                yield ".".join(base + ([node.module] if node.module else []))
+            elif node.module and node.module.startswith("sufficiency"):
+                yield node.module
+        elif isinstance(node, ast.Import):
+            yield from (a.name for a in node.names if a.name.startswith("sufficiency"))
+
+
+def _layer(parts):
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_imports_run_down_the_stages_only():
+    backwards = []
+    for path, parts, package in _modules():
+        own = LAYERS.get(_layer(parts), 0)
+        for target in _imports(path, package):
+            layer = _layer(target.split("."))
+            if LAYERS.get(layer, 0) > own:
+                backwards.append(f"{'.'.join(parts)} imports {target}")
+    assert not backwards, backwards
+
+
+def test_stages_do_not_import_each_other():
+    """forecast, allocate and finance take plain frames: none imports another stage."""
+    stages = {"forecast", "demand", "allocate", "finance"}
+    crossing = [f"{'.'.join(parts)} imports {target}"
+                for path, parts, package in _modules() if _layer(parts) in stages
+                for target in _imports(path, package)
+                if _layer(target.split(".")) in stages - {_layer(parts)}]
+    assert not crossing, crossing
+
+
+def test_no_module_but_the_vocabulary_defines_provision_sets_or_quantiles():
+    codes = set(V.PROVISIONS["provision"])
+    found = []
+    for path, parts, _ in _modules():
+        if path.name == "vocabulary.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                values = [e.value if isinstance(e, ast.Constant) else None for e in node.elts]
+                if len(values) >= 2 and all(isinstance(v, str) and v in codes for v in values):
+                    found.append(f"{path.name}:{node.lineno} {values}")
+            if isinstance(node, ast.Assign):
+                found += [f"{path.name}:{node.lineno} QUANTILES" for t in node.targets
+                          if isinstance(t, ast.Name) and t.id == "QUANTILES"]
+    assert not found, found
+
+
+def test_the_sets_are_columns_of_the_provision_table():
+    assert V.SPECIALIST == V.provisions_where("specialist")
+    assert set(V.INDEPENDENT) == {"special_independent", "special_non_maintained", "out_of_area"}
+    # the levers' sets differ on purpose: AP is specialist but not shifted; the stock shift
+    # moves special schools only
+    assert "ap" in V.SPECIALIST and "ap" not in V.provisions_where("new_plan_shift")
+    assert set(V.provisions_where("special_school")) < set(V.provisions_where("new_plan_shift"))
+    assert set(V.provisions_where("new_plan_shift")) < set(V.SPECIALIST)
+    with pytest.raises(sufficiency.errors.ValidationError, match="did you mean 'specialist'"):
+        V.provisions_where("specialst")
+
+
+def test_every_stage_uses_the_vocabulary_sets():
+    from sufficiency import demand
+    from sufficiency.allocate import policy
+    from sufficiency.finance import levers as finance_levers, plan
+    from sufficiency.forecast import levers as forecast_levers
+
+    project = importlib.import_module("sufficiency.forecast.project")
+
+    assert demand.SPECIALIST is V.SPECIALIST and plan.SPECIALIST is V.SPECIALIST
+    assert policy.INDEPENDENT_PROVISIONS is V.INDEPENDENT
+    assert forecast_levers.SPECIALIST == finance_levers.SPECIALIST_NEW
+    assert inspect.signature(project.project).parameters["quantiles"].default is V.QUANTILES
+    assert V.AGE_BAND_ORDER == tuple(V.AGE_BANDS.sort_values("age_from")["age_band"])
+
+
+def test_scenario_run_is_typed_with_the_stages_own_results():
+    from sufficiency.allocate import Plan
+    from sufficiency.finance import DeficitPlan
+    from sufficiency.forecast import Forecast
+    from sufficiency.workflow import ScenarioRun
+
+    hints = typing.get_type_hints(ScenarioRun)
+    assert hints["forecast"] is Forecast
+    assert hints["allocation"] == typing.Optional[Plan]
+    assert hints["deficit"] == typing.Optional[DeficitPlan]
+    assert not [f.name for f in dataclasses.fields(ScenarioRun) if hints[f.name] is object]
+    methods = {n for n, v in vars(ScenarioRun).items() if callable(v) and not n.startswith("_")}
+    assert not methods, f"presentation belongs in sufficiency.report: {methods}"
+
+
+def test_one_label_map_from_the_vocabulary():
+    from sufficiency.report.labels import LABELS, label, legend
+
+    assert not LABELS.duplicated(["kind", "key"]).any()
+    needs = LABELS[LABELS["kind"] == "need"].set_index("key")["label"]
+    assert needs.to_dict() == dict(zip(V.NEEDS["need"], V.NEEDS["name"]))
+    assert label("unmitigated") == "unmitigated"
+    assert legend("unmitigated") == "forecast, today's placement mix"
+    assert label("not a key") == "not a key"
