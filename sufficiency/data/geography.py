@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .names import everyday_name, is_unique, match_la
 from .vocabulary import suggest
 
 #: Reorganisations since 2010 and the footprints that make a continuous series across them.
@@ -69,7 +70,9 @@ def resolve_la(la, las: pd.DataFrame) -> str:
     Parameters
     ----------
     la : str or int
-        ``886``, ``"886"``, ``"E10000016"``, ``"kent"`` or a footprint code such as ``"928"``.
+        ``886``, ``"886"``, ``"E10000016"``, ``"kent"`` or a footprint code such as ``"928"``;
+        a fragment or a misspelling that points to one LA only ("Hereford", "Wiltshre") is
+        accepted too (:func:`sufficiency.data.names.match_la`).
     las : DataFrame
         The LA table (``la_code, new_la_code, la_name``), e.g. :func:`sufficiency.data.las`.
 
@@ -104,6 +107,13 @@ def resolve_la(la, las: pd.DataFrame) -> str:
         return names[text.lower()]
     if _plain(text) in names:
         return names[_plain(text)]
-    hint = suggest(text, list(las["la_name"]) + list(las["la_code"]))
+    matches = match_la(text, las)
+    if is_unique(matches):
+        return matches["la_code"].iloc[0]
+    if len(matches):
+        names = [everyday_name(n) for n in matches["la_name"]]
+        hint = f" (did you mean {', '.join(repr(n) for n in dict.fromkeys(names))}?)"
+    else:
+        hint = suggest(text, list(las["la_name"]) + list(las["la_code"]))
     raise KeyError(f"no local authority {la!r}{hint}; expected a 3-digit old LA code, a "
                    "9-character new code or an LA name, e.g. '886', 'E10000016' or 'Kent'")

@@ -30,8 +30,10 @@ def test_kent_by_code_name_and_new_code():
 
 
 def test_typo_gets_did_you_mean():
+    # one letter off and only one LA that close: read as that LA (sufficiency.data.names)
+    assert sd.resolve_la("Kentt", sd.las()) == "886"
     with pytest.raises(KeyError, match="did you mean 'Kent'"):
-        sd.la_history("Kentt")
+        sd.la_history("Kenttt")
 
 
 def test_buckinghamshire_both_new_codes_resolve():
