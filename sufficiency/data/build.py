@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataWarning
-from . import dfe, highneeds, s251
+from . import dfe, highneeds, s251, single_age
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
@@ -41,8 +41,8 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     -------
     dict of DataFrame
         ``las``, ``neighbours``, ``history_age``, ``placements``, ``placements_age``, ``needs``, ``new_plans``,
-        ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests``, the high-needs
-        money tables (:func:`sufficiency.data.highneeds.build_high_needs_extract`) and
+        ``caseload_single_age``, ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests``,
+        the high-needs money tables (:func:`sufficiency.data.highneeds.build_high_needs_extract`) and
         ``s251_high_needs`` (:func:`sufficiency.data.s251.build_s251_extract`).
     """
     src = Path(source_dir)
@@ -59,6 +59,7 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
         new_need = dfe.read_new_plan_needs(s25 / "sen_need_newplans.csv")
         ceased = dfe.read_ceased_plans(s25 / "ceased_plans.csv")
         requests = dfe.read_requests(s25 / "requests.csv")
+        single = single_age.read_caseload_by_single_age(s25 / "caseload.csv")
 
     tables = {
         "las": _las(src, age22, place),
@@ -73,6 +74,10 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
         "new_plan_needs": _slim(new_need, ["need"]),
         "ceased": _slim(ceased, ["reason"]),
         "requests": _slim(requests, ["measure"]),
+        # single ages: the specialist placements and all plans (what SCAP ageing needs)
+        "caseload_single_age": _slim(single[single["provision"].isin(
+            ["all", "resource_base", "special_maintained", "special_non_maintained",
+             "special_independent", "ap"])], ["age", "provision"]),
     }
     totals = place[place["provision"] == "all"][["la_code", "year", "count"]]
     tables["placements"] = pd.concat([tables["placements"],

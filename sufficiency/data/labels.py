@@ -1,0 +1,283 @@
+"""The words a person reads for every code and column name, with its unit: one table.
+
+:data:`LABELS` has one row per (``kind``, ``code``): ``label`` (what the page, the charts and
+the workbook show) and ``unit`` (``£``, ``%``, ``children``, ``places``, ``year`` or empty),
+which also decides how a value is formatted (:mod:`sufficiency.report.formats`). Codes of
+needs, provisions and DSG categories take their words from the vocabulary's own tables, so a
+name is written once.
+
+``kind`` is ``column`` for column names (optionally scoped to one table with ``table``), or the
+column whose *values* the codes are (``provision``, ``need``, ``need_group``, ``phase``,
+``age_band``, ``measure``, ``scenario``, ``component``, ``sheet``). :func:`label` falls back to
+:func:`words` (``capital_cost_gbp`` -> "Capital cost (£)") for a name the table does not
+have yet, so a column a stage adds later still reads as words.
+
+Examples
+--------
+>>> label("cognition_learning", "need_group")
+'Cognition and learning'
+>>> label("income_gbp"), unit_of("income_gbp")
+('High Needs Block income (£)', '£')
+>>> label("cumulative_deficit_p90")
+'Cumulative deficit, 90th percentile (£)'
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .vocabulary import AGE_BANDS, DSG_CATEGORIES, NEEDS, PROVISIONS
+
+__all__ = ["LABELS", "label", "label_values", "unit_of", "words"]
+
+_PROVISION_SHORT = {
+    "mainstream": "Mainstream school", "resource_base": "Resourced provision or SEN unit",
+    "special_maintained": "Maintained special school",
+    "special_non_maintained": "Non-maintained special school",
+    "special_independent": "Independent special school", "ap": "Alternative provision",
+    "fe_college": "FE college", "specialist_post16": "Specialist post-16 institution",
+    "early_years": "Early years setting", "elsewhere": "Educated elsewhere",
+    "unknown": "Not recorded or awaiting a placement", "all": "All placements",
+}
+
+_ROWS = [
+    # need groups (Code of Practice areas), age bands, phases
+    ("need_group", "cognition_learning", "Cognition and learning", ""),
+    ("need_group", "communication_interaction", "Communication and interaction", ""),
+    ("need_group", "semh", "Social, emotional and mental health", ""),
+    ("need_group", "sensory_physical", "Sensory and physical", ""),
+    ("need_group", "other", "Other or not assessed", ""),
+    ("need_group", "all", "All needs", ""),
+    ("need", "all", "All needs", ""),
+    ("age_band", "all", "All ages", ""),
+    ("phase", "early years", "Early years", ""), ("phase", "primary", "Primary", ""),
+    ("phase", "secondary", "Secondary", ""), ("phase", "post-16", "Post-16", ""),
+    ("phase", "post-19", "Post-19", ""), ("phase", "first", "First school", ""),
+    ("phase", "middle", "Middle school", ""), ("phase", "high", "High school", ""),
+    ("phase", "all", "All phases", ""),
+    # board measures
+    ("measure", "new_plans_mainstream_share", "New EHC plans placed in mainstream", "%"),
+    ("measure", "new_plans_independent_share",
+     "New EHC plans placed in independent or non-maintained special schools", "%"),
+    ("measure", "new_placements_independent_share",
+     "New specialist placements in independent or non-maintained schools (plan)", "%"),
+    ("measure", "awaiting_placement_or_unknown",
+     "EHC plans awaiting a placement or with none recorded", "children"),
+    ("measure", "children_without_suitable_place", "Children without a suitable place",
+     "children"),
+    ("measure", "cost_per_ehcp_gbp", "High needs spend per EHC plan", "£"),
+    # finance scenarios
+    ("scenario", "unmitigated", "Today's placement mix", ""),
+    ("scenario", "mitigated", "With the scenario's levers", ""),
+    ("scenario", "allocation_plan", "With the optimised place plan", ""),
+    # allocation objective components
+    ("component", "revenue", "Revenue cost", "£"), ("component", "transport", "Transport cost", "£"),
+    ("component", "capital", "Capital cost", "£"),
+    ("component", "unplaced_penalty", "Penalty for children without a place", "£"),
+    ("component", "total", "Total", "£"),
+    # column names (units in brackets; the unit column drives the number format)
+    ("column", "year", "Year (January census)", "year"),
+    ("column", "financial_year", "Financial year", ""),
+    ("column", "academic_year", "Academic year", ""),
+    ("column", "age", "Age (at 31 August)", ""), ("column", "nc_year", "National curriculum year", ""),
+    ("column", "age_band", "Age band", ""), ("column", "provision", "Placement type", ""),
+    ("column", "need", "Primary need", ""), ("column", "need_group", "Need group", ""),
+    ("column", "phase", "Phase", ""), ("column", "area", "Planning area", ""),
+    ("column", "setting", "Setting", ""), ("column", "project", "Project", ""),
+    ("column", "scenario", "Scenario", ""), ("column", "flag", "Note", ""),
+    ("column", "measure", "Measure", ""), ("column", "basis", "Basis", ""),
+    ("column", "parameter", "Assumption", ""), ("column", "value", "Value", ""),
+    ("column", "unit", "Unit", ""), ("column", "source", "Source", ""),
+    ("column", "lever", "Lever", ""), ("column", "component", "Cost component", ""),
+    ("column", "count", "EHC plans", "children"),
+    ("column", "demand", "Children needing a specialist place", "children"),
+    ("column", "mean", "Forecast (mean)", "children"),
+    ("column", "placed", "Children placed", "children"),
+    ("column", "existing", "Children already placed", "children"),
+    ("column", "new", "Children newly placed", "children"),
+    ("column", "unplaced", "Children without a suitable place", "children"),
+    ("column", "capacity", "Places", "places"), ("column", "spare", "Spare places", "places"),
+    ("column", "places", "Places added", "places"),
+    ("column", "utilisation", "Places filled", "%"),
+    ("column", "opening_year", "Opening year (September)", "year"),
+    ("column", "first_year", "First year", "year"), ("column", "last_year", "Last year", "year"),
+    ("column", "target_year", "Target year", "year"),
+    ("column", "committed", "Committed already", ""),
+    ("column", "achievable", "Achievable", ""), ("column", "summary", "Summary", ""),
+    ("column", "baseline", "Baseline", ""),
+    ("column", "capital_cost", "Capital cost (£)", "£"),
+    ("column", "revenue", "Revenue cost (£)", "£"), ("column", "transport", "Transport cost (£)", "£"),
+    ("column", "capital", "Capital cost (£)", "£"), ("column", "total", "Total cost (£)", "£"),
+    ("column", "cost_per_place", "Cost per place (£ a year)", "£"),
+    ("column", "revenue_cost", "Revenue cost (£)", "£"),
+    ("column", "transport_cost", "Transport cost (£)", "£"),
+    ("column", "discounted", "Discounted (£)", "£"), ("column", "undiscounted", "Undiscounted (£)", "£"),
+    ("column", "value_pv", "Present value (£)", "£"),
+    ("column", "income_gbp", "High Needs Block income (£)", "£"),
+    ("column", "spend_gbp", "High needs spend (£)", "£"),
+    ("column", "hnb_gbp", "High needs spend (£)", "£"),
+    ("column", "in_year_balance_gbp", "In-year balance (£)", "£"),
+    ("column", "cumulative_balance_gbp", "Cumulative balance (£)", "£"),
+    ("column", "cumulative_deficit_gbp", "Cumulative deficit (£)", "£"),
+    ("column", "placements_gbp", "Spend on placements (£)", "£"),
+    ("column", "other_gbp", "Other high needs spend (£)", "£"),
+    ("column", "transport_gbp", "Transport (£)", "£"),
+    ("column", "prob_no_deficit", "Chance of no deficit", "%"),
+    ("column", "allocation_gbp", "High Needs Block allocation (£)", "£"),
+    ("column", "import_export_gbp", "Import/export adjustment (£)", "£"),
+    ("column", "other_income_gbp", "Other income (£)", "£"),
+    ("column", "needs_led_spend_gbp", "Needs-led spend (£)", "£"),
+    ("column", "finance_led_spend_gbp", "Finance-led spend (£)", "£"),
+    ("column", "unfunded_gbp", "Spend not funded (£)", "£"),
+    ("column", "unfunded_specialist_places", "Specialist places not funded", "places"),
+    ("column", "needs_led_cumulative_balance_gbp", "Needs-led cumulative balance (£)", "£"),
+    ("column", "finance_led_cumulative_balance_gbp", "Finance-led cumulative balance (£)", "£"),
+    ("column", "alone_gbp", "Saving on its own (£)", "£"),
+    ("column", "sequential_gbp", "Saving in sequence (£)", "£"),
+    ("column", "shapley_gbp", "Saving, fair share (£)", "£"),
+    ("column", "attributed_gbp", "Saving attributed (£)", "£"),
+    ("column", "share", "Share of the total saving", "%"),
+    ("column", "balance_at_min_gbp", "Balance with the lever at its least (£)", "£"),
+    ("column", "balance_at_max_gbp", "Balance with the lever at its most (£)", "£"),
+    # column names that mean something else in one table
+    ("column", "marginal_place_value.value", "Value of one more place (£ a year)", "£"),
+    ("column", "marginal_place_value.value_pv", "Value of one more place, present value (£)", "£"),
+    ("column", "measures.value", "Value", ""),
+    # workbook sheets
+    ("sheet", "assumptions", "Assumptions", ""), ("sheet", "history", "EHC plan history", ""),
+    ("sheet", "forecast", "Forecast", ""), ("sheet", "demand", "Specialist demand", ""),
+    ("sheet", "measures", "Board measures", ""), ("sheet", "placements", "Placements", ""),
+    ("sheet", "capital_programme", "Capital programme", ""),
+    ("sheet", "cost_by_year", "Cost by year", ""), ("sheet", "unplaced", "Without a place", ""),
+    ("sheet", "utilisation", "Utilisation", ""),
+    ("sheet", "marginal_place_value", "Value of one more place", ""),
+    ("sheet", "objective", "Plan cost", ""), ("sheet", "dsg_trajectory", "DSG position", ""),
+    ("sheet", "hnb_income", "High Needs Block income", ""),
+    ("sheet", "lever_savings", "Savings by lever", ""),
+    ("sheet", "needs_vs_finance_led", "Needs-led v finance-led", ""),
+    ("sheet", "goal_seek", "Goal seek", ""),
+]
+
+
+def _vocabulary_rows() -> list:
+    rows = [("need", r.need, r.name, "") for r in NEEDS.itertuples(index=False)]
+    rows += [("provision", code, text, "") for code, text in _PROVISION_SHORT.items()]
+    rows += [("provision_full", r.provision, r.name, "") for r in PROVISIONS.itertuples(index=False)]
+    rows += [("dsg_category", r.dsg_category, r.name, "")
+             for r in DSG_CATEGORIES.itertuples(index=False)]
+    bands = {"under 5": "Under 5"}
+    for r in AGE_BANDS.itertuples(index=False):
+        rows.append(("age_band", r.age_band, bands.get(r.age_band,
+                                                       f"Age {r.age_from} to {r.age_to}"), ""))
+    return rows
+
+
+#: ``kind, code, label, unit``: every label a person reads (see the module docstring).
+LABELS = pd.DataFrame(_vocabulary_rows() + _ROWS, columns=["kind", "code", "label", "unit"])
+
+_LOOKUP = {(k, c): (lab, u) for k, c, lab, u in LABELS.itertuples(index=False)}
+_VALUE_KINDS = sorted(set(LABELS["kind"]) - {"column", "sheet", "provision_full"})
+
+_WORDS = {"gbp": "(£)", "hnb": "High Needs Block", "dsg": "DSG", "ehcp": "EHC plan",
+          "ehcps": "EHC plans", "fe": "FE", "ap": "AP", "sen": "SEN", "la": "LA", "pc": "(%)",
+          "pct": "(%)", "nc": "NC", "scap": "SCAP", "send": "SEND", "iss": "ISS",
+          "nmss": "NMSS", "mip": "MIP", "pv": "present value", "prob": "chance of",
+          "num": "number of", "yr": "year"}
+
+
+def words(name: str) -> str:
+    """Words for a machine name the table does not know: ``capital_cost_gbp`` -> "Capital
+    cost (£)", ``p90`` -> "90th percentile", ``dsg_placements_mitigated`` -> "DSG placements
+    mitigated".
+
+    Examples
+    --------
+    >>> words("capital_cost_gbp"), words("p05"), words("new_la_code")
+    ('Capital cost (£)', '5th percentile', 'New LA code')
+    """
+    text = str(name)
+    m = re.fullmatch(r"(.*?)_?p(\d{2})$", text)
+    if m and (m.group(1) == "" or "_" in text):
+        q = int(m.group(2))
+        pct = "median" if q == 50 else f"{q}th percentile"
+        if not m.group(1):
+            return pct[0].upper() + pct[1:]
+        base = words(m.group(1))
+        unit = " (£)" if base.endswith(" (£)") or "deficit" in base.lower() or \
+            "balance" in base.lower() else ""
+        return f"{base.removesuffix(' (£)')}, {pct}{unit}"
+    parts = [p for p in re.split(r"[_\s]+", text) if p]
+    if not parts:
+        return text
+    out = [_WORDS.get(p.lower(), p) for p in parts]
+    unit = [w for w in out if w in ("(£)", "(%)")]
+    out = [w for w in out if w not in ("(£)", "(%)")] + unit[:1]
+    sentence = " ".join(out)
+    return sentence[0].upper() + sentence[1:] if sentence else text
+
+
+def label(code, kind: str = "column", table: str | None = None) -> str:
+    """The words for ``code`` (a column name by default, or a value of column ``kind``).
+
+    Examples
+    --------
+    >>> label("special_independent", "provision"), label("ASD", "need")
+    ('Independent special school', 'Autistic spectrum disorder')
+    >>> label("value", table="marginal_place_value")
+    'Value of one more place (£ a year)'
+    """
+    if table is not None and (kind, f"{table}.{code}") in _LOOKUP:
+        return _LOOKUP[(kind, f"{table}.{code}")][0]
+    if (kind, code) in _LOOKUP:
+        return _LOOKUP[(kind, code)][0]
+    if kind in ("column", "sheet"):
+        return words(code)
+    return str(code) if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", str(code)) else words(code)
+
+
+def unit_of(column: str, table: str | None = None) -> str:
+    """The unit of a column (``£``, ``%``, ``children``, ``places``, ``year`` or ``""``),
+    from the table, else from the name (``*_gbp`` is £, ``*_share`` / ``*_rate`` is %).
+
+    Examples
+    --------
+    >>> unit_of("capital_cost_gbp"), unit_of("independent_share"), unit_of("setting")
+    ('£', '%', '')
+    """
+    if table is not None and ("column", f"{table}.{column}") in _LOOKUP:
+        return _LOOKUP[("column", f"{table}.{column}")][1]
+    if ("column", column) in _LOOKUP:
+        return _LOOKUP[("column", column)][1]
+    name = str(column).lower()
+    if name.endswith("_gbp") or "_gbp_" in name or name.startswith("cost_") or \
+            re.fullmatch(r".*_gbp_p\d\d|cumulative_deficit_p\d\d", name):
+        return "£"
+    if name.endswith(("_share", "_pc", "_rate", "_pct")) or name.startswith(("share_", "prob_")):
+        return "%"
+    if re.fullmatch(r"p\d\d", name):
+        return "children"
+    if name.endswith("_year") or name == "year":
+        return "year"
+    if name.endswith(("_places", "_children", "_plans")):
+        return "children" if not name.endswith("_places") else "places"
+    return ""
+
+
+def label_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with the codes in known columns (provision, need, phase, ...) as words.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provision": ["ap", "mainstream"], "count": [1, 2]})
+    >>> label_values(df)["provision"].tolist()
+    ['Alternative provision', 'Mainstream school']
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if column in _VALUE_KINDS and out[column].dtype == object or \
+                column in _VALUE_KINDS and pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v, k=column: label(v, k)
+                                          if isinstance(v, str) else v)
+    return out
