@@ -41,7 +41,7 @@ def test_every_problem_named_with_file_and_line(tmp_path):
     path = write(tmp_path, """\
         name: bad
         data:
-          la: Wiltshre
+          la: Wiltshireshire
         forecast:
           horizn: 5
           model: magic
@@ -56,7 +56,7 @@ def test_every_problem_named_with_file_and_line(tmp_path):
     text = "\n".join(problems)
     assert "s.yaml, line 5: unknown key 'forecast.horizn' (did you mean 'forecast.horizon'" in text
     assert "line 6: forecast.model = 'magic': expected one of" in text
-    assert "line 3: data.la: no local authority 'Wiltshre' (did you mean 'Wiltshire'" in text
+    assert "line 3: data.la: no local authority 'Wiltshireshire' (did you mean 'Wiltshire'" in text
     assert "line 8: allocate.discount_rate = 3.5: expected a rate" in text
     assert "line 9: allocate.settings: file 'nothere.csv' not found" in text
 
