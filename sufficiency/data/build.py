@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataWarning
-from . import dfe, highneeds, s251, single_age
+from . import dfe, highneeds, population, s251, single_age
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
-               "v3.0. Source: Department for Education.")
+               "v3.0. Source: Department for Education.\n" + population.ONS_ATTRIBUTION)
 
 
 def build_tables(source_dir) -> dict[str, pd.DataFrame]:
@@ -86,6 +86,7 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
     extract = highneeds.build_high_needs_extract(src / "dfe-high-needs", las=tables["las"])
     tables.update(extract)
     tables.update(_s251_tables(src, tables["las"]))
+    tables.update(population.build_population_tables(src / "ons-population", tables["las"]))
     return tables
 
 

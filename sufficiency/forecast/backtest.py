@@ -20,18 +20,22 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from .adjust import CONVERGENCE, GROWTH_SHOCK_SD, apply_steps
 from .cohort import cohort_structure
+from .pooling import attach_area_population, national_series
 from .pooling import build_context
 from .prevalence import align_population
 from .select import _slice_context, _tail_len, run_model, scale_mase
 from .validate import check_history, check_horizon
 
 DEFAULT_MODELS = ("auto", "constant_growth", "pooled_growth", "log_linear", "cohort_flow")
+#: Parameters of a model spec that belong to the steps after the model (:mod:`.adjust`).
+STEP_PARAMS = ("convergence", "long_run", "growth_shock_sd")
 
 
 def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_origin=None,
              reference=None, population=None, n_paths=200, seed=0, min_obs=4,
-             score_flagged=False):
+             score_flagged=False, area_population=None, reference_population=None):
     """Rolling-origin backtest: a tidy table of errors per model, series, origin and horizon.
 
     Parameters
@@ -40,12 +44,15 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
         ``year, count`` and key columns, as for :func:`~sufficiency.forecast.project`.
     models : sequence of str, or dict
         Model names, or ``{label: (model name, {parameter: value})}`` to compare variants,
-        e.g. ``{"cg3": ("constant_growth", {"k": 3})}``.
+        e.g. ``{"cg3": ("constant_growth", {"k": 3})}``. The parameters ``convergence``,
+        ``long_run`` and ``growth_shock_sd`` are not the model's but the steps applied after
+        it, exactly as in :func:`~sufficiency.forecast.project` (default: the library's
+        defaults; ``{"convergence": 0, "growth_shock_sd": 0}`` gives the model alone).
     horizon : int
         Years ahead (default 3); horizons beyond the data are left out.
     first_origin, last_origin : int, optional
         Origin years (default: the fifth year of the history to the year before the last).
-    reference, population
+    reference, population, area_population, reference_population
         As for :func:`~sufficiency.forecast.project`, truncated at each origin.
     n_paths : int
         Simulated paths per series for the intervals (default 200).
@@ -81,6 +88,8 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
     ctx.parents, ctx.band_width = parents, widths
     if population is not None:
         ctx.population = align_population(population, panel.keys, panel.years, horizon)
+    attach_area_population(ctx, panel, area_population, reference, reference_population)
+    national = national_series(panel.years)
     years = panel.years
     first = int(first_origin) if first_origin is not None else int(years[0]) + 4
     last = int(last_origin) if last_origin is not None else int(years[-1]) - 1
@@ -104,6 +113,10 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
         actual = panel.values[rows, n_years:n_years + h]
         for label, (name, params) in specs.items():
             rng = np.random.default_rng(rng_root.integers(2 ** 63))
+            params = dict(params)
+            steps = {k: params.pop(k) for k in STEP_PARAMS if k in params}
+            if "growth_rate" in params:
+                steps.setdefault("long_run", "trend")   # a fixed rate is its own long run
             try:
                 sim = run_model(name, v[rows], h, n_paths, rng, sub_ctx, params)
             except ValidationError as err:
@@ -111,8 +124,14 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
                     continue  # not applicable to these series
                 raise ValidationError(f"backtest: model {label!r} at origin {origin}: "
                                       f"{err}") from err
-            mean = sim.paths.mean(axis=1)
-            qv = np.quantile(sim.paths, qs, axis=1)            # (q, n, h)
+            paths, _ = apply_steps(np.asarray(sim.paths, float), v[rows], sub_ctx, rng,
+                                   convergence=steps.get("convergence", CONVERGENCE),
+                                   long_run=steps.get("long_run"),
+                                   shock_sd=steps.get("growth_shock_sd", GROWTH_SHOCK_SD),
+                                   origin_year=origin,
+                                   national_last=national[n_years - 1])
+            mean = paths.mean(axis=1)
+            qv = np.quantile(paths, qs, axis=1)            # (q, n, h)
             for j in range(h):
                 a = actual[:, j]
                 keep = np.isfinite(a)

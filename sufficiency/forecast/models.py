@@ -67,6 +67,10 @@ class Context:
         For cohort flow: index of the series one age band younger (-1 for the youngest).
     band_width : ndarray of float or None
         Years of age in each series' band (cohort flow).
+    area_pop : ndarray, shape (n_series, n_years) or None
+        All-age population of each series' area (prevalence convergence).
+    reference_pop : ndarray, shape (n_groups, n_years) or None
+        Population of each pool's reference (prevalence convergence).
     """
 
     groups: np.ndarray | None = None
@@ -76,6 +80,8 @@ class Context:
     years: np.ndarray | None = None
     parents: np.ndarray | None = None
     band_width: np.ndarray | None = None
+    area_pop: np.ndarray | None = None
+    reference_pop: np.ndarray | None = None
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -206,6 +212,35 @@ def constant_growth(values, horizon, n_paths, rng, context=None, growth_rate=Non
     steps = np.arange(1, horizon + 1)
     paths = match_mean(paths, _last(values)[:, None] * np.exp(g[:, None] * steps[None, :]))
     return Simulation(paths, what, {"growth": np.expm1(g)})
+
+
+# --- reference growth --------------------------------------------------------------------
+
+def reference_growth(values, horizon, n_paths, rng, context=None, k=3):
+    """The reference's (e.g. England's) mean log growth over its last ``k`` years, applied to
+    each series' latest count: the baseline any officer has ("we grow as England grows").
+
+    Uncertainty as :func:`constant_growth` on the series' own history. Series without a
+    reference use their own last-``k``-year growth.
+    """
+    ctx = context or Context()
+    gr = log_growth(values)
+    own = last_k_mean(gr, k)
+    g = np.where(np.isfinite(own), own, 0.0)
+    desc = [f"own growth {np.expm1(x):.1%} a year (no reference)" for x in g]
+    if ctx.reference is not None and ctx.groups is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lr = np.log(np.where(ctx.reference > 0, ctx.reference, np.nan))
+        rg = (lr[:, -1] - lr[:, -1 - k]) / k if lr.shape[1] > k else np.full(len(lr), np.nan)
+        ok = (ctx.groups >= 0) & np.isfinite(rg[np.maximum(ctx.groups, 0)])
+        g = np.where(ok, rg[np.maximum(ctx.groups, 0)], g)
+        desc = [f"reference growth {np.expm1(x):.1%} a year (last {k} years)" if o else d
+                for x, o, d in zip(g, ok, desc)]
+    var_u, var_e = _growth_variances(gr, k)
+    paths = simulate_growth(_last(values), g, var_u, var_e, horizon, n_paths, rng)
+    steps = np.arange(1, horizon + 1)
+    paths = match_mean(paths, _last(values)[:, None] * np.exp(g[:, None] * steps[None, :]))
+    return Simulation(paths, desc, {"growth": np.expm1(g)})
 
 
 # --- log-linear trend --------------------------------------------------------------------

@@ -106,3 +106,46 @@ def _align_reference(reference: pd.DataFrame, pool_frame: pd.DataFrame, pk: list
             continue
         out[g] = sub.reindex(years).to_numpy(dtype=float)
     return out
+
+
+def attach_area_population(ctx: Context, panel: Panel, area_population, reference,
+                           reference_population=None) -> None:
+    """Set ``ctx.area_pop`` and ``ctx.reference_pop`` (prevalence convergence) from
+    ``area_population`` (a frame, ``"embedded"`` for the ONS estimates of the embedded LAs,
+    or None for no convergence) and, for a reference given as a frame, its population
+    ``reference_population`` (``year, population``)."""
+    from .adjust import align_area_population
+    from .adjust import reference_population as pool_population
+
+    if area_population is None:
+        return
+    if isinstance(area_population, str):
+        if area_population != "embedded":
+            raise ValidationError(f"area_population = {area_population!r}: expected a "
+                                  "DataFrame (year, population, la_code) or 'embedded'")
+        from ..data.population import area_populations
+
+        area_population = area_populations()
+    ctx.area_pop = align_area_population(area_population, panel.keys, panel.years)
+    england = None
+    if reference_population is not None:
+        england = align_area_population(reference_population, pd.DataFrame(index=[0]),
+                                        panel.years)[0]
+    elif isinstance(reference, str) and reference.lower() == "england":
+        from ..data.population import area_populations
+
+        eng = area_populations()
+        eng = eng[eng["la_code"] == "E92000001"].drop(columns="la_code")
+        england = align_area_population(eng, pd.DataFrame(index=[0]), panel.years)[0]
+    n_groups = ctx.reference.shape[0] if ctx.reference is not None else 0
+    ctx.reference_pop = pool_population(ctx.area_pop, ctx.groups, n_groups,
+                                             ctx.reference_is_pool, england)
+
+
+def national_series(years) -> np.ndarray:
+    """England's total plans on ``years`` (the embedded DfE series; NaN where unknown)."""
+    from .. import data as sd
+
+    eng = sd.england_history()
+    eng = eng[eng["age_band"] == "all"].set_index("year")["count"]
+    return eng.reindex(years).to_numpy(dtype=float)

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from .adjust import CONVERGENCE, GROWTH_SHOCK_SD, apply_steps, parse_long_run
 from .cohort import cohort_structure
 from .levers import CEASE_RATE, apply_levers, levers_frame, parse_levers
 from .models import DEFAULT_POOL_WEIGHT, MIN_POOL
-from .pooling import build_context
+from .pooling import attach_area_population, build_context, national_series
 from .prevalence import align_population
 from .reconcile import reconcile_paths
 from ..data.vocabulary import QUANTILES
@@ -24,7 +25,8 @@ UNIT_KEYS = ("la_code",)
 
 def project(history, horizon, model="auto", quantiles=QUANTILES, population=None, levers=None,
             seed=0, n_paths=1000, reference=None, reconcile="wls", growth_rate=None,
-            model_params=None):
+            model_params=None, long_run=None, area_population=None, convergence=CONVERGENCE,
+            growth_shock_sd=GROWTH_SHOCK_SD, reference_population=None):
     """Forecast EHC plans ``horizon`` years ahead, by every key in the history, with
     simulated uncertainty, reconciled so the parts add up to the total.
 
@@ -66,6 +68,26 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
     model_params : dict, optional
         Keyword arguments for the model (for ``auto`` / ``ensemble``:
         ``{"params": {model: {...}}, "candidates": [...]}``).
+    long_run : dict or str, optional
+        How growth behaves beyond the data (a scenario assumption, stated in
+        ``.assumptions``): ``"trend"`` (the forecast growth continues), ``{"method":
+        "converge", "rate": 0.05, "half_life": 5}`` (the default, the one the backtest
+        supported at horizons 1-5; ``"trend"`` when ``growth_rate`` is given) or ``{"method":
+        "national_path", "year": 2033, "count": 1_000_000}``; see
+        :mod:`sufficiency.forecast.adjust`.
+    area_population : DataFrame or "embedded", optional
+        All-age population ``year, population`` (and ``la_code``), ``year`` = January census
+        year: turns on prevalence convergence. ``"embedded"``: the ONS estimates of the
+        embedded LAs (needs ``la_code`` values of the embedded data).
+    reference_population : DataFrame, optional
+        ``year, population`` of a ``reference`` given as a frame (for prevalence convergence;
+        the embedded England population is used with ``reference="england"``).
+    convergence : float
+        Prevalence convergence per year (default :data:`~.adjust.CONVERGENCE`); 0 = off.
+    growth_shock_sd : float
+        Yearly step of the national growth-rate random walk that widens the bands (default
+        :data:`~.adjust.GROWTH_SHOCK_SD`, calibrated on origins 2014-2020); 0 = the model's
+        own uncertainty only.
 
     Returns
     -------
@@ -118,8 +140,20 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
                                   "model='constant_growth'")
         params["growth_rate"] = float(growth_rate)
     rng = np.random.default_rng(seed)
+    attach_area_population(ctx, panel, area_population, reference, reference_population)
+    if long_run is None and growth_rate is not None:
+        long_run = "trend"      # a growth rate the user fixed is their long-run assumption
+    lr = parse_long_run(long_run)
     sim = run_model(model, panel.values, horizon, n_paths, rng, ctx, params)
-    paths = np.asarray(sim.paths, dtype=float)
+    national = national_series(panel.years)[-1] if lr.method == "national_path" else None
+    paths, relative = apply_steps(np.asarray(sim.paths, dtype=float), panel.values, ctx, rng,
+                                  convergence=convergence, long_run=lr,
+                                  shock_sd=growth_shock_sd, origin_year=int(panel.years[-1]),
+                                  national_last=national)
+    if area_population is not None and convergence and not np.isfinite(relative).any():
+        notes.append("area_population given but no series has a reference population to "
+                     "compare with (pass reference='england' or many LAs): no prevalence "
+                     "convergence.")
     years = np.arange(panel.years[-1] + 1, panel.years[-1] + horizon + 1)
     last = panel.values[:, -1]
     # reconcile, then levers on the parts, then re-sum the totals
@@ -147,13 +181,16 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
     models = panel.keys.copy()
     models["model"] = sim.parameters.get("model", [model] * len(panel))
     models["description"] = sim.description
+    models["relative_prevalence"] = np.exp(relative)
     components = None
     if model == "prevalence":
         components = _prevalence_components(panel, ctx, years, paths, sim)
     return Forecast(table=table, series=panel.keys.copy(), path_array=paths, years=years,
                     model=models, levers=levers_frame(lever_log),
                     assumptions=_assumptions(model, params, lever_list, n_paths, seed,
-                                             reconcile, reference),
+                                             reconcile, reference, lr, convergence
+                                             if np.isfinite(relative).any() else 0.0,
+                                             growth_shock_sd),
                     history=history, provision_shifts=pd.DataFrame(
                         shifts, columns=["year", "lever", "from_provision", "to_provision",
                                          "share_of_new", "count"]),
@@ -243,8 +280,15 @@ def _prevalence_components(panel, ctx, years, paths, sim):
     return out
 
 
-def _assumptions(model, params, levers, n_paths, seed, reconcile, reference):
+def _assumptions(model, params, levers, n_paths, seed, reconcile, reference, long_run,
+                 convergence, shock_sd):
     rows = [("model", model, "", "forecast.project"),
+            ("long-run growth", long_run.describe(), "",
+             "scenario assumption; default 'trend' (backtest, docs/forecast.md)"),
+            ("prevalence convergence", convergence, "per year per unit of log relative "
+             "plans per head", "tuned on origins 2014-2020 (docs/forecast.md); 0 = off"),
+            ("national growth-rate random walk (band width)", shock_sd, "log growth per year",
+             "calibrated on origins 2014-2020 (docs/forecast.md)"),
             ("simulated paths", n_paths, "paths", ""),
             ("seed", seed, "", ""),
             ("reconciliation", reconcile or "none", "",

@@ -43,13 +43,14 @@ def _registry():
 
     return {"constant_growth": m.constant_growth, "log_linear": m.log_linear,
             "pooled_growth": m.pooled_growth, "damped_trend": damped_trend,
+            "reference_growth": m.reference_growth,
             "prevalence": prevalence, "cohort_flow": cohort_flow,
             "ensemble": ensemble, "auto": auto}
 
 
 MODEL_NAMES = ("auto", "ensemble", "pooled_growth", "constant_growth", "log_linear",
                "damped_trend", "prevalence", "cohort_flow", "pooled_growth_k1",
-               "pooled_growth_k5", "constant_growth_k5")
+               "pooled_growth_k5", "constant_growth_k5", "reference_growth")
 
 
 def run_model(name, values, horizon, n_paths, rng, context, params=None):
@@ -143,7 +144,11 @@ def _slice_context(context: Context, n_years: int, rows=None) -> Context:
                    population=None if pop is None else pop[rows],
                    years=None if context.years is None else context.years[:n_years],
                    parents=parents,
-                   band_width=None if context.band_width is None else context.band_width[rows])
+                   band_width=None if context.band_width is None else context.band_width[rows],
+                   area_pop=None if context.area_pop is None
+                   else context.area_pop[rows][:, :n_years],
+                   reference_pop=None if context.reference_pop is None
+                   else context.reference_pop[:, :n_years])
 
 
 def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins=4,

@@ -17,7 +17,8 @@ def exact(rate=0.08, n=12, start=2010, **keys):
 
 
 def test_constant_growth_is_exact_on_exact_growth():
-    bt = backtest(exact(), models=["constant_growth"], horizon=3)
+    bt = backtest(exact(), models={"constant_growth": ("constant_growth",
+                                                       {"long_run": "trend"})}, horizon=3)
     assert bt["ape"].max() < 1e-9
     assert bt["origin"].min() == 2014 and bt["origin"].max() == 2020
     assert set(bt["horizon"]) == {1, 2, 3}
