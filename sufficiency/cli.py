@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
                               description="Rolling-origin backtest of the scenario's forecast "
                                           "models on its own history.")
     backtest.add_argument("scenario", help="scenario YAML file")
-    backtest.add_argument("--horizon", type=int, default=3, help="years ahead (default 3)")
+    backtest.add_argument("--horizon", type=int, default=5, help="years ahead (default 5)")
     backtest.set_defaults(handler=_backtest)
 
     validate = sub.add_parser("validate", help="check a scenario or data file",
@@ -166,6 +166,15 @@ def _backtest(args) -> int:
         warnings.simplefilter("ignore", DataWarning)
         table = backtest_scenario(scenario, horizon=args.horizon)
     print(table.to_string(index=False))
+    from .forecast.backtest import accuracy_in_words
+
+    chosen = scenario.get("forecast.model")
+    words = accuracy_in_words(table, chosen)
+    if words:
+        print(f"\nIn words ({chosen}, the scenario's model, on this LA's own past; median "
+              "error, bias and how often the 80% band held):")
+        for line in words:
+            print("  " + line)
     return 0
 
 

@@ -10,12 +10,12 @@ Examples
 See ``docs/forecast.md`` for the models, the pooling, reconciliation and the measured accuracy.
 """
 
-from .backtest import accuracy, backtest
+from .backtest import accuracy, accuracy_in_words, backtest
 from .levers import LEVERS, Lever
 from .needs import forecast_la, split_by_need
 from .project import project
 from .result import Forecast
 from .select import MODEL_NAMES
 
-__all__ = ["project", "backtest", "accuracy", "Forecast", "Lever", "LEVERS", "MODEL_NAMES",
+__all__ = ["project", "backtest", "accuracy", "accuracy_in_words", "Forecast", "Lever", "LEVERS", "MODEL_NAMES",
            "split_by_need", "forecast_la"]

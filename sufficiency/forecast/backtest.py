@@ -213,3 +213,27 @@ def _model_specs(models):
                 out[label] = (name, dict(params or {}))
         return out
     return {name: (name, {}) for name in models}
+
+
+def accuracy_in_words(acc: pd.DataFrame, model: str = "auto") -> list[str]:
+    """One sentence per horizon a planner reads, from an :func:`accuracy` table.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"model": ["auto"], "horizon": [5], "n": [10],
+    ...                     "median_ape_pct": [10.04], "over_share": [0.3],
+    ...                     "coverage80": [0.8]})
+    >>> accuracy_in_words(acc)[0]
+    '5 years ahead: typically 10.0% out; too high in 3 of 10 past forecasts, too low in 7; the 80% band held for 8 of 10 past forecasts (8 of 10).'
+    """
+    rows = acc[acc["model"] == model].sort_values("horizon")
+    out = []
+    for r in rows.itertuples():
+        years = "1 year" if r.horizon == 1 else f"{r.horizon} years"
+        over = int(round(r.over_share * 10))
+        held = int(round(r.coverage80 * 10))
+        n_held = int(round(r.coverage80 * r.n))
+        out.append(f"{years} ahead: typically {r.median_ape_pct:.1f}% out; too high in {over} "
+                   f"of 10 past forecasts, too low in {10 - over}; the 80% band held for "
+                   f"{held} of 10 past forecasts ({n_held} of {int(r.n)}).")
+    return out

@@ -48,7 +48,10 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
         Quantiles reported as columns ``p05``, ``p10``, ...
     population : DataFrame, optional
         ``year, population`` (and keys, e.g. ``age_band``) for the history and forecast years:
-        the prevalence model's denominator.
+        the prevalence model's denominator. With an ``age_band`` column (e.g.
+        :func:`~sufficiency.forecast.demography.la_census_population`), every model's
+        ``.components`` split the growth into a demographic and a prevalence part
+        (:func:`~sufficiency.forecast.demography.growth_split`).
     levers : list, optional
         Scenario levers (assumptions), e.g. ``[{"name": "reduce_new_plan_growth",
         "reduction": 0.25, "from_year": 2027}]``; see :mod:`sufficiency.forecast.levers`.
@@ -185,7 +188,7 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
     components = None
     if model == "prevalence":
         components = _prevalence_components(panel, ctx, years, paths, sim)
-    return Forecast(table=table, series=panel.keys.copy(), path_array=paths, years=years,
+    out = Forecast(table=table, series=panel.keys.copy(), path_array=paths, years=years,
                     model=models, levers=levers_frame(lever_log),
                     assumptions=_assumptions(model, params, lever_list, n_paths, seed,
                                              reconcile, reference, lr, convergence
@@ -195,6 +198,15 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
                         shifts, columns=["year", "lever", "from_provision", "to_provision",
                                          "share_of_new", "count"]),
                     components=components, quantiles=qs, notes=notes)
+    if population is not None and model != "prevalence" and {"age_band"} <= set(population) \
+            and not (set(keys) - {"age_band"}):
+        from .demography import growth_split
+
+        try:
+            out.components = growth_split(out, population)
+        except ValidationError as err:
+            out.notes.append(f"No demographic / prevalence split: {err}")
+    return out
 
 
 def _clean(history):
