@@ -18,14 +18,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+import pandas as pd
 
 from .data.vocabulary import suggest
 from .errors import ValidationError
-from .scenario_schema import SCENARIO_SCHEMA
+from .safe_yaml import load_yaml
+from .scenario_schema import LEVER_PARAMETERS, RATE_UNITS, SCENARIO_SCHEMA
 
 _SECTIONS = {k.split(".")[0] for k in SCENARIO_SCHEMA["key"] if "." in k}
 
@@ -47,6 +49,7 @@ class Scenario:
     config: dict
     path: Path | None = None
     chain: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     def get(self, key: str, default=None):
         node = self.config
@@ -100,24 +103,40 @@ def load_scenario(path, overrides: dict | None = None) -> Scenario:
     ------
     ValidationError
         Every problem found, each naming the file, the line and what was expected.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.yaml")
+    >>> _ = open(p, "w").write("data:\\n  la: Wiltshire\\nforecast:\\n  growth_rate: 10.8\\n")
+    >>> load_scenario(p)
+    Traceback (most recent call last):
+    ...
+    sufficiency.errors.ValidationError: ...s.yaml: 1 problem(s):
+      ...s.yaml, line 4: forecast.growth_rate = 10.8: expected -0.5 to 0.5 per year (did you mean 0.108?)
     """
     path = Path(path)
-    raw, lines, chain = _load_chain(path, seen=())
+    raw, lines, chain, notes = _load_chain(path, seen=())
     for key, value in (overrides or {}).items():
         _set(raw, key, value)
+    problems = _check_shape(raw, lines, path)
     config = _with_defaults(raw)
-    problems = _check(config, raw, lines, path)
+    problems += _check(config, raw, lines, path)
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems),
                               problems)
-    return Scenario(config=config, path=path, chain=chain)
+    return Scenario(config=config, path=path, chain=chain, notes=notes)
 
 
 def scenario_from_dict(config: dict, base_dir=".") -> Scenario:
     """Validate a scenario given as a dict (for notebooks and tests)."""
+    if not isinstance(config, dict):
+        raise ValidationError(f"scenario: expected a dict of keys, got {type(config).__name__}")
     raw = copy.deepcopy(config)
+    where = Path(base_dir) / "<dict>"
+    problems = _check_shape(raw, {}, where)
     full = _with_defaults(raw)
-    problems = _check(full, raw, {}, Path(base_dir) / "<dict>")
+    problems += _check(full, raw, {}, where)
     if problems:
         raise ValidationError("scenario: " + "; ".join(problems), problems)
     return Scenario(config=full, path=Path(base_dir) / "scenario.yaml", chain=[])
@@ -126,44 +145,36 @@ def scenario_from_dict(config: dict, base_dir=".") -> Scenario:
 # --- loading -------------------------------------------------------------------------------
 
 def _load_chain(path: Path, seen: tuple):
-    if not path.exists():
-        raise ValidationError(f"{path}: no such scenario file")
     if path.resolve() in seen:
         raise ValidationError(f"{path}: 'extends' makes a loop through {[str(s) for s in seen]}")
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        raise ValidationError(f"{path}{where}: not valid YAML ({getattr(err, 'problem', err)})")
+    if not path.exists():
+        raise ValidationError(f"{path}: no such scenario file")
+    doc = load_yaml(path, "scenario file (.yaml)")
+    raw = {} if doc.data is None else doc.data
     if not isinstance(raw, dict):
-        raise ValidationError(f"{path}, line 1: expected a mapping of keys (name:, data:, ...)")
-    lines = {k: (path, v) for k, v in _lines(node).items()}
-    chain = [path]
-    base = raw.pop("extends", None)
-    if base:
-        base_path = (path.parent / base)
-        if not base_path.exists():
-            line = lines.get("extends", (path, 0))[1]
-            raise ValidationError(f"{path}, line {line}: extends: {base!r}: no such file "
-                                  f"({base_path}); expected a scenario file relative to this one")
-        base_raw, base_lines, base_chain = _load_chain(base_path, seen + (path.resolve(),))
-        raw = _merge(base_raw, raw)
-        lines = {**base_lines, **lines}
-        chain = base_chain + chain
-    return raw, lines, chain
-
-
-def _lines(node, prefix="") -> dict:
-    out = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = f"{prefix}{key_node.value}"
-            out[key] = key_node.start_mark.line + 1
-            out.update(_lines(value_node, key + "."))
-    return out
+        raise ValidationError(f"{path}, line 1: expected a mapping of keys (name:, data:, ...), "
+                              f"found {_kind(raw)}")
+    lines = {k: (path, v) for k, v in doc.lines.items()}
+    chain, notes = [path], list(doc.notes)
+    if "extends" not in raw:
+        return raw, lines, chain, notes
+    base = raw.pop("extends")
+    line = lines.get("extends", (path, 0))[1]
+    if base is None:
+        return raw, lines, chain, notes
+    if not isinstance(base, str) or not base.strip():
+        raise ValidationError(f"{path}, line {line}: extends = {base!r}: expected one scenario "
+                              "file name, relative to this file (e.g. extends: example.yaml)")
+    base_path = path.parent / base
+    if not base_path.is_file():
+        what = "is a folder" if base_path.is_dir() else "no such file"
+        raise ValidationError(f"{path}, line {line}: extends: {base!r}: {what} ({base_path}); "
+                              "expected a scenario file relative to this one")
+    base_raw, base_lines, base_chain, base_notes = _load_chain(base_path,
+                                                               seen + (path.resolve(),))
+    raw = _merge(base_raw, raw)
+    lines = {**base_lines, **lines}
+    return raw, lines, base_chain + chain, base_notes + notes
 
 
 def _merge(base: dict, top: dict) -> dict:
@@ -180,7 +191,9 @@ def _set(config: dict, dotted: str, value) -> None:
     parts = dotted.split(".")
     node = config
     for part in parts[:-1]:
-        node = node.setdefault(part, {})
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
     node[parts[-1]] = value
 
 
@@ -191,79 +204,183 @@ def _with_defaults(raw: dict) -> dict:
         node = out
         for part in parts[:-1]:
             if not isinstance(node.get(part), dict):
-                node[part] = {} if node.get(part) is None else node[part]
+                node[part] = {}
             node = node[part]
-        if isinstance(node, dict) and parts[-1] not in node:
+        if parts[-1] not in node:
             node[parts[-1]] = copy.deepcopy(row.default)
     return out
 
 
 # --- checking ------------------------------------------------------------------------------
 
+def _where(lines: dict, path: Path, key: str) -> str:
+    key = ".".join(part.strip() for part in str(key).split("."))
+    file, line = lines.get(key, (path, None))
+    if line is None and "." in key:   # a key inherited or absent: point at its section
+        file, line = lines.get(key.rsplit(".", 1)[0].split("[")[0], (path, None))
+    return f"{file}, line {line}" if line else f"{file}"
+
+
+def _check_shape(raw: dict, lines: dict, path: Path) -> list[str]:
+    """Sections must be mappings (``data: Wiltshire`` is not); fix them up so checks go on."""
+    problems = []
+    for section in sorted(_SECTIONS):
+        value = raw.get(section)
+        if section in raw and value is not None and not isinstance(value, dict):
+            keys = sorted(k.split(".", 1)[1] for k in SCENARIO_SCHEMA["key"]
+                          if k.startswith(section + "."))
+            hint = ""
+            if section == "data" and isinstance(value, str):
+                hint = f" (did you mean data: {{la: {value}}}?)"
+            problems.append(f"{_where(lines, path, section)}: {section} = {value!r}: expected a "
+                            f"section of keys indented below it ({', '.join(keys[:4])}, ...)"
+                            f"{hint}")
+            raw[section] = {}
+        elif section in raw and value is None:
+            raw[section] = {}
+    return problems
+
+
 def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
     problems = []
     known = set(SCENARIO_SCHEMA["key"]) | _SECTIONS
 
     def where(key):
-        file, line = lines.get(key, (path, None))
-        return f"{file}, line {line}" if line else f"{file}"
+        return _where(lines, path, key)
 
     for key in _flatten_keys(raw):
-        if key not in known and key.split(".")[0] not in ("levers",):
-            hint = suggest(key, sorted(known))
-            problems.append(f"{where(key)}: unknown key {key!r}{hint}")
+        if key not in known:
+            name = key if isinstance(key, str) else repr(key)
+            hint = suggest(str(key).strip(), sorted(known))
+            if str(key) != str(key).strip() and str(key).strip() in known:
+                hint = f" (spaces around the name: did you mean {str(key).strip()!r}?)"
+            problems.append(f"{where(key)}: unknown key {name!r}{hint}")
     for row in SCENARIO_SCHEMA.itertuples(index=False):
         value = _get(config, row.key)
-        message = _type_problem(value, row.type)
+        message = _value_problem(value, row)
         if message:
             problems.append(f"{where(row.key)}: {row.key} = {value!r}: {message}")
-    if not config.get("data", {}).get("la") and not config.get("data", {}).get("history"):
+    data = config.get("data", {})
+    if not data.get("la") and not data.get("history"):
         problems.append(f"{where('data')}: data: expected 'la' (an LA in the embedded data) or "
                         "'history' (your own file)")
-    la = config.get("data", {}).get("la")
-    if la:
+    la = data.get("la")
+    if la and isinstance(la, str):
         from .data import las, resolve_la
 
         try:
             resolve_la(la, las())
         except KeyError as err:
             problems.append(f"{where('data.la')}: data.la: {err.args[0]}")
-    for key in ("data.history", "allocate.settings", "allocate.designations",
-                "allocate.projects"):
+    for key in FILE_KEYS:
         value = _get(config, key)
-        if value:
+        if value and isinstance(value, str):
             file = lines.get(key, (path, None))[0]
-            if not (Path(file).parent / value).exists() and not Path(value).exists():
+            target = Path(value) if Path(value).is_absolute() else Path(file).parent / value
+            if target.is_dir():
+                problems.append(f"{where(key)}: {key}: {value!r} is a folder; expected a CSV or "
+                                "Excel file")
+            elif not target.exists():
                 problems.append(f"{where(key)}: {key}: file {value!r} not found (looked in "
                                 f"{Path(file).parent}); expected a path relative to the "
                                 "scenario file")
-    horizon = _get(config, "forecast.horizon")
-    if isinstance(horizon, int) and not 1 <= horizon <= 10:
-        problems.append(f"{where('forecast.horizon')}: forecast.horizon = {horizon}: expected "
-                        "1 to 10 years")
-    for key in ("allocate.discount_rate", "finance.inflation", "finance.income_growth"):
-        value = _get(config, key)
-        if isinstance(value, (int, float)) and not -0.5 < value < 1:
-            problems.append(f"{where(key)}: {key} = {value}: expected a rate per year as a "
-                            "fraction, e.g. 0.035 for 3.5%")
-    for key in ("allocate.penalty_unplaced", "allocate.time_limit",
-                "allocate.capital_budget_total", "allocate.capital_budget_per_year"):
-        value = _get(config, key)
-        if isinstance(value, (int, float)) and value < 0:
-            problems.append(f"{where(key)}: {key} = {value}: expected 0 or more")
-    levers = config.get("levers") or []
-    if not isinstance(levers, list) or not all(isinstance(x, dict) and "name" in x
-                                               for x in levers):
-        problems.append(f"{where('levers')}: levers: expected a list of mappings, each with a "
-                        "'name' (e.g. - name: reduce_new_plan_growth)")
+    if _get(config, "allocate.settings") and not _get(config, "allocate.designations"):
+        problems.append(f"{where('allocate.settings')}: allocate.settings is given without "
+                        "allocate.designations; expected both (what each setting may take)")
+    for key in ("allocate.designations", "allocate.projects"):
+        if _get(config, key) and not _get(config, "allocate.settings"):
+            problems.append(f"{where(key)}: {key} is given without allocate.settings; expected "
+                            "the settings table it refers to")
+    problems += _check_levers(config.get("levers"), lines, path)
+    problems += _check_size(config, where)
     return problems
 
 
-def _flatten_keys(raw: dict, prefix="") -> list[str]:
+#: Scenario keys naming a user file (read by :mod:`sufficiency.data.tables`).
+FILE_KEYS = ("data.history", "allocate.settings", "allocate.designations", "allocate.projects")
+
+#: Largest working memory a run may need for its simulated paths (bytes); see :func:`_check_size`.
+MAX_PATH_BYTES = 2 * 1024 ** 3
+
+#: Series and demand cells a path is expanded into (6 age-band series x about 250
+#: provision x need group x phase cells), for the memory estimate.
+_CELLS_PER_PATH_YEAR = 6 * 250
+
+
+def _check_size(config: dict, where) -> list[str]:
+    """Paths x years x cells in float64, checked before anything is allocated."""
+    n_paths, horizon = _get(config, "forecast.n_paths"), _get(config, "forecast.horizon")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+               for v in (n_paths, horizon)):
+        return []
+    need = n_paths * horizon * _CELLS_PER_PATH_YEAR * 8
+    if need > MAX_PATH_BYTES:
+        return [f"{where('forecast.n_paths')}: forecast.n_paths = {n_paths} with horizon "
+                f"{horizon} needs about {need / 1024 ** 3:.1f} GiB; expected at most "
+                f"{MAX_PATH_BYTES / 1024 ** 3:.0f} GiB (fewer paths)"]
+    return []
+
+
+def _check_levers(levers, lines: dict, path: Path) -> list[str]:
+    from .forecast.levers import LEVERS
+
+    if levers is None:
+        return []
+    if not isinstance(levers, list):
+        return [f"{_where(lines, path, 'levers')}: levers = {levers!r}: expected a list, each "
+                "item '- name: ...' with its parameters"]
+    params = LEVER_PARAMETERS.set_index("parameter")
+    problems = []
+    for i, lever in enumerate(levers):
+        at = f"levers[{i}]"
+        if not isinstance(lever, dict) or "name" not in lever:
+            problems.append(f"{_where(lines, path, at)}: {at} = {lever!r}: expected a mapping "
+                            f"with a name, one of {sorted(LEVERS)}")
+            continue
+        name = lever["name"]
+        if name not in LEVERS:
+            problems.append(f"{_where(lines, path, at + '.name')}: {at}.name = {name!r}: expected "
+                            f"one of {sorted(LEVERS)}{suggest(str(name), sorted(LEVERS))}")
+            continue
+        required, optional = LEVERS[name][1], LEVERS[name][2]
+        for p in required:
+            if p not in lever:
+                problems.append(f"{_where(lines, path, at)}: {at} ({name}): parameter {p!r} is "
+                                f"missing; expected {', '.join(required)}")
+        for p, value in lever.items():
+            if p == "name":
+                continue
+            key = f"{at}.{p}"
+            if p not in required + optional:
+                problems.append(f"{_where(lines, path, key)}: {key}: unknown parameter of {name}"
+                                f"{suggest(str(p), required + optional)}; expected "
+                                f"{', '.join(required + optional)}")
+                continue
+            if p in params.index:
+                message = _lever_value_problem(value, params.loc[p])
+                if message:
+                    problems.append(f"{_where(lines, path, key)}: {key} = {value!r}: {message}")
+    return problems
+
+
+def _lever_value_problem(value, spec) -> str:
+    kind = spec["type"]
+    if kind == "provision":
+        from .data.vocabulary import PROVISIONS
+
+        options = list(PROVISIONS["provision"])
+        return "" if value in options else \
+            f"expected a provision code, one of {options}{suggest(str(value), options)}"
+    if kind == "mapping":
+        return "" if isinstance(value, dict) else "expected a mapping {column: value}"
+    return _number_problem(value, kind, spec["min"], spec["max"], spec["unit"])
+
+
+def _flatten_keys(raw: dict, prefix="") -> list:
     out = []
     for key, value in raw.items():
         full = f"{prefix}{key}"
-        out.append(full)
+        out.append(full if isinstance(key, str) or prefix else key)
         if isinstance(value, dict) and full in _SECTIONS:
             out += _flatten_keys(value, full + ".")
     return out
@@ -278,7 +395,12 @@ def _get(config, key):
     return node
 
 
-def _type_problem(value, kind: str) -> str:
+_NAMES = {"str": "text", "path": "a file path", "int": "a whole number", "float": "a number",
+          "bool": "true or false", "list": "a list", "null": "empty"}
+
+
+def _value_problem(value, row) -> str:
+    kind = row.type
     if kind.startswith("choice:"):
         options = kind.split(":", 1)[1].split("|")
         if value not in options:
@@ -287,19 +409,72 @@ def _type_problem(value, kind: str) -> str:
     allowed = kind.split("|")
     if value is None:
         return "" if ("null" in allowed or kind in ("str", "path")) else "a value is required"
+    numeric = [a for a in allowed if a in ("int", "float")]
+    if numeric:
+        return _number_problem(value, numeric[0], row.min, row.max, row.unit,
+                               nullable="null" in allowed)
     checks = {"str": lambda v: isinstance(v, str), "path": lambda v: isinstance(v, str),
-              "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-              "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
               "bool": lambda v: isinstance(v, bool), "list": lambda v: isinstance(v, list),
               "null": lambda v: v is None}
     if any(checks[a](value) for a in allowed):
         return ""
-    names = {"str": "text", "path": "a file path", "int": "a whole number", "float": "a number",
-             "bool": "true or false", "list": "a list", "null": "empty"}
-    return "expected " + " or ".join(names[a] for a in allowed)
+    return "expected " + " or ".join(_NAMES[a] for a in allowed) + f", found {_kind(value)}"
+
+
+def _number_problem(value, kind: str, low, high, unit: str, nullable: bool = False) -> str:
+    """Type, finiteness and range of one number; 'did you mean' for percentages and text."""
+    rate = unit in RATE_UNITS
+    span = "" if low is None or pd.isna(low) else f"{low:g} to {high:g}{' ' + unit if unit else ''}"
+    expected = f"expected {_NAMES[kind]}" + (f" from {span}" if span else "") + \
+        (" or empty" if nullable else "")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        hint = ""
+        if isinstance(value, str):
+            text = value.strip().replace(",", "").replace("_", "")
+            number = _parse_number(text.rstrip("%"))
+            if number is not None and text.endswith("%"):
+                hint = f" (did you mean {number / 100:g}?)"
+            elif number is not None and not (kind == "int" and number != int(number)):
+                shown = int(number) if kind == "int" else number
+                hint = f" (did you mean {shown!r}, without quotes?)"
+        return f"{expected}, found {_kind(value)}{hint}"
+    if kind == "int" and isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            return f"{expected}, found {value!r}"
+        value = int(value)
+    if not math.isfinite(value):
+        return f"{expected}; found a value that is not finite"
+    if span and not (low <= value <= high):
+        hint = ""
+        if rate and low <= value / 100 <= high and abs(value) > 1:
+            hint = f" (did you mean {value / 100:g}?)"
+        return f"expected {span}{hint}"
+    return ""
+
+
+def _parse_number(text: str):
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, dict):
+        return "a section of keys"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return f"{type(value).__name__} {value!r}"
 
 
 def _show(value):
     if isinstance(value, (list, dict)):
-        return json.dumps(value, sort_keys=True)
+        return json.dumps(value, sort_keys=True, default=str)
     return "" if value is None else value

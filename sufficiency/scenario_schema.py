@@ -1,7 +1,13 @@
-"""The scenario file schema, as data: every key, its type, default, unit, meaning and source.
+"""The scenario file schema, as data: every key, its type, default, unit, range, meaning, source.
 
 The same table validates scenario files (:mod:`sufficiency.scenario`) and generates the
 scenario-file reference (``docs/scenario-reference.md``), so the two cannot drift.
+
+Every number has a range (columns ``min`` and ``max``). A row may give it explicitly (an
+8-tuple ending ``min, max``); otherwise it comes from the unit (:data:`UNIT_RANGES`: a rate
+``per year`` is -0.5 to 1, money is 0 or more, ...), so a key added with a unit is range-checked
+without more work. A rate given as a percentage (10.8 or "25%") is rejected with "did you mean
+0.108 / 0.25?".
 """
 
 from __future__ import annotations
@@ -10,15 +16,17 @@ import json
 
 import pandas as pd
 
-__all__ = ["SCENARIO_SCHEMA", "schema_markdown", "starting_scenario"]
+__all__ = ["SCENARIO_SCHEMA", "LEVER_PARAMETERS", "UNIT_RANGES", "schema_markdown",
+           "starting_scenario"]
 
-# (key path, type, default, unit, description, source)
+# (key path, type, default, unit, description, source[, min, max])
 _ROWS = [
     ("name", "str", None, "", "Scenario name shown in every output.", ""),
     ("description", "str", "", "", "A sentence or two on what this scenario tests.", ""),
     ("extends", "path", None, "",
      "A base scenario file (relative to this one) whose values this file overrides.", ""),
-    ("seed", "int", 0, "", "Random seed for simulated paths: same seed, same outputs.", ""),
+    ("seed", "int", 0, "", "Random seed for simulated paths: same seed, same outputs.", "",
+     0, 2**32 - 1),
     ("data.la", "str", None, "",
      "LA in the embedded DfE data: old code, new code or name (e.g. Wiltshire).", ""),
     ("data.history", "path", None, "",
@@ -30,13 +38,14 @@ _ROWS = [
      "auto", "", "Forecast model; auto picks per series by rolling-origin MASE.", ""),
     ("forecast.growth_rate", "float|null", None, "per year",
      "Fixed rate for constant_growth (e.g. 0.108); empty = mean of the last 3 years.",
-     "Wiltshire SEND strategy 2020-24 modelled 10.8% a year"),
-    ("forecast.horizon", "int", 8, "years", "Years ahead to forecast (1-10).", ""),
+     "Wiltshire SEND strategy 2020-24 modelled 10.8% a year", -0.5, 0.5),
+    ("forecast.horizon", "int", 8, "years", "Years ahead to forecast (1-10).", "", 1, 10),
     ("forecast.by", "choice:total|age_band", "age_band", "",
      "Forecast the LA total or each age band (reconciled to the total).", ""),
     ("forecast.planning_quantile", "choice:mean|p50|p80|p90", "mean", "",
      "Which forecast figure the place plan is made for (p80 plans for a high case).", ""),
-    ("forecast.n_paths", "int", 500, "paths", "Simulated demand paths for uncertainty.", ""),
+    ("forecast.n_paths", "int", 500, "paths", "Simulated demand paths for uncertainty.", "",
+     10, 10_000),
     ("levers", "list", [], "",
      "Scenario levers applied to the forecast, each {name: ..., parameters}; see the "
      "forecast documentation for the names.", ""),
@@ -49,8 +58,9 @@ _ROWS = [
     ("allocate.projects", "path", None, "",
      "Candidate capital projects (CSV); empty = the illustrative candidates.", ""),
     ("allocate.solver", "choice:cbc|highs", "cbc", "", "MILP solver (HiGHS needs highspy).", ""),
-    ("allocate.time_limit", "float", 120.0, "seconds", "Solver time limit.", ""),
-    ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", ""),
+    ("allocate.time_limit", "float", 120.0, "seconds", "Solver time limit.", "", 1.0, 86_400.0),
+    ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", "",
+     0.0, 0.5),
     ("allocate.discount_rate", "float", 0.035, "per year", "Discount rate for costs.",
      "HM Treasury Green Book (2022), 3.5% social time preference rate"),
     ("allocate.penalty_unplaced", "float", 250000.0, "GBP per child-year",
@@ -63,7 +73,8 @@ _ROWS = [
     ("finance.enabled", "bool", True, "", "Cost the plan and project the DSG position.", ""),
     ("finance.opening_balance_gbp", "float|null", None, "GBP",
      "Cumulative DSG balance at the start of the plan (negative = deficit); empty = 0, since "
-     "the embedded data has no published balance after 2021-22: enter your LA's latest.", ""),
+     "the embedded data has no published balance after 2021-22: enter your LA's latest.", "",
+     -1e10, 1e10),
     ("finance.income_growth", "float", 0.03, "per year",
      "High Needs Block income growth assumption.", "assumption; recent settlements 3-7%"),
     ("finance.inflation", "float", 0.03, "per year", "Cost inflation assumption.",
@@ -75,8 +86,60 @@ _ROWS = [
     ("report.workbook", "bool", True, "", "Write results.xlsx.", ""),
 ]
 
-SCENARIO_SCHEMA = pd.DataFrame(_ROWS, columns=["key", "type", "default", "unit", "description",
-                                               "source"])
+#: Range of a number by its unit, for rows that give none: (min, max). Rates are fractions.
+UNIT_RANGES = {
+    "per year": (-0.5, 1.0),
+    "fraction": (0.0, 1.0),
+    "share": (0.0, 1.0),
+    "GBP": (0.0, 1e10),
+    "GBP per year": (0.0, 1e10),
+    "GBP per child-year": (0.0, 1e8),
+    "GBP per place": (0.0, 1e8),
+    "year": (2000, 2100),
+    "years": (0, 50),
+    "seconds": (1.0, 86_400.0),
+    "paths": (10, 10_000),
+    "places": (0.0, 1e6),
+    "children": (0.0, 1e7),
+    "children per year": (0.0, 1e6),
+}
+
+#: Units whose values are rates or shares: 10.8 or "25%" there gets "did you mean 0.108?".
+RATE_UNITS = ("per year", "fraction", "share")
+
+#: The widest range any number gets when neither its row nor its unit gives one.
+FALLBACK_RANGE = (-1e12, 1e12)
+
+
+def _range(row: tuple) -> tuple:
+    key, kind, default, unit = row[:4]
+    if len(row) >= 8:
+        return row[6], row[7]
+    if not any(k in kind.split("|") for k in ("int", "float")):
+        return None, None
+    return UNIT_RANGES.get(unit, FALLBACK_RANGE)
+
+
+SCENARIO_SCHEMA = pd.DataFrame(
+    [tuple(r[:6]) + _range(r) for r in _ROWS],
+    columns=["key", "type", "default", "unit", "description", "source", "min", "max"])
+
+
+#: Parameters of the scenario levers (``levers: - name: ...``): parameter, type, unit, min,
+#: max, description. Lever names and which parameters each takes come from
+#: :data:`sufficiency.forecast.levers.LEVERS`; every parameter there has a row here.
+LEVER_PARAMETERS = pd.DataFrame([
+    ("reduction", "float", "fraction", 0.0, 1.0, "share fewer new plans (0.25 = a quarter)"),
+    ("from_year", "int", "year", 2000, 2100, "first January census year the lever acts in"),
+    ("year", "int", "year", 2000, 2100, "January census year from which it applies"),
+    ("cease_rate", "float", "fraction", 0.0, 1.0, "share of plans ceasing each year"),
+    ("ramp_years", "int", "years", 0, 20, "years over which the lever phases in"),
+    ("amount", "float", "plans", -1e6, 1e6, "plans added (negative: removed)"),
+    ("share", "float", "fraction", 0.0, 1.0, "share of new specialist plans moved"),
+    ("per_year", "float", "children per year", 0.0, 1e5, "children moved each year"),
+    ("to_provision", "provision", "", None, None, "provision the children move to"),
+    ("where", "mapping", "", None, None, "series the change applies to, {column: value}"),
+], columns=["parameter", "type", "unit", "min", "max", "description"])
 
 
 def schema_markdown() -> str:
@@ -88,14 +151,27 @@ def schema_markdown() -> str:
              "`allocate`, `finance`, `report`); a key left out takes its default. "
              "`extends: base.yaml` starts from another scenario and overrides only what this "
              "file sets.", "",
-             "| key | type | default | unit | meaning | source |",
-             "|---|---|---|---|---|---|"]
+             "| key | type | default | unit | range | meaning | source |",
+             "|---|---|---|---|---|---|---|"]
     for row in SCENARIO_SCHEMA.itertuples(index=False):
         default = "" if row.default is None else repr(row.default)
         kind = row.type.replace("choice:", "one of ").replace("|", " / ")
-        lines.append(f"| `{row.key}` | {kind} | {default} | {row.unit} | {row.description} | "
-                     f"{row.source} |")
+        lines.append(f"| `{row.key}` | {kind} | {default} | {row.unit} | "
+                     f"{_show_range(row.min, row.max)} | {row.description} | {row.source} |")
+    lines += ["", "## Levers", "",
+              "`levers:` is a list; each item has a `name` and its parameters. Rates and shares "
+              "are fractions (0.25, not 25 or 25%).", "",
+              "| parameter | type | unit | range | meaning |", "|---|---|---|---|---|"]
+    for row in LEVER_PARAMETERS.itertuples(index=False):
+        lines.append(f"| `{row.parameter}` | {row.type} | {row.unit} | "
+                     f"{_show_range(row.min, row.max)} | {row.description} |")
     return "\n".join(lines) + "\n"
+
+
+def _show_range(low, high) -> str:
+    if low is None or (isinstance(low, float) and pd.isna(low)):
+        return ""
+    return f"{low:g} to {high:g}"
 
 
 if __name__ == "__main__":

@@ -52,12 +52,13 @@ def test_every_problem_named_with_file_and_line(tmp_path):
     with pytest.raises(ValidationError) as err:
         load_scenario(path)
     problems = err.value.problems
-    assert len(problems) == 5
+    assert len(problems) == 6   # settings without designations is the sixth
     text = "\n".join(problems)
     assert "s.yaml, line 5: unknown key 'forecast.horizn' (did you mean 'forecast.horizon'" in text
     assert "line 6: forecast.model = 'magic': expected one of" in text
     assert "line 3: data.la: no local authority 'Wiltshireshire' (did you mean 'Wiltshire'" in text
-    assert "line 8: allocate.discount_rate = 3.5: expected a rate" in text
+    assert "line 8: allocate.discount_rate = 3.5: expected -0.5 to 1 per year (did you mean " \
+        "0.035?)" in text
     assert "line 9: allocate.settings: file 'nothere.csv' not found" in text
 
 

@@ -14,11 +14,12 @@ import re
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .model import LinearModel
+from .verify import check_point
 
 #: Solution statuses, in words.
 STATUSES = {
@@ -27,7 +28,7 @@ STATUSES = {
     "infeasible": "infeasible: the constraints contradict each other",
     "unbounded": "unbounded",
     "no_solution": "stopped before any feasible solution was found",
-    "error": "solver error",
+    "error": "solver error: no usable plan",
 }
 
 #: Relative gap under which a MIP counts as proven optimal (HiGHS's default ``mip_rel_gap``).
@@ -59,7 +60,11 @@ class SolverOutcome:
     solve_time : float
         Seconds spent in the solver call (for CBC including PuLP writing the MPS file).
     message : str
-        The solver's own words, e.g. CBC's ``Result -`` line.
+        The solver's own words, e.g. CBC's ``Result -`` line, and what the verification did.
+    verified : bool
+        True when the returned point was checked against every row, bound and integrality of
+        the model (:func:`sufficiency.allocate.verify.check_point`) and held, and the objective
+        was recomputed from it. :func:`solve` never returns a solution that is not verified.
 
     Examples
     --------
@@ -75,6 +80,7 @@ class SolverOutcome:
     gap: float | None
     solve_time: float
     message: str = ""
+    verified: bool = False
 
     @property
     def proven_optimal(self) -> bool:
@@ -87,6 +93,8 @@ class SolverOutcome:
     def describe(self) -> str:
         """One sentence an officer can read."""
         s = f"{self.solver.upper()}: {STATUSES[self.status]}"
+        if self.status == "error" and self.message:
+            s += f" ({self.message})"
         if self.status == "feasible":
             s += f" (stopped on {self.termination.replace('_', ' ')}"
             if self.gap is not None:
@@ -196,8 +204,11 @@ def _num(rx, text):
 
 
 def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
-              lb=None, ub=None, integrality=None, problem=None):
-    """Solve with CBC through PuLP; return ``(SolverOutcome, x, row_duals, pulp_build_time)``."""
+              lb=None, ub=None, integrality=None, problem=None, presolve=None):
+    """Solve with CBC through PuLP; return ``(SolverOutcome, x, row_duals, pulp_build_time)``.
+
+    ``presolve=False`` turns off both CBC's presolve and its Cgl preprocessing.
+    """
     import pulp
     from pulp import constants as C
 
@@ -214,8 +225,11 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
             # PuLP 3.x deprecates the bundled-CBC class in favour of COIN_CMD + a system CBC;
             # the bundled binary is what needs no install, so keep using it.
             warnings.simplefilter("ignore", DeprecationWarning)
+            # presolve=False also turns off CBC's Cgl preprocessing, the step that misfires
+            # ("Postprocessed model is infeasible") and returns a point breaking the model
             solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
-                                       threads=threads, logPath=log)
+                                       threads=threads, logPath=log, presolve=presolve,
+                                       options=["preprocess off"] if presolve is False else None)
         t1 = time.perf_counter()
         try:
             prob.solve(solver)
@@ -257,12 +271,7 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
     return SolverOutcome("cbc", status, term, obj, bound, gap, elapsed, result), x, duals, t_build
 
 
-def solve(m: LinearModel, solver="cbc", **kw):
-    """Solve ``m`` with the named solver; return ``(SolverOutcome, x, row_duals, pulp_time)``."""
-    solver = solver.lower()
-    if m.n_cols == 0:  # nothing to place and nothing to build
-        return (SolverOutcome(solver, "optimal", "optimal", 0.0, 0.0, 0.0, 0.0, "empty model"),
-                np.zeros(0), np.zeros(m.n_rows), 0.0)
+def _raw_solve(m: LinearModel, solver: str, **kw):
     if solver == "cbc":
         return solve_cbc(m, **kw)
     if solver == "highs":
@@ -273,6 +282,82 @@ def solve(m: LinearModel, solver="cbc", **kw):
         out, x, d = solve_highs(m, **kw)
         return out, x, d, 0.0
     raise ValueError(f"solver: expected one of {SOLVERS}, got {solver!r}")
+
+
+def solve(m: LinearModel, solver="cbc", **kw):
+    """Solve ``m`` with the named solver and verify the answer.
+
+    Returns ``(SolverOutcome, x, row_duals, pulp_time)``. The point the solver returns is
+    checked against every row, column bound and integrality of ``m``
+    (:func:`~sufficiency.allocate.verify.check_point`) and the objective recomputed from it.
+    A point that breaks the model is solved again without presolve (CBC's presolve is the
+    known culprit); if the second answer is wrong too, the outcome is ``status="error"`` with
+    no point: a wrong plan is never returned. Whenever there is a solution the outcome carries
+    a bound and a gap (from the LP relaxation when the solver gave no bound).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sufficiency.allocate.model import LinearModel
+    >>> m = LinearModel()
+    >>> _ = m.add_cols("x", pd.DataFrame({"i": [0, 1]}), 0, 10, integer=True)
+    >>> _ = m.add_rows("need", pd.DataFrame({"r": [0]}), 7.5, np.inf, [0, 0], [0, 1], [1, 1])
+    >>> m.add_objective("cost", [0, 1], [1.0, 2.0])
+    >>> out, x, _, _ = solve(m, "cbc")
+    >>> out.status, out.verified, x.tolist(), out.objective, out.gap
+    ('optimal', True, [8.0, 0.0], 8.0, 0.0)
+    """
+    solver = str(solver).lower()
+    if m.n_cols == 0:  # nothing to place and nothing to build
+        return (SolverOutcome(solver, "optimal", "optimal", 0.0, 0.0, 0.0, 0.0, "empty model",
+                              True), np.zeros(0), np.zeros(m.n_rows), 0.0)
+    out, x, duals, t_build = _raw_solve(m, solver, **kw)
+    if not out.has_solution:
+        return out, x, duals, t_build
+    lb, ub, integ = kw.get("lb"), kw.get("ub"), kw.get("integrality")
+    check = check_point(m, x, lb, ub, integ)
+    note = ""
+    if not check.ok:
+        first = check.describe()
+        retry = {k: v for k, v in kw.items() if k not in ("problem", "presolve")}
+        out, x, duals, t2 = _raw_solve(m, solver, **retry, presolve=False)
+        t_build += t2
+        if not out.has_solution:
+            return replace(out, message=f"{out.message}; first answer rejected: {first}"), \
+                x, duals, t_build
+        check = check_point(m, x, lb, ub, integ)
+        if not check.ok:
+            message = (f"{solver.upper()} returned a solution that breaks the model's own "
+                       f"constraints twice (with and without presolve): {check.describe()}")
+            return (SolverOutcome(solver, "error", "other", None, None, None, out.solve_time,
+                                  message), None, None, t_build)
+        note = f"re-solved without presolve: the first answer was rejected ({first})"
+    return _with_bound(m, solver, kw, out, check.objective, note), x, duals, t_build
+
+
+def _with_bound(m, solver, kw, out: SolverOutcome, obj: float, note: str) -> SolverOutcome:
+    """The outcome with the recomputed objective, a valid bound and the gap."""
+    bound = out.best_bound
+    tol = 1e-6 * max(1.0, abs(obj))
+    integ = m.integrality if kw.get("integrality") is None else np.asarray(kw["integrality"])
+    status, term = out.status, out.termination
+    if bound is not None and (not np.isfinite(bound) or bound > obj + tol):
+        bound = None  # not a bound on this objective: fall back to the relaxation
+    if bound is None and status == "optimal":
+        bound = obj
+    if bound is None:
+        relaxed = {k: v for k, v in kw.items() if k not in ("problem", "mip_gap")}
+        relaxed["integrality"] = np.zeros(m.n_cols, bool)
+        lp, _, _, _ = _raw_solve(m, solver, **relaxed)
+        if lp.status == "optimal" and lp.objective is not None and lp.objective <= obj + tol:
+            bound = float(lp.objective)
+            note = (note + "; " if note else "") + "bound from the LP relaxation"
+    gap = _gap(obj, bound)
+    if status == "optimal" and (gap is None or gap > OPTIMALITY_GAP) and np.any(integ):
+        status, term = "feasible", "gap_limit"
+    message = out.message + (f"; {note}" if note else "")
+    return replace(out, status=status, termination=term, objective=obj, best_bound=bound,
+                   gap=gap, message=message, verified=True)
 
 
 def fixed_lp_duals(m: LinearModel, x: np.ndarray, solver="cbc", **kw):
