@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Absolute tolerance on a row or bound, scaled by ``max(1, |bound|)``. CBC's and HiGHS's own
-#: primal feasibility tolerances are 1e-7; the solution file is read back with about 1e-9
-#: relative precision, so 1e-6 accepts every correct answer and no violation a person would see.
+#: Tolerance on a row or bound, relative to the size of the numbers in it: a row's violation is
+#: divided by ``max(1, |bound|, sum_j |a_ij x_j|)``, a column's by ``max(1, |bound|)``. CBC's
+#: and HiGHS's own primal feasibility tolerances are 1e-7 (on their scaled model); 1e-6
+#: relative accepts every correct answer and no violation a person would see.
 FEASIBILITY_TOL = 1e-6
 
 #: Largest distance from a whole number accepted for an integer column (CBC's default
@@ -59,8 +60,10 @@ class PointCheck:
                 f"): {self.worst}")
 
 
-def _scaled(excess: np.ndarray, bound: np.ndarray) -> np.ndarray:
+def _scaled(excess: np.ndarray, bound: np.ndarray, size=None) -> np.ndarray:
     scale = np.maximum(1.0, np.abs(np.where(np.isfinite(bound), bound, 0.0)))
+    if size is not None:
+        scale = np.maximum(scale, size)
     return np.maximum(excess, 0.0) / scale
 
 
@@ -107,9 +110,11 @@ def check_point(m, x, lb=None, ub=None, integrality=None) -> PointCheck:
     worst, worst_v = "", 0.0
     row_v = 0.0
     if m.n_rows:
-        act = m.matrix("csr") @ x
+        A = m.matrix("csr")
+        act = A @ x
+        size = abs(A) @ np.abs(x)
         rl, ru = m.row_lower, m.row_upper
-        below, above = _scaled(rl - act, rl), _scaled(act - ru, ru)
+        below, above = _scaled(rl - act, rl, size), _scaled(act - ru, ru, size)
         v = np.maximum(below, above)
         i = int(np.argmax(v))
         row_v = float(v[i])
