@@ -18,6 +18,12 @@ A second run, **held out**, calibrates on 2020-21 instead (the 2021-22 lines sca
 2020-21 outturn, January 2021 placements) and predicts 2021-22, the newest year, which no choice
 in the model was fitted to: the way the model will be scored on later outturn.
 
+A third table checks the **opening balance** roll-forward (:func:`sufficiency.finance.opening.
+opening_balance`) held out: from the published balance at the end of 2020-21 (reconciled on the
+2020-21 movement; 2019-20 total DSG from ``dsg_by_year.xlsx``), roll one year with the model and
+compare with the published balance at the end of 2021-22; error as a % of the LA's High Needs
+Block, next to repeating the LA's 2020-21 movement.
+
 Run: ``PYTHONPATH=. python benchmarks/finance_backcast.py [--markdown docs/finance-backcast.md]``.
 Prints medians over LAs: median absolute error, bias (median error), share within 7%.
 """
@@ -125,6 +131,53 @@ def per_la_table(series) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
+def opening_check(series) -> pd.DataFrame:
+    """Roll the balance from the end of 2020-21 to the end of 2021-22, against the published."""
+    from pathlib import Path
+
+    from sufficiency.data import highneeds
+    from sufficiency.finance.opening import la_opening_inputs, opening_balance
+    from sufficiency.finance.outturn import backcast as run_backcast
+
+    src = highneeds.source_dir() / "dsg_by_year.xlsx"
+    if not Path(src).exists():
+        return pd.DataFrame()
+    raw = pd.read_excel(src, dtype={"la_code": str})
+    raw = raw[raw["time_period"].astype(str) == "201920"]
+    dsg1920 = dict(zip(raw["la_code"].astype(str).str.zfill(3),
+                       raw["Total DSG allocation (£s)"].astype(float)))
+    recs = []
+    for code in series:
+        if code not in dsg1920:
+            continue
+        try:
+            inputs = la_opening_inputs(code)
+            b = run_backcast(code)
+        except (KeyError, ValueError):
+            continue
+        bal = inputs["dsg_balance"].set_index("year")["balance_pct_income"]
+        if not all(y in bal.index for y in (2020, 2021, 2022)):
+            continue
+        inputs["dsg_income"] = pd.concat([pd.DataFrame({"year": [2020],
+                                                        "total_dsg_gbp": [dsg1920[code]]}),
+                                          inputs["dsg_income"]])
+        published = inputs["dsg_balance"].query("year == 2022")
+        inputs["dsg_balance"] = inputs["dsg_balance"].query("year <= 2021")
+        try:
+            est = opening_balance(2023, backcast=b, **inputs)
+        except ValueError:
+            continue
+        total = inputs["dsg_income"].set_index("year")["total_dsg_gbp"]
+        actual = float(published["balance_pct_income"].iloc[0]) / 100 * float(total[2022])
+        end20 = bal[2021] / 100 * total[2021]
+        end19 = bal[2020] / 100 * total[2020]
+        naive = end20 + (end20 - end19)
+        hnb = float(inputs["hnb_income"].set_index("year")["income_gbp"][2022])
+        recs.append((code, "model", (est.balance_gbp - actual) / hnb))
+        recs.append((code, "repeat 2020-21 movement", (naive - actual) / hnb))
+    return pd.DataFrame(recs, columns=["la_code", "method", "error"])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", help="write the per-LA table to this markdown file")
@@ -140,6 +193,15 @@ def main(argv=None) -> int:
     herr = pair_errors(held, [(2021, 2022)])
     print("\nHeld out: calibrated on 2020-21, predicting 2021-22 (the newest year):\n")
     print(markdown(summary(herr)))
+    check = opening_check(main_run)
+    if len(check):
+        g = check.groupby("method", sort=False)["error"]
+        table = pd.DataFrame({"las": g.size(),
+                              "median_abs_error_pct_of_hnb": 100 * g.apply(lambda e: e.abs().median()),
+                              "bias_pct_of_hnb": 100 * g.median()}).reset_index()
+        print("\nOpening balance, held out: end of 2021-22 rolled from the end of 2020-21 "
+              "(error as % of the High Needs Block):\n")
+        print(markdown(table))
     for la in ("865", "884", "885"):
         if la in main_run:
             name, model, out, _ = main_run[la]

@@ -13,7 +13,7 @@ Examples
 >>> mix = pd.DataFrame({"provision": ["mainstream", "special_maintained"], "share": [0.6, 0.4]})
 >>> plan = fin.deficit_plan(f, mix=mix, income=14e6, opening_balance_gbp=-2e6, goal_seek=False)
 >>> plan.trajectory["cumulative_deficit_gbp"].round(-3).tolist()
-[3882000.0, 7324000.0]
+[4411000.0, 8453000.0]
 """
 
 from .outturn import backcast, s251_unit_costs
@@ -24,7 +24,9 @@ from .goalseek import GoalSeekResult, growth_reduction_needed, new_places_needed
 from .income import (financial_year_label, fy_to_year, historical_growth, la_income_base,
                      project_income)
 from .levers import Lever, apply_levers, as_levers, levers_table
+from .opening import OpeningBalance, la_opening_inputs, opening_balance
 from .prices import PRICE_ASSUMPTIONS, PRICE_HISTORY, price_index, price_rates
+from .plausible import shrink_cost, shrink_costs
 from .plan import DeficitPlan, attribute_savings, deficit_plan, needs_vs_finance_led
 from .spend import cost_placements, mix_from_placements, placements_from_forecast, spend_by_year
 from .tables import (by_age_group, by_need, by_placement_category, display, financial_summary,
@@ -37,9 +39,10 @@ __all__ = [
     "default", "DEFAULTS", "deficit_plan", "DeficitPlan", "display", "dsg_trajectory",
     "elimination_probability", "financial_summary", "financial_year_label", "fy_to_year",
     "GoalSeekResult", "growth_reduction_needed", "historical_growth", "hnb_cost",
-    "inflation_factor", "la_income_base", "Lever", "levers_table", "lognormal_fee",
-    "mix_from_placements", "needs_vs_finance_led", "new_places_needed", "placements_from_forecast",
-    "PRICE_ASSUMPTIONS", "PRICE_HISTORY", "price_index", "price_rates", "project_income", "RULES",
-    "s251_unit_costs", "scap_specialist", "seek", "setting_costs", "spend_by_year",
+    "inflation_factor", "la_income_base", "la_opening_inputs", "Lever", "levers_table",
+    "lognormal_fee", "mix_from_placements", "needs_vs_finance_led", "new_places_needed",
+    "opening_balance", "OpeningBalance", "placements_from_forecast", "PRICE_ASSUMPTIONS",
+    "PRICE_HISTORY", "price_index", "price_rates", "project_income", "RULES", "s251_unit_costs",
+    "scap_specialist", "seek", "setting_costs", "shrink_cost", "shrink_costs", "spend_by_year",
     "TRANSPORT_SHARE", "unit_costs",
 ]

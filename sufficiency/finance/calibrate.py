@@ -33,11 +33,18 @@ resourced top-ups are not separated in s251 (the same average is used); AP spend
 pupils without an EHC plan, so its implied cost per EHCP placement is flagged unreliable and the
 national default is kept.
 
-Years: the extract is the 2021-22 tool; its placements are January 2021 (they match SEN2), and
-the sheet notes its outturn covers years up to 2020-21, so the ESFA deductions of 2020-21
-(``deductions_year=2020``, financial-year start) are used. The implied costs are in those
-prices; :attr:`Calibration.costs` is uplifted to the price year of the defaults (2023-24) with the
-inflation assumption, place funding staying at its cash rate.
+Years: the extract's outturn is **2021-22** (its sheet notes "values to 2020-21", but its s251
+lines equal the published 2021-22 outturn: see :mod:`sufficiency.data.s251`), so the ESFA
+deductions of 2021-22 (``deductions_year=2021``, financial-year start) are added, and its
+placements, January 2021, are rolled to January 2022 (the census inside 2021-22) with each
+placement type's SEN2 growth over that year when the LA's SEN2 placements are known. The
+implied costs are in 2021-22 prices; :attr:`Calibration.costs` is uplifted to the price year of
+the defaults (2023-24) on the published price paths (:mod:`sufficiency.finance.prices`: top-ups
+on teachers' pay, fees on CPI), place funding staying at its cash rate.
+
+Plausibility: an implied cost outside the range of LAs' figures or far from the LA's statistical
+neighbours is shrunk towards them (:mod:`sufficiency.finance.plausible`); the reason is in
+``implied.note``, :attr:`Calibration.shrinkage` and :attr:`Calibration.notes`.
 """
 
 from __future__ import annotations
@@ -160,6 +167,11 @@ class Calibration:
         The total of all derivation lines (outturn prices).
     assumptions : DataFrame
         ``name, value, unit, source``.
+    shrinkage : DataFrame
+        The plausibility check per placement type (:func:`~sufficiency.finance.plausible.
+        shrink_costs`): implied, reference, range, weight, used, reason.
+    notes : list of str
+        What a run should say about this calibration (shrunk costs, rolled placements).
     """
 
     la: str
@@ -172,6 +184,8 @@ class Calibration:
     price_year: int
     outturn_price_year: int
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shrinkage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list = field(default_factory=list)
 
     def summary(self) -> str:
         """A short text: implied cost per placement type vs the national default."""
@@ -180,6 +194,8 @@ class Calibration:
                  "prices)"]
         for r in self.implied.itertuples():
             flag = "" if r.reliable else "  (not used: " + r.note + ")"
+            if r.reliable and "shrunk:" in str(r.note):
+                flag = f"  (implausible: £{r.used_gbp:,.0f} used, shrunk towards its peers)"
             lines.append(f"  {r.group:14s} {r.placements:8,.0f} placements  £{r.implied_cost_gbp:>9,.0f}"
                          f"  vs default £{r.default_cost_gbp:>9,.0f}{flag}")
         lines.append(f"  central (not per placement): £{self.central_gbp:,.0f} a year "
@@ -188,31 +204,52 @@ class Calibration:
 
 
 def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
-                    funded_places: pd.DataFrame | None = None, deductions_year: int = 2020,
-                    outturn_price_year: int = 2021, inflation: float | None = None,
-                    min_placements: int = 20, max_ratio: float = 4.0) -> Calibration:
+                    funded_places: pd.DataFrame | None = None,
+                    placements: pd.DataFrame | None = None, deductions_year: int = 2021,
+                    outturn_price_year: int = 2022, inflation: float | None = None,
+                    min_placements: int = 20, max_ratio: float = 4.0, *,
+                    shrink: bool = True, peers: pd.DataFrame | None = None,
+                    neighbours=None, region_codes=None, prior_placements: float | None = None,
+                    max_neighbour_ratio: float | None = None) -> Calibration:
     """Derive an LA's cost per placement type from its high-needs outturn and placements.
 
     Parameters
     ----------
     la : str or int, optional
         LA code or name (``"Derby"``, ``831``), or ``"England"`` for the sum of all LAs. Used to
-        read the embedded tables when ``high_needs`` / ``funded_places`` are not given.
+        read the embedded tables (outturn lines, funded places, SEN2 placements, statistical
+        neighbours, region) that are not given.
     high_needs : DataFrame, optional
         ``line, value`` (and optionally ``year, unit``) as :func:`sufficiency.data.highneeds.
         la_high_needs` returns.
     funded_places : DataFrame, optional
         ``year, place_type, deduction_gbp`` as :func:`~sufficiency.data.highneeds.
         la_funded_places` returns; rows of ``deductions_year`` are used. Empty = none.
+    placements : DataFrame, optional
+        The LA's SEN2 placements ``year, provision, count`` (:func:`sufficiency.data.
+        la_placements`): the extract's January 2021 placements are rolled to January
+        ``outturn_price_year`` with each type's growth. Without them (and without ``la``) the
+        January 2021 counts are used (noted).
     deductions_year : int
-        Financial-year start of the ESFA deductions to add (2020 = 2020-21; see module notes).
+        Financial-year start of the ESFA deductions to add (2021 = 2021-22).
     outturn_price_year : int
-        Census-convention year of the outturn prices (2021 = 2020-21).
+        Census-convention year of the outturn (2022 = 2021-22).
     inflation : float, optional
-        Uplift from ``outturn_price_year`` to the defaults' price year (default 3%).
+        A flat uplift a year from ``outturn_price_year`` to the defaults' price year, instead of
+        the published price paths.
     min_placements, max_ratio : int, float
         A type's implied cost is used only with at least ``min_placements`` placements and
         within ``1/max_ratio`` .. ``max_ratio`` times the national default.
+    shrink : bool
+        Check each used cost against its peers and shrink the implausible ones
+        (:mod:`sufficiency.finance.plausible`).
+    peers : DataFrame, optional
+        Every LA's ``la_code, group, placements, implied_cost_gbp``
+        (:func:`~sufficiency.finance.plausible.implied_costs_all`); default the embedded data.
+    neighbours, region_codes : sequence of str, optional
+        The LA's statistical neighbours and its region's LAs (default from the embedded data).
+    prior_placements, max_neighbour_ratio : float, optional
+        The shrinkage's parameters (:data:`sufficiency.finance.plausible.RULES`).
 
     Returns
     -------
@@ -221,35 +258,56 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
     Examples
     --------
     >>> cal = calibrate_costs("Derby")
-    >>> float(cal.implied.set_index("group").loc["special", "placements"])
-    806.0
+    >>> float(cal.implied.set_index("group").loc["special", "placements"]) > 806
+    True
     >>> print(cal.summary())                                    # doctest: +SKIP
     """
+    from .plausible import shrink_costs
+    from .prices import price_index
+
     label = str(la) if la is not None else "LA"
+    england = _is_england(la)
     if high_needs is None:
-        high_needs = _england_high_needs() if _is_england(la) else _la_table("high_needs", la)
+        high_needs = _england_high_needs() if england else _la_table("high_needs", la)
     if funded_places is None:
-        funded_places = _la_table("funded_places", "England" if _is_england(la) else la)
+        funded_places = _la_table("funded_places", "England" if england else la)
+    notes = []
+    if placements is None and la is not None:
+        try:
+            import sufficiency.data as sd
+
+            placements = sd.la_placements(la)
+        except (KeyError, ValueError) as exc:
+            notes.append(f"calibration for {label}: no SEN2 placements ({exc}); the benchmarking "
+                         "extract's January 2021 placements are used")
     values = _line_values(high_needs, label)
-    rate = default("inflation") if inflation is None else float(inflation)
     price_year = int(DEFAULTS.loc[DEFAULTS["name"] == "inflation", "year"].iloc[0])
-    uplift = (1.0 + rate) ** (price_year - outturn_price_year)
+    if inflation is None:
+        idx = price_index([outturn_price_year, price_year], outturn_price_year)
+        idx = idx[idx["year"] == price_year].set_index("series")["index"]
+        uplift = {"top_up": float(idx["top_up"]), "fee": float(idx["independent_fee"]),
+                  "central": float(idx["central"])}
+        rate_label = "published price paths (top-ups: teachers' pay; fees: CPI)"
+    else:
+        flat = (1.0 + float(inflation)) ** (price_year - outturn_price_year)
+        uplift = {"top_up": flat, "fee": flat, "central": flat}
+        rate_label = float(inflation)
 
     rows = []
     for line, target in _OUTTURN_ASSIGN.items():
-        amount = values.get(line, 0.0)
+        amount = _zero(values.get(line, 0.0))
         if line in _INCOME:
             amount = -amount
         rows.append((line, "s251 outturn", float(amount), target))
     fp = funded_places
+    deductions = {}
     if fp is not None and len(fp):
         fp = fp[fp["year"] == deductions_year] if "year" in fp else fp
-        by_type = fp.groupby("place_type")["deduction_gbp"].sum()
+        deductions = fp.groupby("place_type")["deduction_gbp"].sum().to_dict()
         for place_type, target in _DEDUCTION_ASSIGN.items():
             rows.append((place_type, f"ESFA deduction {deductions_year}-{(deductions_year + 1) % 100:02d}",
-                         float(by_type.get(place_type, 0.0)), target))
+                         float(deductions.get(place_type, 0.0)), target))
     derivation = pd.DataFrame(rows, columns=["item", "source", "amount_gbp", "assigned_to"])
-    pools = derivation.groupby("assigned_to")["amount_gbp"].sum()
     n = {g.group: float(values.get(g.placement_line, np.nan)) for g in GROUPS.itertuples()}
     for group in ("mainstream", "resource_base", "special", "independent", "ap", "post16"):
         if not np.isfinite(n[group]):
@@ -257,37 +315,30 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
                                   f"'placements_{group}'; the benchmarking extract has no "
                                   "placements for this LA (e.g. LAs created after January "
                                   "2021: use the footprint's predecessor or give high_needs)")
-    shared = n["mainstream"] + n["resource_base"]
-    per_pupil = pools.get("mainstream_pool", 0.0) / shared if shared > 0 else 0.0
-    amounts = {
-        "mainstream": per_pupil * n["mainstream"],
-        "resource_base": per_pupil * n["resource_base"] + pools.get("resource_base_places", 0.0),
-        "special": pools.get("special", 0.0),
-        "independent": pools.get("independent", 0.0),
-        "ap": pools.get("ap", 0.0),
-        "post16": pools.get("post16", 0.0),
-    }
+    if placements is not None and len(placements):
+        n, rolled = rolled_counts(n, placements, outturn_price_year)
+        notes += rolled
+    amounts, pools = group_amounts(values, deductions, n)
     # the per-placement defaults, in outturn prices, for comparison
     base = cost_table().set_index("provision")
-    deflate = 1.0 / uplift
     default_cost = {}
     for g in GROUPS.itertuples():
-        prov = g.provisions[0]
-        row = base.loc[prov]
+        row = base.loc[g.provisions[0]]
+        fee_like = 1.0 / (uplift["fee"] if row["rule"] == "fee" else uplift["top_up"])
         default_cost[g.group] = float(row["place_funding_gbp"] + (row["top_up_gbp"] + row["fee_gbp"])
-                                      * deflate) if row["rule"] == "place_plus_top_up" else \
-            float((row["top_up_gbp"] + row["fee_gbp"]) * deflate)
+                                      * fee_like) if row["rule"] == "place_plus_top_up" else \
+            float((row["top_up_gbp"] + row["fee_gbp"]) * fee_like)
     implied_rows = []
     for g in GROUPS.itertuples():
         if g.group == "other":
             continue
-        placements = n[g.group]
+        count = n[g.group]
         amount = amounts[g.group]
-        cost = amount / placements if placements > 0 else np.nan
+        cost = amount / count if count > 0 else np.nan
         ratio = cost / default_cost[g.group] if default_cost[g.group] > 0 else np.nan
-        reliable = bool(placements >= min_placements and np.isfinite(ratio)
+        reliable = bool(count >= min_placements and np.isfinite(ratio)
                         and 1.0 / max_ratio <= ratio <= max_ratio)
-        if placements < min_placements:
+        if count < min_placements:
             note = f"fewer than {min_placements} placements"
         elif not np.isfinite(ratio) or not (1.0 / max_ratio <= ratio <= max_ratio):
             note = f"{ratio:.1f}x the national default"
@@ -296,12 +347,16 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
         if g.group == "ap":
             note = (note + "; " if note else "") + "AP spend mostly serves pupils without EHC plans"
             reliable = False
-        implied_rows.append((g.group, " ".join(g.provisions), placements, amount, cost,
+        implied_rows.append((g.group, " ".join(g.provisions), count, amount, cost,
                              default_cost[g.group], ratio, reliable,
                              cost if reliable else default_cost[g.group], note))
     implied = pd.DataFrame(implied_rows, columns=["group", "provisions", "placements", "amount_gbp",
                                                   "implied_cost_gbp", "default_cost_gbp", "ratio",
                                                   "reliable", "used_gbp", "note"])
+    shrinkage = pd.DataFrame()
+    if shrink and not england:
+        shrinkage = _shrink(implied, la, peers, neighbours, region_codes, prior_placements,
+                            max_neighbour_ratio, deductions_year, outturn_price_year, notes, label)
     central = float(pools.get("central", 0.0))
     total = float(derivation["amount_gbp"].sum())
     checks = pd.DataFrame(
@@ -313,35 +368,158 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
     assumptions = pd.DataFrame(
         [("deductions_year", deductions_year, "financial year start",
           "ESFA high needs deductions added to the s251 lines"),
-         ("outturn_price_year", outturn_price_year, "census year", "DfE benchmarking 2021-22"),
-         ("inflation_to_price_year", rate, "per_year", "costs.DEFAULTS inflation"),
+         ("outturn_price_year", outturn_price_year, "census year",
+          "DfE high needs benchmarking extract (outturn 2021-22)"),
+         ("uplift_to_price_year", rate_label, "", "2021-22 prices -> 2023-24 prices"),
          ("min_placements", min_placements, "placements", "reliability rule"),
          ("max_ratio", max_ratio, "x default", "reliability rule")],
         columns=["name", "value", "unit", "source"])
     return Calibration(la=label, derivation=derivation, implied=implied, checks=checks,
-                       costs=costs, central_gbp=central * uplift, total_gbp=total,
+                       costs=costs, central_gbp=central * uplift["central"], total_gbp=total,
                        price_year=price_year, outturn_price_year=outturn_price_year,
-                       assumptions=assumptions)
+                       assumptions=assumptions, shrinkage=shrinkage, notes=notes)
 
 
-def _costs_from_implied(implied: pd.DataFrame, uplift: float, label: str) -> pd.DataFrame:
-    """A cost table in the defaults' prices with the LA's reliable figures (rules kept)."""
+def group_amounts(values, deductions, n) -> tuple[dict, dict]:
+    """Spend assigned to each placement type, from outturn lines, ESFA deductions and counts.
+
+    Works on numbers (one LA) or on Series indexed by LA (every LA at once).
+
+    Parameters
+    ----------
+    values : mapping
+        Outturn line -> £ (:data:`_OUTTURN_ASSIGN` lines; income positive, as published).
+    deductions : mapping
+        ESFA place type -> £ for the year.
+    n : mapping
+        Group -> placements (``mainstream``, ``resource_base`` ... as :data:`GROUPS`).
+
+    Returns
+    -------
+    (amounts, pools)
+        ``amounts``: group -> £; ``pools``: assignment target -> £ (incl. ``central``).
+    """
+    pools: dict = {}
+    for line, target in _OUTTURN_ASSIGN.items():
+        amount = _zero(values.get(line, 0.0))
+        pools[target] = pools.get(target, 0.0) + (-amount if line in _INCOME else amount)
+    for place_type, target in _DEDUCTION_ASSIGN.items():
+        pools[target] = pools.get(target, 0.0) + _zero(deductions.get(place_type, 0.0))
+    shared = n["mainstream"] + n["resource_base"]
+    pool = pools.get("mainstream_pool", 0.0)
+    if isinstance(shared, pd.Series):
+        per_pupil = (pool / shared.where(shared > 0)).fillna(0.0)
+    else:
+        per_pupil = pool / shared if shared > 0 else 0.0
+    amounts = {
+        "mainstream": per_pupil * n["mainstream"],
+        "resource_base": per_pupil * n["resource_base"] + pools.get("resource_base_places", 0.0),
+        "special": pools.get("special", 0.0),
+        "independent": pools.get("independent", 0.0),
+        "ap": pools.get("ap", 0.0),
+        "post16": pools.get("post16", 0.0),
+    }
+    return amounts, pools
+
+
+def rolled_counts(n: dict, placements: pd.DataFrame, year: int) -> tuple[dict, list]:
+    """The extract's January 2021 placements rolled to January ``year`` with SEN2 growth.
+
+    Each group's count is multiplied by the growth of its provisions in the LA's SEN2
+    placements from January 2021 to January ``year`` (the extract keeps its own categories:
+    its "NMSS or independent" includes independent mainstream schools, SEN2's does not).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": [2021, 2022], "provision": "special_maintained",
+    ...                   "count": [100.0, 110.0]})
+    >>> rolled_counts({"special": 98.0}, p, 2022)[0]["special"]
+    107.8
+    """
+    out, notes = dict(n), []
+    if year == 2021:
+        return out, notes
+    for g in GROUPS.itertuples():
+        if g.group not in out:
+            continue
+        rows = placements[placements["provision"].isin(g.provisions)]
+        then = rows.loc[rows["year"] == 2021, "count"].sum(min_count=1)
+        now = rows.loc[rows["year"] == year, "count"].sum(min_count=1)
+        if np.isfinite(then) and np.isfinite(now) and then > 0:
+            out[g.group] = float(n[g.group]) * float(now) / float(then)
+        elif np.isfinite(n[g.group]) and n[g.group] > 0:
+            notes.append(f"placements {g.group}: no SEN2 growth January 2021 -> {year}; the "
+                         "January 2021 count is used")
+    return out, notes
+
+
+def _zero(value):
+    if isinstance(value, pd.Series):
+        return value.fillna(0.0)
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def _shrink(implied, la, peers, neighbours, region_codes, prior, ratio, deductions_year,
+            outturn_year, notes, label) -> pd.DataFrame:
+    """Apply the plausibility check to the used costs (in place) and return its table."""
+    from .plausible import embedded_implied_costs, shrink_costs
+
+    code = None
+    if la is not None:
+        try:
+            import sufficiency.data as sd
+
+            code = sd.resolve_la(la, sd.las())
+            if neighbours is None:
+                neighbours = sd.statistical_neighbours(code)
+            if region_codes is None:
+                las = sd.las()
+                region = las.loc[las["la_code"] == code, "region"]
+                region_codes = list(las.loc[las["region"] == region.iloc[0], "la_code"]) \
+                    if len(region) else []
+        except (KeyError, ValueError):
+            pass
+    if peers is None:
+        try:
+            peers = embedded_implied_costs(deductions_year, outturn_year)
+        except FileNotFoundError as exc:
+            notes.append(f"calibration for {label}: no peer figures for the plausibility "
+                         f"check ({exc})")
+            return pd.DataFrame()
+    reliable = implied[implied["reliable"]]
+    table = shrink_costs(reliable, peers, la_code=code, neighbours=neighbours or (),
+                         region_codes=region_codes or (), prior_placements=prior,
+                         max_neighbour_ratio=ratio)
+    for r in table[table["shrunk"]].itertuples():
+        hit = implied["group"] == r.group
+        implied.loc[hit, "used_gbp"] = r.used_gbp
+        old = implied.loc[hit, "note"].iloc[0]
+        implied.loc[hit, "note"] = (old + "; " if old else "") + "shrunk: " + r.reason
+        notes.append(f"calibration for {label}: {r.group} cost per placement shrunk: {r.reason} "
+                     "(2021-22 prices)")
+    return table
+
+
+def _costs_from_implied(implied: pd.DataFrame, uplift: dict, label: str) -> pd.DataFrame:
+    """A cost table in the defaults' prices with the LA's reliable (and plausible) figures."""
     table = cost_table()
     rules = RULES.set_index("provision")["rule"]
     for r in implied.itertuples():
         if not r.reliable:
             continue
+        shrunk = "shrunk:" in str(r.note)
         for prov in r.provisions.split():
             rule = rules[prov]
             hit = table["provision"] == prov
             place = float(table.loc[hit, "place_funding_gbp"].iloc[0])
             if rule == "fee":
-                table.loc[hit, "fee_gbp"] = r.implied_cost_gbp * uplift
+                table.loc[hit, "fee_gbp"] = r.used_gbp * uplift["fee"]
             elif rule == "place_plus_top_up":
-                table.loc[hit, "top_up_gbp"] = max(0.0, r.implied_cost_gbp - place) * uplift
+                table.loc[hit, "top_up_gbp"] = max(0.0, r.used_gbp - place) * uplift["top_up"]
             else:
-                table.loc[hit, "top_up_gbp"] = r.implied_cost_gbp * uplift
-            table.loc[hit, "source"] = f"calibrated: {label} outturn"
+                table.loc[hit, "top_up_gbp"] = r.used_gbp * uplift["top_up"]
+            table.loc[hit, "source"] = f"calibrated: {label} outturn 2021-22" + \
+                (" (shrunk towards peers)" if shrunk else "")
     # the outturn's early-years and other lines are in the central (not per placement) spend
     for prov in GROUPS.set_index("group").loc["other", "provisions"]:
         hit = table["provision"] == prov

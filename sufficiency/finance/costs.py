@@ -99,8 +99,9 @@ DEFAULTS = pd.DataFrame(
          "£10,000+) and elective home education / not in education (no high-needs cost)", True),
         ("transport_per_pupil", 9800.0, "gbp_per_pupil_transported", 2024, CCN_TRANSPORT, False),
         ("inflation", 0.03, "per_year", 2024,
-         "assumption: annual uplift of top-ups, fees and transport (CPI target 2%; ISS fee "
-         "uplifts are typically higher); place funding rates are cash-flat", True),
+         "assumption: a flat annual uplift of top-ups, fees and transport, used only when given "
+         "instead of the price paths (sufficiency.finance.prices); place funding is cash-flat",
+         True),
     ],
     columns=["name", "value", "unit", "year", "source", "assumption"],
 )
@@ -307,11 +308,14 @@ def inflation_factor(year, price_year: int = 2024, inflation: float = 0.03):
 
 
 def unit_costs(years, costs: pd.DataFrame | None = None, inflation: float | dict | None = None,
-               price_year: int | None = None) -> pd.DataFrame:
-    """Cost per placement by provision (and phase) in each year, with inflation.
+               price_year: int | None = None, independent_fee_growth: float | None = None
+               ) -> pd.DataFrame:
+    """Cost per placement by provision (and phase) in each year, on the price paths.
 
-    Top-ups, fees and transport rise by ``inflation`` a year from ``price_year``; place funding
-    and the mainstream threshold are cash rates and stay flat.
+    Top-ups follow the top-up price path, fees the independent-fee path and transport the
+    transport path (:mod:`sufficiency.finance.prices`: published uplifts where known, a stated
+    assumption beyond); place funding and the mainstream threshold are cash rates and stay flat.
+    A flat ``inflation`` rate replaces the paths when given.
 
     Parameters
     ----------
@@ -320,9 +324,13 @@ def unit_costs(years, costs: pd.DataFrame | None = None, inflation: float | dict
     costs : DataFrame, optional
         From :func:`cost_table` or :func:`sufficiency.finance.calibrate.calibrate_costs`.
     inflation : float or dict, optional
-        Annual rate (default :data:`DEFAULTS` ``inflation``, 3%), or ``{provision: rate}``.
+        A flat annual rate for top-ups, fees and transport, or ``{provision: rate}``, instead of
+        the price paths (default: the paths).
     price_year : int, optional
         The price year of ``costs`` (default 2024, i.e. 2023-24 prices).
+    independent_fee_growth : float, optional
+        Growth of independent fees a year beyond the published CPI (default 4%,
+        :data:`sufficiency.finance.prices.PRICE_ASSUMPTIONS`).
 
     Returns
     -------
@@ -332,23 +340,38 @@ def unit_costs(years, costs: pd.DataFrame | None = None, inflation: float | dict
     Examples
     --------
     >>> u = unit_costs([2024, 2025]).query("provision == 'special_maintained'")
-    >>> u["hnb_cost_gbp"].tolist()              # £10,000 flat + £16,000 x 1.03
-    [26000.0, 26480.0]
+    >>> u["hnb_cost_gbp"].round().tolist()     # £10,000 flat + £16,000 x teachers' pay 2024-25
+    [26000.0, 26947.0]
+    >>> unit_costs([2025], inflation=0.03).query("provision == 'special_maintained'")[
+    ...     "hnb_cost_gbp"].tolist()
+    [26480.0]
     """
+    from .prices import price_index
+
     costs = cost_table() if costs is None else costs
     price_year = PRICE_YEAR if price_year is None else int(price_year)
+    years = sorted({int(y) for y in years})
+    index = None
+    if inflation is None:
+        index = price_index(years, price_year, independent_fee_growth=independent_fee_growth)
+        index = index.pivot_table(index="year", columns="series", values="index")
     fallback = default("inflation")
-    rate = fallback if inflation is None else inflation
     frames = []
-    for year in sorted({int(y) for y in years}):
+    for year in years:
         t = costs.copy()
         t.insert(0, "year", year)
-        if isinstance(rate, dict):
-            r = t["provision"].map(lambda p: rate.get(p, fallback))
+        if index is not None:
+            factors = {"top_up_gbp": float(index.at[year, "top_up"]),
+                       "fee_gbp": float(index.at[year, "independent_fee"]),
+                       "transport_gbp": float(index.at[year, "transport"])}
         else:
-            r = float(rate)
-        factor = (1.0 + r) ** (year - price_year)
-        for comp in ("top_up_gbp", "fee_gbp", "transport_gbp"):
+            if isinstance(inflation, dict):
+                r = t["provision"].map(lambda p: inflation.get(p, fallback))
+            else:
+                r = float(inflation)
+            factor = (1.0 + r) ** (year - price_year)
+            factors = {c: factor for c in ("top_up_gbp", "fee_gbp", "transport_gbp")}
+        for comp, factor in factors.items():
             t[comp] = t[comp] * factor
         t["hnb_cost_gbp"] = np.where(t["rule"] == "place_plus_top_up",
                                      t["place_funding_gbp"] + t["top_up_gbp"],

@@ -99,7 +99,7 @@ def seek(evaluate: Callable[[float], float], lo: float, hi: float, lever: str, t
 
 
 def _balance_function(placements, income, opening_balance_gbp, target_year, costs, levers,
-                      other_spend_gbp, inflation, price_year, make_lever):
+                      other_spend_gbp, inflation, price_year, make_lever, fee_growth=None):
     base = apply_levers(placements, levers)
     if target_year not in set(base["year"]):
         raise ValidationError(f"target_year {target_year}: not among the forecast years "
@@ -107,7 +107,8 @@ def _balance_function(placements, income, opening_balance_gbp, target_year, cost
 
     def balance(x: float) -> float:
         mitigated = apply_levers(placements, list(levers) + [make_lever(x)])
-        costed = cost_placements(mitigated, costs, inflation, price_year)
+        costed = cost_placements(mitigated, costs, inflation, price_year,
+                                 independent_fee_growth=fee_growth)
         spend = spend_by_year(costed, other_spend_gbp, inflation,
                               2024 if price_year is None else price_year)
         traj = dsg_trajectory(spend, income, opening_balance_gbp)
@@ -119,7 +120,7 @@ def _balance_function(placements, income, opening_balance_gbp, target_year, cost
 def growth_reduction_needed(placements: pd.DataFrame, income: pd.DataFrame, target_year: int,
                             from_year: int, opening_balance_gbp: float = 0.0, costs=None,
                             levers=None, other_spend_gbp: float = 0.0, inflation=None,
-                            price_year=None) -> GoalSeekResult:
+                            price_year=None, independent_fee_growth=None) -> GoalSeekResult:
     """The share of growth in EHC plans to avoid (from ``from_year``) to clear the deficit.
 
     Parameters
@@ -132,6 +133,8 @@ def growth_reduction_needed(placements: pd.DataFrame, income: pd.DataFrame, targ
         Census-convention years (2029 = 2028-29).
     levers : optional
         Levers applied first (the rest of the plan).
+    inflation, price_year, independent_fee_growth : optional
+        Pricing as :func:`~sufficiency.finance.costs.unit_costs` (default the price paths).
 
     Examples
     --------
@@ -145,14 +148,15 @@ def growth_reduction_needed(placements: pd.DataFrame, income: pd.DataFrame, targ
     f = _balance_function(placements, income, opening_balance_gbp, target_year, costs,
                           as_levers(levers), other_spend_gbp, inflation, price_year,
                           lambda x: Lever("goal_seek", "fewer_new_plans",
-                                          {"share": x, "from_year": from_year}))
+                                          {"share": x, "from_year": from_year}),
+                          independent_fee_growth)
     return seek(f, 0.0, 1.0, "fewer_new_plans", target_year)
 
 
 def new_places_needed(placements: pd.DataFrame, income: pd.DataFrame, target_year: int,
                       from_year: int, opening_balance_gbp: float = 0.0, costs=None, levers=None,
                       other_spend_gbp: float = 0.0, inflation=None, price_year=None,
-                      from_provision: str = "special_independent",
+                      independent_fee_growth=None, from_provision: str = "special_independent",
                       to: str = "special_maintained", max_per_year: float | None = None
                       ) -> GoalSeekResult:
     """New local places a year (from ``from_year``) that clear the deficit by ``target_year``.
@@ -168,5 +172,6 @@ def new_places_needed(placements: pd.DataFrame, income: pd.DataFrame, target_yea
                           as_levers(levers), other_spend_gbp, inflation, price_year,
                           lambda x: Lever("goal_seek", "new_places",
                                           {"per_year": x, "from_year": from_year,
-                                           "from_provision": from_provision, "to": to}))
+                                           "from_provision": from_provision, "to": to}),
+                          independent_fee_growth)
     return seek(f, 0.0, float(max_per_year), "new_places", target_year, xtol=1e-4)

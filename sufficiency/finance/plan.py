@@ -79,6 +79,12 @@ class DeficitPlan:
     goal_seek : dict of GoalSeekResult
     assumptions : DataFrame
         ``name, value, unit, source``.
+    opening : OpeningBalance or None
+        How the opening balance was arrived at (:mod:`sufficiency.finance.opening`), when given
+        as one.
+    income_lines : DataFrame
+        ``year, line, amount_gbp``: dated income the scenario listed (Safety Valve payments,
+        block transfers), included in ``income`` and shown in the DSG tables.
     """
 
     placements: pd.DataFrame
@@ -92,6 +98,8 @@ class DeficitPlan:
     tables: dict = field(default_factory=dict)
     goal_seek: dict = field(default_factory=dict)
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    opening: object = None
+    income_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def scenarios(self) -> list:
@@ -184,8 +192,10 @@ class DeficitPlan:
 def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFrame | None = None,
                  levers=None, costs: pd.DataFrame | None = None, la=None,
                  income: pd.DataFrame | float | None = None, income_growth=DEFAULT_GROWTH,
-                 opening_balance_gbp: float = 0.0, other_spend_gbp: float | None = None,
-                 inflation: float | None = None, target_year: int | None = None,
+                 opening_balance_gbp=0.0, other_spend_gbp: float | None = None,
+                 income_lines: pd.DataFrame | None = None,
+                 inflation: float | None = None, independent_fee_growth: float | None = None,
+                 target_year: int | None = None,
                  allocation=None, value: str = "mean", fee_uncertainty: bool = True,
                  seed: int | np.random.Generator = 0, quantiles=DEFICIT_QUANTILES,
                  attribution: str = "shapley", goal_seek: bool = True,
@@ -218,13 +228,23 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         (then grown by ``income_growth``).
     income_growth : float or dict
         Growth of the block a year (default 3%, an assumption).
-    opening_balance_gbp : float
-        Cumulative DSG balance brought forward into the first forecast year (negative = deficit).
+    opening_balance_gbp : float or OpeningBalance
+        Cumulative DSG balance brought forward into the first forecast year (negative =
+        deficit), or an :class:`~sufficiency.finance.opening.OpeningBalance` (its balance is used
+        and its derivation kept in ``.opening``).
+    income_lines : DataFrame, optional
+        ``year, line, amount_gbp``: dated income to the block a scenario lists (a Safety Valve
+        payment, a transfer from the schools block); added to the year's income and shown as
+        its own row in the financial summary.
     other_spend_gbp : float, optional
         High-needs spend not per placement a year, 2023-24 prices (default: the LA's
         calibrated central spend, or 0).
     inflation : float, optional
-        Cost inflation (default 3%).
+        A flat cost inflation a year instead of the price paths (default: the paths of
+        :mod:`sufficiency.finance.prices`: top-ups on teachers' pay, fees on CPI, place funding
+        cash-flat, a stated assumption beyond the published years).
+    independent_fee_growth : float, optional
+        Growth of independent fees a year beyond the published CPI (default 4%).
     target_year : int, optional
         Year by which the deficit should be eliminated (default the last forecast year).
     allocation : Plan or DataFrame, optional
@@ -313,12 +333,29 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         raise ValidationError(f"target_year {target_year}: expected one of the forecast years "
                               f"{years}")
     income_frame, income_rows = _income(income, la, years, income_growth)
+    opening = None
+    if hasattr(opening_balance_gbp, "balance_gbp"):
+        opening = opening_balance_gbp
+        opening_balance_gbp = float(opening.balance_gbp)
+        notes.append(opening.summary())
+    opening_balance_gbp = float(opening_balance_gbp)
+    lines = _income_lines(income_lines, years)
+    if len(lines):
+        extra = lines.groupby("year")["amount_gbp"].sum()
+        add = income_frame["year"].map(extra).fillna(0.0).to_numpy()
+        income_frame = income_frame.copy()
+        income_frame["other_income_gbp"] = income_frame.get("other_income_gbp", 0.0) + add
+        income_frame["income_gbp"] = income_frame["income_gbp"] + add
+        income_rows = income_rows + [(f"income_line:{r.line}:{financial_year_label(r.year)}",
+                                      r.amount_gbp, "gbp", "scenario income line")
+                                     for r in lines.itertuples()]
     price_year = int(DEFAULTS.loc[DEFAULTS["name"] == "inflation", "year"].iloc[0])
 
     def run(placements, with_paths=False):
         costed = cost_placements(placements, costs, inflation, price_year,
                                  fee_uncertainty=fee_uncertainty and with_paths,
-                                 rng=np.random.default_rng(seed), fee_cohort=cohort)
+                                 rng=np.random.default_rng(seed), fee_cohort=cohort,
+                                 independent_fee_growth=independent_fee_growth)
         return costed, spend_by_year(costed, other_spend_gbp, inflation, price_year)
 
     scenarios = {UNMITIGATED: base, MITIGATED: apply_levers(base, levers)} if levers else \
@@ -387,13 +424,14 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     comparison = needs_vs_finance_led(needs_row, spend_all[spend_all["scenario"] ==
                                                            needs_row["scenario"].iloc[0]],
                                       opening_balance_gbp)
-    tables = _tables(placements_all, spend_all, trajectory)
+    tables = _tables(placements_all, spend_all, trajectory, lines)
     seeks = {}
     if goal_seek:
         start = years[0] if goal_seek_from_year is None else int(goal_seek_from_year)
         kwargs = dict(income=income_frame, target_year=target_year, from_year=start,
                       opening_balance_gbp=opening_balance_gbp, costs=costs, levers=levers,
-                      other_spend_gbp=other_spend_gbp, inflation=inflation, price_year=price_year)
+                      other_spend_gbp=other_spend_gbp, inflation=inflation, price_year=price_year,
+                      independent_fee_growth=independent_fee_growth)
         mean_base = base
         for suffix, lv in (("", []), ("_with_levers", levers)) if levers else (("", []),):
             kwargs["levers"] = lv
@@ -403,13 +441,16 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                 res = fn(mean_base, **kwargs)
                 res.baseline = label
                 seeks[key + suffix] = res
+    if calibration is not None:
+        notes.extend(calibration.notes)
     assumptions = _assumptions(costs, levers, income_rows, opening_balance_gbp, other_spend_gbp,
                                inflation, target_year, la, calibration, notes, fee_uncertainty,
-                               paths is not None)
+                               paths is not None, years, independent_fee_growth)
     return DeficitPlan(placements=placements_all, spend=spend_all, income=income_frame,
                        trajectory=trajectory, elimination=elimination, attribution=attr,
                        attribution_by_year=attr_year, comparison=comparison, tables=tables,
-                       goal_seek=seeks, assumptions=assumptions)
+                       goal_seek=seeks, assumptions=assumptions, opening=opening,
+                       income_lines=lines)
 
 
 def attribute_savings(placements: pd.DataFrame, levers, spend_of, method: str = "shapley"
@@ -680,7 +721,33 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_
     return costed, spend
 
 
-def _tables(placements, spend, trajectory) -> dict:
+def _income_lines(lines, years) -> pd.DataFrame:
+    """Validated dated income lines within the plan's years (``year, line, amount_gbp``)."""
+    cols = ["year", "line", "amount_gbp"]
+    if lines is None:
+        return pd.DataFrame(columns=cols)
+    if isinstance(lines, (list, tuple)):
+        lines = pd.DataFrame(list(lines))
+    missing = [c for c in cols if c not in lines]
+    if missing:
+        raise ValidationError(f"income_lines: missing columns {missing}; expected year, line, "
+                              "amount_gbp (e.g. a Safety Valve payment)")
+    out = lines[cols].copy()
+    for i, r in enumerate(out.itertuples(), start=2):
+        try:
+            year, amount = int(r.year), float(r.amount_gbp)
+        except (TypeError, ValueError):
+            raise ValidationError(f"income_lines: row {i}: expected a year and an amount in £, "
+                                  f"found {r.year!r}, {r.amount_gbp!r}") from None
+        if not np.isfinite(amount):
+            raise ValidationError(f"income_lines: row {i}, column amount_gbp: {r.amount_gbp!r}")
+    out["year"] = out["year"].astype(int)
+    out["amount_gbp"] = out["amount_gbp"].astype(float)
+    out["line"] = out["line"].astype(str)
+    return out[out["year"].isin(years)].reset_index(drop=True)
+
+
+def _tables(placements, spend, trajectory, income_lines=None) -> dict:
     out = {}
     for scen in trajectory["scenario"].unique():
         p = placements[placements["scenario"] == scen]
@@ -694,19 +761,28 @@ def _tables(placements, spend, trajectory) -> dict:
             if "phase" in p or "age_band" in p:
                 out[f"scap_specialist_{scen}"] = T.scap_specialist(p)
         traj = trajectory[trajectory["scenario"] == scen]
-        out[f"dsg_financial_summary_{scen}"] = T.financial_summary(traj, s)
+        out[f"dsg_financial_summary_{scen}"] = T.financial_summary(traj, s, income_lines)
     return out
 
 
 def _assumptions(costs, levers, income_rows, opening, other, inflation, target_year, la,
-                 calibration, notes, fee_uncertainty, has_paths) -> pd.DataFrame:
+                 calibration, notes, fee_uncertainty, has_paths, years=(),
+                 fee_growth=None) -> pd.DataFrame:
     rows = [("opening_balance_gbp", opening, "gbp", "user (negative = deficit brought forward)"),
-            ("target_year", target_year, "census year", financial_year_label(target_year)),
-            ("inflation", default("inflation") if inflation is None else inflation, "per_year",
-             DEFAULTS.set_index("name").loc["inflation", "source"]),
-            ("other_spend_gbp", other, "gbp_per_year_2023_24_prices",
-             f"calibrated central spend of {la}" if calibration is not None else "user / 0"),
-            ("transport", "excluded from DSG", "", "home-to-school transport is general fund")]
+            ("target_year", target_year, "census year", financial_year_label(target_year))]
+    if inflation is not None:
+        rows.append(("inflation", inflation, "per_year",
+                     "given: a flat uplift of top-ups, fees and transport instead of the price "
+                     "paths"))
+    else:
+        from .prices import price_rates
+
+        for r in price_rates(years, independent_fee_growth=fee_growth).itertuples():
+            rows.append((f"price_growth_{r.series}_{financial_year_label(r.year)}", r.rate,
+                         "per_year", ("published: " if r.published else "") + r.source))
+    rows += [("other_spend_gbp", other, "gbp_per_year_2023_24_prices",
+              f"calibrated central spend of {la}" if calibration is not None else "user / 0"),
+             ("transport", "excluded from DSG", "", "home-to-school transport is general fund")]
     rows += income_rows
     for r in costs.itertuples():
         rows.append((f"cost_{r.provision}" + ("" if r.phase == "all" else f"_{r.phase}"),

@@ -167,7 +167,8 @@ def _drop_totals(forecast: pd.DataFrame) -> pd.DataFrame:
 def cost_placements(placements: pd.DataFrame, costs: pd.DataFrame | None = None,
                     inflation: float | dict | None = None, price_year: int | None = None,
                     fee_uncertainty: bool = False, rng: np.random.Generator | None = None,
-                    fee_cohort: float | None = None) -> pd.DataFrame:
+                    fee_cohort: float | None = None,
+                    independent_fee_growth: float | None = None) -> pd.DataFrame:
     """Price placements: ``count x`` cost per placement in each year (£).
 
     Parameters
@@ -177,8 +178,8 @@ def cost_placements(placements: pd.DataFrame, costs: pd.DataFrame | None = None,
     costs : DataFrame, optional
         A cost table (:func:`~sufficiency.finance.costs.cost_table` or a calibration's
         ``costs``); phase-specific rows are used when ``placements`` has ``phase``.
-    inflation, price_year :
-        See :func:`~sufficiency.finance.costs.unit_costs`.
+    inflation, price_year, independent_fee_growth :
+        See :func:`~sufficiency.finance.costs.unit_costs` (default: the price paths).
     fee_uncertainty : bool
         With paths: draw each path's average independent-school fee from the lognormal fee
         distribution (mean = the cost table's fee) for the path's cohort size.
@@ -203,7 +204,8 @@ def cost_placements(placements: pd.DataFrame, costs: pd.DataFrame | None = None,
     """
     _require(placements, ["year", "provision", "count"], "placements")
     costs = cost_table() if costs is None else costs
-    units = unit_costs(placements["year"].unique(), costs, inflation, price_year)
+    units = unit_costs(placements["year"].unique(), costs, inflation, price_year,
+                       independent_fee_growth=independent_fee_growth)
     comps = ["place_funding_gbp", "top_up_gbp", "fee_gbp", "hnb_cost_gbp", "transport_gbp"]
     general = units[units["phase"] == "all"][["year", "provision"] + comps]
     out = placements.merge(general, on=["year", "provision"], how="left")
@@ -243,7 +245,8 @@ def spend_by_year(costed: pd.DataFrame, other_spend_gbp: float | pd.Series = 0.0
     """High Needs Block spend per year (and per path): placements + spend not per placement.
 
     ``other_spend_gbp`` (central services, early years, hospital ...; e.g. a calibration's
-    ``central_gbp``) is in ``price_year`` prices and uplifted with ``inflation``; a Series
+    ``central_gbp``) is in ``price_year`` prices and uplifted on the central price path
+    (:mod:`sufficiency.finance.prices`), or with a flat ``inflation`` when given; a Series
     indexed by year is taken as given.
 
     Returns
@@ -251,15 +254,19 @@ def spend_by_year(costed: pd.DataFrame, other_spend_gbp: float | pd.Series = 0.0
     DataFrame
         ``[path,] year, placements_gbp, other_gbp, spend_gbp, transport_gbp``.
     """
-    from .costs import default
-
     path = ["path"] if "path" in costed else []
     out = costed.groupby(path + ["year"], as_index=False)[["hnb_gbp", "transport_gbp"]].sum()
     out = out.rename(columns={"hnb_gbp": "placements_gbp"})
     if isinstance(other_spend_gbp, pd.Series):
         out["other_gbp"] = out["year"].map(other_spend_gbp).fillna(0.0).astype(float)
+    elif inflation is None:
+        from .prices import price_index
+
+        idx = price_index(out["year"].unique(), price_year)
+        idx = idx[idx["series"] == "central"].set_index("year")["index"]
+        out["other_gbp"] = float(other_spend_gbp) * out["year"].map(idx).astype(float)
     else:
-        rate = default("inflation") if inflation is None else float(inflation)
-        out["other_gbp"] = float(other_spend_gbp) * (1.0 + rate) ** (out["year"] - price_year)
+        out["other_gbp"] = float(other_spend_gbp) * (1.0 + float(inflation)) ** (
+            out["year"] - price_year)
     out["spend_gbp"] = out["placements_gbp"] + out["other_gbp"]
     return out[path + ["year", "placements_gbp", "other_gbp", "spend_gbp", "transport_gbp"]]

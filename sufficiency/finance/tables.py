@@ -92,20 +92,39 @@ def by_need(frame: pd.DataFrame, value: str = "count") -> pd.DataFrame:
     return _wide(df, "need", NEEDS, NEED_LABELS, value)
 
 
-def financial_summary(trajectory: pd.DataFrame, costed: pd.DataFrame | None = None
-                      ) -> pd.DataFrame:
+def financial_summary(trajectory: pd.DataFrame, costed: pd.DataFrame | None = None,
+                      income_lines: pd.DataFrame | None = None) -> pd.DataFrame:
     """The DSG management plan financial summary (£, unrounded), one column per year.
 
     Rows: High Needs Block income; spend by placement category (from ``costed``, the
     placement spend ``year, provision, hnb_gbp``); spend not per placement; total spend; in-year
     balance; cumulative balance brought forward; cumulative balance carried forward; cumulative
-    deficit (positive = deficit). Total spend = the sum of the spend rows.
+    deficit (positive = deficit). Total spend = the sum of the spend rows. With
+    ``income_lines`` (``year, line, amount_gbp``: Safety Valve payments, block transfers) the
+    income is split: the allocation, one row per listed line, then total income.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2026, 2027], "income_gbp": [110.0, 100.0],
+    ...                   "spend_gbp": [120.0, 120.0], "in_year_balance_gbp": [-10.0, -20.0],
+    ...                   "cumulative_balance_gbp": [-10.0, -30.0]})
+    >>> sv = pd.DataFrame({"year": [2026], "line": ["Safety Valve"], "amount_gbp": [10.0]})
+    >>> financial_summary(t, income_lines=sv).iloc[:3][2026].tolist()
+    [100.0, 10.0, 110.0]
     """
     _require(trajectory, ["year", "income_gbp", "spend_gbp", "in_year_balance_gbp",
                           "cumulative_balance_gbp"], "trajectory")
     t = trajectory.set_index("year")
     years = list(t.index)
-    rows = {"High Needs Block income": t["income_gbp"]}
+    if income_lines is not None and len(income_lines):
+        by_line = income_lines.groupby(["line", "year"])["amount_gbp"].sum().unstack("year")
+        by_line = by_line.reindex(columns=years).fillna(0.0)
+        rows = {"High Needs Block allocation": t["income_gbp"] - by_line.sum(axis=0)}
+        for line in by_line.index:
+            rows[f"Income: {line}"] = by_line.loc[line]
+        rows["Total income"] = t["income_gbp"]
+    else:
+        rows = {"High Needs Block income": t["income_gbp"]}
     placement_total = pd.Series(0.0, index=years)
     if costed is not None and len(costed):
         cats = PROVISION_TO_DSG

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from sufficiency.errors import ValidationError
-from sufficiency.finance.calibrate import calibrate_costs
+from sufficiency.finance.calibrate import calibrate_costs, rolled_counts
+from sufficiency.finance.prices import price_index
 
 
 def toy():
@@ -26,7 +27,7 @@ def toy():
         "therapies": 15_000,
     }
     high = pd.DataFrame({"line": list(lines), "value": [float(v) for v in lines.values()]})
-    fp = pd.DataFrame({"year": 2020, "place_type": ["special_academy_pre16", "academy_rp_sen_unit_6k",
+    fp = pd.DataFrame({"year": 2021, "place_type": ["special_academy_pre16", "academy_rp_sen_unit_6k",
                                                     "fe_ilp_post16", "hospital_academy"],
                        "deduction_gbp": [200_000.0, 30_000.0, 60_000.0, 7_000.0]})
     return high, fp
@@ -34,7 +35,7 @@ def toy():
 
 def test_toy_la_by_hand():
     high, fp = toy()
-    cal = calibrate_costs(high_needs=high, funded_places=fp, la="Toy")
+    cal = calibrate_costs(high_needs=high, funded_places=fp, la="Toy", shrink=False)
     imp = cal.implied.set_index("group")
     # special: (300k place + 200k ESFA special academy + 700k top-up) / 50
     assert imp.loc["special", "implied_cost_gbp"] == pytest.approx(1_200_000 / 50)
@@ -48,12 +49,16 @@ def test_toy_la_by_hand():
     assert imp.loc["post16", "implied_cost_gbp"] == pytest.approx(270_000 / 30)
     assert not imp.loc["ap", "reliable"]
     # central: early years 10k + services 300k + hospital academy 7k - income 20k
-    assert cal.central_gbp / (1.03 ** 3) == pytest.approx(297_000)
+    # uplifted from 2021-22 to 2023-24 prices on the central (pay) price path
+    idx = price_index([2024], 2022).set_index("series").loc["central", "index"]
+    assert cal.central_gbp / idx == pytest.approx(297_000)
+    # without SEN2 placements the January 2021 counts are used, and a note says so
+    assert "January 2021 placements are used" in cal.notes[0]
 
 
 def test_calibration_reproduces_the_outturn_total():
     high, fp = toy()
-    cal = calibrate_costs(high_needs=high, funded_places=fp)
+    cal = calibrate_costs(high_needs=high, funded_places=fp, shrink=False)
     rebuilt = (cal.implied["implied_cost_gbp"] * cal.implied["placements"]).sum() + \
         cal.derivation.loc[cal.derivation["assigned_to"] == "central", "amount_gbp"].sum()
     assert rebuilt == pytest.approx(cal.total_gbp)
@@ -65,7 +70,7 @@ def test_calibration_reproduces_the_outturn_total():
 
 def test_reliable_figures_become_the_la_costs():
     high, fp = toy()
-    cal = calibrate_costs(high_needs=high, funded_places=fp, inflation=0.0)
+    cal = calibrate_costs(high_needs=high, funded_places=fp, inflation=0.0, shrink=False)
     costs = cal.costs.set_index("provision")
     assert costs.loc["special_maintained", "hnb_cost_gbp"] == pytest.approx(24_000)
     assert costs.loc["special_maintained", "place_funding_gbp"] == 10_000
@@ -89,19 +94,24 @@ def derby():
 
 
 def test_derby_reproduces_its_outturn(derby):
+    import sufficiency.data as sd
     from sufficiency.data.highneeds import la_funded_places, la_high_needs
     high = la_high_needs("Derby").set_index("line")["value"]
     # published totals equal their parts (the reading is right)
     assert (derby.checks["published_gbp"] - derby.checks["rebuilt_gbp"]).abs().max() < 1
     assert high["top_up_maintained_total"] == 24_514_310
-    # special by hand: maintained place funding + ESFA special places 2020-21 + top-up
-    fp = la_funded_places("Derby").query("year == 2020").set_index("place_type")["deduction_gbp"]
+    # placements: the extract's January 2021 count (806) rolled to January 2022 with SEN2 growth
+    sen2 = sd.la_placements("Derby").query("provision == 'special_maintained'")
+    sen2 = sen2.set_index("year")["count"]
+    n_special = 806 * sen2[2022] / sen2[2021]
+    # special by hand: maintained place funding + ESFA special places 2021-22 + top-up
+    fp = la_funded_places("Derby").query("year == 2021").set_index("place_type")["deduction_gbp"]
     esfa = fp[["special_academy_pre16", "special_academy_post16", "special_free_pre16",
                "special_free_post16"]].sum()
-    special = (high["place_funding_special"] + esfa + high["top_up_maintained_special"]) / 806
+    special = (high["place_funding_special"] + esfa + high["top_up_maintained_special"]) / n_special
     imp = derby.implied.set_index("group")
+    assert imp.loc["special", "placements"] == pytest.approx(n_special)
     assert imp.loc["special", "implied_cost_gbp"] == pytest.approx(special)
-    assert imp.loc["independent", "implied_cost_gbp"] == pytest.approx(12_153_270 / 166)  # s251 outturn, by hand
     rebuilt = (derby.implied["amount_gbp"]).sum() + \
         derby.derivation.query("assigned_to == 'central'")["amount_gbp"].sum()
     assert rebuilt == pytest.approx(derby.total_gbp)
@@ -110,8 +120,37 @@ def test_derby_reproduces_its_outturn(derby):
                  and k not in ("place_funding_special_ap", "top_up_maintained_total",
                                "top_up_independent_total")]]
     income = high[["top_up_maintained_income", "top_up_independent_income"]].sum()
-    esfa_all = la_funded_places("Derby").query("year == 2020")["deduction_gbp"].sum()
+    esfa_all = la_funded_places("Derby").query("year == 2021")["deduction_gbp"].sum()
     assert derby.total_gbp == pytest.approx(s251.sum() - 2 * income + esfa_all)
+
+
+def test_rolled_counts_by_hand():
+    p = pd.DataFrame({"year": [2021, 2022, 2021, 2022],
+                      "provision": ["special_independent"] * 2 + ["special_non_maintained"] * 2,
+                      "count": [40.0, 50.0, 10.0, 10.0]})
+    n, notes = rolled_counts({"independent": 55.0, "special": 10.0}, p, 2022)
+    assert n["independent"] == pytest.approx(55.0 * 60 / 50)
+    assert n["special"] == 10.0 and "special" in notes[0]
+
+
+def test_herefordshire_independent_cost_is_shrunk():
+    """The issue's case: £144,279 a year before (Jan 2021 placements, 2020-21 label, 3% a year),
+    now rolled to January 2022 and shrunk towards its statistical neighbours."""
+    cal = calibrate_costs("Herefordshire")
+    imp = cal.implied.set_index("group")
+    row = cal.shrinkage.set_index("group").loc["independent"]
+    assert row["shrunk"] and row["reference_basis"].startswith("statistical neighbours")
+    w = row["placements"] / (row["placements"] + 30)
+    expected = min(row["reference_gbp"] + w * (row["implied_cost_gbp"] - row["reference_gbp"]),
+                   row["high_gbp"])
+    assert imp.loc["independent", "used_gbp"] == pytest.approx(expected)
+    assert imp.loc["independent", "used_gbp"] < imp.loc["independent", "implied_cost_gbp"]
+    assert "shrunk" in imp.loc["independent", "note"]
+    assert any("independent cost per placement shrunk" in n for n in cal.notes)
+    fee = cal.costs.set_index("provision").loc["special_independent", "fee_gbp"]
+    assert fee < 110_000                            # was £144,279 (2023-24 prices)
+    assert "shrunk towards peers" in cal.costs.set_index("provision").loc[
+        "special_independent", "source"]
 
 
 def test_england_costs_close_to_the_national_defaults():
