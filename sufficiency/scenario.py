@@ -293,6 +293,14 @@ def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
                             "the settings table it refers to")
     problems += _check_levers(config.get("levers"), lines, path)
     problems += _check_size(config, where)
+    lines_ = _get(config, "finance.income_lines") or []
+    for i, item in enumerate(lines_ if isinstance(lines_, list) else [], start=1):
+        ok = isinstance(item, dict) and {"year", "line", "amount_gbp"} <= set(item) and \
+            isinstance(item.get("year"), int) and isinstance(item.get("amount_gbp"), (int, float))
+        if not ok:
+            problems.append(f"{where('finance.income_lines')}: finance.income_lines item {i} = "
+                            f"{item!r}: expected {{year: 2026, line: Safety Valve, amount_gbp: "
+                            "5000000}}")
     return problems
 
 

@@ -72,13 +72,24 @@ _ROWS = [
      "Capital budget in any one year; empty = unlimited.", ""),
     ("finance.enabled", "bool", True, "", "Cost the plan and project the DSG position.", ""),
     ("finance.opening_balance_gbp", "float|null", None, "GBP",
-     "Cumulative DSG balance at the start of the plan (negative = deficit); empty = 0, since "
-     "the embedded data has no published balance after 2021-22: enter your LA's latest.", "",
-     -1e10, 1e10),
+     "Cumulative DSG balance at the start of the plan (negative = deficit); empty = estimated: "
+     "the published balance at the end of 2021-22 rolled forward with the backcast's in-year "
+     "gaps (labelled 'estimated', derivation in the outputs). Enter your LA's latest to "
+     "override it.", "DfE DSG deficit as a % of income; ESFA DSG allocations", -1e10, 1e10),
+    ("finance.income_lines", "list", [], "",
+     "Dated income to the High Needs Block, each {year, line, amount_gbp} (year = census year, "
+     "2026 = 2025-26): Safety Valve payments, transfers from the schools block. Added to that "
+     "year's income (or to the opening balance's roll-forward before the plan) and shown in "
+     "the DSG tables.", "your Safety Valve agreement / schools forum decisions"),
+    ("finance.independent_fee_growth", "float", 0.04, "per year",
+     "Growth of independent and non-maintained fees a year after the last published CPI.",
+     "assumption: CPI target 2% plus 2 points (fee uplifts have run above CPI)"),
     ("finance.income_growth", "float", 0.03, "per year",
      "High Needs Block income growth assumption.", "assumption; recent settlements 3-7%"),
-    ("finance.inflation", "float", 0.03, "per year", "Cost inflation assumption.",
-     "assumption; see docs/methodology.md"),
+    ("finance.inflation", "float|null", None, "per year",
+     "A flat cost inflation a year instead of the price paths; empty = the price paths "
+     "(top-ups on teachers' pay awards, fees on CPI, place funding cash-flat, stated "
+     "assumptions beyond the published years).", "docs/finance.md, price paths"),
     ("finance.target_year", "int|null", None, "year",
      "Year by which the deficit should be eliminated (goal-seek); empty = last year.", ""),
     ("report.charts", "bool", True, "", "Write PNG charts.", ""),

@@ -263,20 +263,65 @@ def _calibrated_costs(example, la_code: str, year: int, notes: list) -> None:
 def _finance(scenario: Scenario, run: ScenarioRun):
     from . import finance as fi
 
-    opening = scenario.get("finance.opening_balance_gbp")
-    if opening is None:
-        run.notes.append("Opening DSG balance taken as 0: the embedded data has no published "
-                         "balance after 2021-22; set finance.opening_balance_gbp to your LA's.")
+    lines = pd.DataFrame(scenario.get("finance.income_lines") or [],
+                         columns=["year", "line", "amount_gbp"])
+    table = run.forecast.table if hasattr(run.forecast, "table") else run.forecast
+    first_year = int(table["year"].min())
+    fee_growth = scenario.get("finance.independent_fee_growth")
+    backcast, opening = _backcast_and_opening(scenario, run, first_year, lines, fee_growth)
     # the mitigated forecast is costed against the unmitigated one: demand levers are already
     # in its paths, placement levers (step-downs, shifts) come from its provision_shifts
     extra = {"baseline": run.forecast_unmitigated} if run.forecast_unmitigated is not None \
         else {}
-    return fi.deficit_plan(run.forecast, **extra, la=run.la_code,
+    plan = fi.deficit_plan(run.forecast, **extra, la=run.la_code,
                            income_growth=scenario.get("finance.income_growth"),
-                           opening_balance_gbp=float(opening or 0.0),
+                           opening_balance_gbp=opening, income_lines=lines,
                            inflation=scenario.get("finance.inflation"),
+                           independent_fee_growth=fee_growth,
                            target_year=scenario.get("finance.target_year"),
                            allocation=run.allocation, seed=scenario.get("seed"))
+    plan.backcast = backcast
+    notes = plan.assumptions.loc[plan.assumptions["name"] == "note", "value"].astype(str)
+    run.notes.extend(n for n in notes if "cost per placement shrunk" in n)
+    return plan
+
+
+def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
+                          lines: pd.DataFrame, fee_growth):
+    """The LA's backcast against its s251 outturn, and the opening DSG balance: the scenario's
+    figure, else the published balance rolled forward with the backcast (estimated)."""
+    from . import finance as fi
+
+    given = scenario.get("finance.opening_balance_gbp")
+    if run.la_code is None:
+        if given is None:
+            run.notes.append("Opening DSG balance taken as 0: no LA in the embedded data to "
+                             "estimate it from; set finance.opening_balance_gbp.")
+        return pd.DataFrame(), float(given or 0.0)
+    try:
+        backcast = fi.backcast(sd.la_placements(run.la_code), sd.la_high_needs(run.la_code),
+                               sd.la_s251_high_needs(run.la_code), la=run.la_name,
+                               independent_fee_growth=fee_growth)
+    except (KeyError, ValueError) as err:
+        run.notes.append(f"No backcast against s251 outturn ({err}).")
+        if given is None:
+            run.notes.append("Opening DSG balance taken as 0: it could not be estimated; set "
+                             "finance.opening_balance_gbp.")
+        return pd.DataFrame(), float(given or 0.0)
+    try:
+        opening = fi.opening_balance(first_year, backcast=backcast, income_lines=lines,
+                                     income_growth=scenario.get("finance.income_growth"),
+                                     given_gbp=given, **fi.la_opening_inputs(run.la_code))
+    except (KeyError, ValueError) as err:
+        run.notes.append(f"Opening DSG balance not estimated ({err}); "
+                         + ("the scenario's figure is used." if given is not None else
+                            "taken as 0: set finance.opening_balance_gbp."))
+        return backcast, float(given or 0.0)
+    if opening.status == "estimated":
+        run.notes.append(opening.summary() + ": the published balance at the end of 2021-22 "
+                         "rolled forward with the backcast's in-year gaps (see the opening "
+                         "balance table); set finance.opening_balance_gbp to your LA's figure.")
+    return backcast, opening
 
 
 def board_measures(run: ScenarioRun) -> pd.DataFrame:

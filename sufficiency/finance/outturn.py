@@ -81,18 +81,20 @@ S251_LINES = {
 }
 _INCOME = ("top_up_maintained_income", "top_up_independent_income")
 
-#: Pool -> (provision, weight, component): the placements a pool pays for. Weights share a pool
-#: between provisions by their national default cost (:data:`sufficiency.finance.costs.DEFAULTS`:
-#: mainstream top-up £8,000, resourced £10,000; independent fee £63,000, non-maintained £45,000).
+#: Pool -> (component, members): the placements a pool pays for. Weights share a pool between
+#: provisions by their national default cost (:data:`sufficiency.finance.costs.DEFAULTS`:
+#: mainstream top-up £8,000, resourced £10,000; independent fee £63,000, non-maintained
+#: £45,000). Pools paid to independent and non-maintained providers (the s251 "independent"
+#: column) are fees (``fee_gbp``, the independent-fee price path); the rest are top-ups.
 POOLS = {
-    "mainstream_pool": (("mainstream", 8000.0), ("resource_base", 10000.0)),
-    "special": (("special_maintained", 1.0),),
-    "independent": (("special_independent", 63000.0), ("special_non_maintained", 45000.0)),
-    "fe": (("fe_college", 1.0),),
-    "specialist_post16": (("specialist_post16", 1.0),),
-    "early_years": (("early_years", 1.0),),
+    "mainstream_pool": ("top_up_gbp", (("mainstream", 8000.0), ("resource_base", 10000.0))),
+    "special": ("top_up_gbp", (("special_maintained", 1.0),)),
+    "independent": ("fee_gbp", (("special_independent", 63000.0),
+                                ("special_non_maintained", 45000.0))),
+    "fe": ("top_up_gbp", (("fe_college", 1.0),)),
+    "specialist_post16": ("fee_gbp", (("specialist_post16", 1.0),)),
+    "early_years": ("top_up_gbp", (("early_years", 1.0),)),
 }
-FEE_PROVISIONS = ("special_independent", "special_non_maintained", "specialist_post16")
 COMPONENTS = ("top_up_gbp", "fee_gbp", "central_gbp")
 
 
@@ -165,7 +167,7 @@ def s251_unit_costs(placements: pd.DataFrame, high_needs: pd.DataFrame,
         pools[pool] = pools.get(pool, 0.0) + amount
     derivation = pd.DataFrame(rows, columns=["item", "amount_gbp", "pool", "note"])
     units, central = [], pools.pop("central", 0.0)
-    for pool, members in POOLS.items():
+    for pool, (component, members) in POOLS.items():
         amount = pools.get(pool, 0.0)
         weighted = sum(float(n.get(p, 0.0)) * w for p, w in members)
         placed_n = sum(float(n.get(p, 0.0)) for p, _ in members)
@@ -179,7 +181,6 @@ def s251_unit_costs(placements: pd.DataFrame, high_needs: pd.DataFrame,
         for prov, w in members:
             count = float(n.get(prov, 0.0))
             unit = amount * w / weighted
-            component = "fee_gbp" if prov in FEE_PROVISIONS else "top_up_gbp"
             units.append((prov, component, pool, count, unit * count, unit))
     unit_costs = pd.DataFrame(units, columns=["provision", "component", "pool", "count",
                                               "amount_gbp", "unit_cost_gbp"])

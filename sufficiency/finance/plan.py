@@ -85,6 +85,17 @@ class DeficitPlan:
     income_lines : DataFrame
         ``year, line, amount_gbp``: dated income the scenario listed (Safety Valve payments,
         block transfers), included in ``income`` and shown in the DSG tables.
+    backcast : DataFrame
+        The LA's modelled s251 spend beside its outturn (:func:`~sufficiency.finance.outturn.
+        backcast`), when the run made one.
+    like_for_like : DataFrame
+        The scenarios on the same footing (:func:`like_for_like`): new local specialist places
+        each assumes and their capital, DSG spend, transport and the cumulative deficit.
+
+    The answer's statistic: every money figure of a plan with simulated paths is the **mean
+    of the paths** (it is what the DSG tables add up); the 80% band is their 10th-90th
+    percentile. A scenario without paths (the optimised place plan) is one deterministic run:
+    it has no band, and says so (:meth:`deficit_range`, ``paths`` column).
     """
 
     placements: pd.DataFrame
@@ -100,6 +111,8 @@ class DeficitPlan:
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
     opening: object = None
     income_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backcast: pd.DataFrame = field(default_factory=pd.DataFrame)
+    like_for_like: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def scenarios(self) -> list:
@@ -116,7 +129,7 @@ class DeficitPlan:
         >>> mix = pd.DataFrame({"provision": ["special_maintained"], "share": [1.0]})
         >>> plan = deficit_plan(f, mix=mix, income=3e6, goal_seek=False)
         >>> plan.spend_by_year().round(-3).tolist()
-        [2697000.0, 3023000.0]
+        [2773000.0, 3109000.0]
         """
         t = self.trajectory
         if scenario not in set(t["scenario"]):
@@ -127,30 +140,74 @@ class DeficitPlan:
                          name="spend_gbp").rename_axis("year")
 
     def final_deficit(self) -> dict:
-        """The cumulative deficit (£; positive = deficit) in the last year, per scenario.
+        """The cumulative deficit (£; positive = deficit) in the last year, per scenario: the
+        mean of the simulated paths where the scenario has them (the figure the DSG tables and
+        the chart's line show), else its one deterministic run.
 
-        The median of the simulated paths where the plan has them, else the mean forecast's.
+        Examples
+        --------
+        >>> f = pd.DataFrame({"year": [2026, 2027], "mean": [100.0, 110.0]})
+        >>> mix = pd.DataFrame({"provision": ["special_maintained"], "share": [1.0]})
+        >>> plan = deficit_plan(f, mix=mix, income=2e6, goal_seek=False)
+        >>> {k: round(v, -3) for k, v in plan.final_deficit().items()}
+        {'unmitigated': 1822000.0}
         """
         t = self.trajectory
         last = int(t["year"].max())
-        out = {}
-        for scenario in self.scenarios:
-            row = t[(t["scenario"] == scenario) & (t["year"] == last)]
-            column = "cumulative_deficit_p50" if "cumulative_deficit_p50" in t and \
-                row["cumulative_deficit_p50"].notna().all() else "cumulative_deficit_gbp"
-            out[scenario] = float(row[column].iloc[0])
-        return out
+        return {scenario: float(t[(t["scenario"] == scenario) & (t["year"] == last)][
+            "cumulative_deficit_gbp"].iloc[0]) for scenario in self.scenarios}
+
+    def statistic(self, scenario: str) -> str:
+        """What a scenario's money figures are: ``"mean of N simulated paths"`` or
+        ``"one deterministic run (no paths)"``."""
+        row = self.elimination[self.elimination["scenario"] == scenario]
+        method = str(row["method"].iloc[0]) if len(row) else ""
+        if method.startswith("share of "):
+            n = method.split()[2]
+            return f"mean of {n} simulated paths"
+        if self._has_band(scenario):
+            return "mean forecast; band from its quantiles (no paths)"
+        return "one deterministic run (no paths)"
+
+    def _has_band(self, scenario: str) -> bool:
+        t = self.trajectory[self.trajectory["scenario"] == scenario]
+        return all(c in t and t[c].notna().all() for c in
+                   ("cumulative_deficit_p10", "cumulative_deficit_p90"))
 
     def deficit_range(self) -> pd.DataFrame:
-        """``scenario, year, p10, p50, p90``: the cumulative deficit (£; positive = deficit)
-        with its 80% range; the mean forecast's figure where the plan has no paths."""
+        """``scenario, year, mean, p10, p50, p90, paths``: the cumulative deficit (£; positive =
+        deficit), the mean (the answer's figure) and the 80% band, per scenario. A scenario
+        without paths has ``paths`` False and NaN quantiles: no band is drawn for it.
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"year": [2026], "mean": [100.0]})
+        >>> mix = pd.DataFrame({"provision": ["special_maintained"], "share": [1.0]})
+        >>> deficit_plan(f, mix=mix, income=2e6, goal_seek=False).deficit_range()[
+        ...     ["paths", "p10"]].values.tolist()
+        [[False, nan]]
+        """
         t = self.trajectory
-        out = pd.DataFrame({"scenario": t["scenario"], "year": t["year"]})
+        out = pd.DataFrame({"scenario": t["scenario"].to_numpy(), "year": t["year"].to_numpy(),
+                            "mean": t["cumulative_deficit_gbp"].to_numpy()})
+        band = {s: self._has_band(s) for s in self.scenarios}
+        out["paths"] = out["scenario"].map(band).astype(bool)
         for q in ("p10", "p50", "p90"):
             column = f"cumulative_deficit_{q}"
-            out[q] = t[column] if column in t and t[column].notna().all() else \
-                t["cumulative_deficit_gbp"]
+            values = t[column].to_numpy() if column in t else np.full(len(t), np.nan)
+            out[q] = np.where(out["paths"], values, np.nan)
         return out
+
+    def answer(self) -> tuple[str, float]:
+        """The scenario whose cumulative deficit is this plan's answer, and that deficit (£).
+
+        The most complete scenario costed: the optimised place plan when there is one, else
+        the mitigated forecast when there are levers, else today's placement mix. The figure is
+        the last year's cumulative deficit (:meth:`final_deficit`).
+        """
+        order = [s for s in (ALLOCATION, MITIGATED, UNMITIGATED) if s in self.scenarios]
+        scenario = order[0]
+        return scenario, self.final_deficit()[scenario]
 
     def goal_seek_table(self) -> pd.DataFrame:
         """One row per goal seek (:meth:`GoalSeekResult.as_dict`); empty when none ran."""
@@ -405,7 +462,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     if allocation is not None:
         needs_led = spend_rows[-1].drop(columns=["scenario"])
         costed, spend = _allocation_spend(allocation, other_spend_gbp, inflation, price_year,
-                                          needs_led)
+                                          needs_led, costs, independent_fee_growth, notes)
         spend_rows.append(costed.assign(scenario=ALLOCATION))
         traj = dsg_trajectory(spend, income_frame, opening_balance_gbp)
         traj = traj.merge(spend[["year", "placements_gbp", "other_gbp", "transport_gbp"]], on="year")
@@ -425,6 +482,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                                                            needs_row["scenario"].iloc[0]],
                                       opening_balance_gbp)
     tables = _tables(placements_all, spend_all, trajectory, lines)
+    like = _like_for_like(placements_all, spend_all, trajectory, allocation)
     seeks = {}
     if goal_seek:
         start = years[0] if goal_seek_from_year is None else int(goal_seek_from_year)
@@ -450,7 +508,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                        trajectory=trajectory, elimination=elimination, attribution=attr,
                        attribution_by_year=attr_year, comparison=comparison, tables=tables,
                        goal_seek=seeks, assumptions=assumptions, opening=opening,
-                       income_lines=lines)
+                       income_lines=lines, like_for_like=like)
 
 
 def attribute_savings(placements: pd.DataFrame, levers, spend_of, method: str = "shapley"
@@ -693,11 +751,16 @@ def _income(income, la, years, growth):
                    ("income_growth", growth, "per_year", DEFAULT_GROWTH_SOURCE)]
 
 
-def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_led=None):
+def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_led=None,
+                      costs=None, fee_growth=None, notes=None):
     """The allocation plan's High Needs Block spend: its revenue for the specialist provisions
     it places, plus the needs-led forecast's spend on every other provision (mainstream top-ups,
     FE, ...), which the plan does not cover; without the latter the plan would look cheaper
-    than the forecast simply by leaving those children out."""
+    than the forecast simply by leaving those children out.
+
+    Transport is priced as in the other scenarios (children transported x cost per child, by
+    provision) from the plan's placements, so the scenarios compare like for like; the
+    optimiser's own travel-based transport stays in the place plan's cost table."""
     frame = getattr(allocation, "cost_by_year", allocation)
     if not isinstance(frame, pd.DataFrame):
         raise ValidationError("allocation: expected a Plan with .cost_by_year or a DataFrame")
@@ -710,6 +773,22 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_
     costed = frame.assign(hnb_gbp=frame["revenue_gbp"],
                           transport_gbp=frame.get("transport_gbp", 0.0),
                           count=np.nan)
+    placed = getattr(allocation, "placements", None)
+    if isinstance(placed, pd.DataFrame) and {"year", "provision", "placed"} <= set(placed):
+        counts = placed.groupby(["year", "provision"], as_index=False)["placed"].sum()
+        counts = counts.rename(columns={"placed": "count"})
+        counts = counts[counts["provision"].isin(set(cost_table()["provision"]))]
+        if len(counts):
+            rule = cost_placements(counts, costs, inflation, price_year,
+                                   independent_fee_growth=fee_growth)
+            by = rule.groupby(["year", "provision"])["transport_gbp"].sum()
+            key = pd.MultiIndex.from_frame(costed[["year", "provision"]])
+            costed["plan_transport_gbp"] = costed["transport_gbp"]
+            costed["transport_gbp"] = by.reindex(key).fillna(0.0).to_numpy()
+            if notes is not None:
+                notes.append("place plan transport in the DSG comparison: children transported "
+                             "x cost per child by provision, as the other scenarios (the "
+                             "optimiser's travel-based figure is in the place plan's costs)")
     if needs_led is not None and len(needs_led):
         covered = set(PROVISIONS.loc[PROVISIONS["specialist"], "provision"]) | \
             set(costed["provision"])
@@ -719,6 +798,50 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_
             ["hnb_gbp", "transport_gbp"]].sum().assign(count=np.nan)], ignore_index=True)
     spend = spend_by_year(costed, other_spend_gbp, inflation, price_year)
     return costed, spend
+
+
+def _like_for_like(placements, spend, trajectory, allocation) -> pd.DataFrame:
+    """Every scenario on the same footing: the new local specialist places it assumes, their
+    capital (at the place plan's capital cost per place), its DSG spend, transport (one rule
+    for all) and the cumulative deficit; the answer flagged."""
+    local = set(PROVISIONS.loc[PROVISIONS["scap_type"].notna() & ~PROVISIONS["independent"],
+                               "provision"])
+    programme = getattr(allocation, "capital_programme", None)
+    per_place = np.nan
+    built, capital = np.nan, np.nan
+    if isinstance(programme, pd.DataFrame):
+        built = float(programme["places"].sum()) if len(programme) else 0.0
+        capital = float(programme["capital_cost"].sum()) if len(programme) else 0.0
+        per_place = capital / built if built > 0 else np.nan
+    years = sorted(trajectory["year"].unique())
+    last = years[-1]
+    rows = []
+    scenarios = list(trajectory["scenario"].unique())
+    answer = next(s for s in (ALLOCATION, MITIGATED, UNMITIGATED) if s in scenarios)
+    for scen in scenarios:
+        t = trajectory[trajectory["scenario"] == scen]
+        sp = spend[spend["scenario"] == scen]
+        paths = sp["path"].nunique() if "path" in sp else 1
+        transport = float(sp["transport_gbp"].sum()) / max(paths, 1)
+        if scen == ALLOCATION:
+            places, cap, basis = built, capital, "projects the optimiser builds"
+        else:
+            p = placements[(placements["scenario"] == scen) & placements["provision"].isin(local)]
+            by_year = p.groupby("year")["count"].sum().reindex(years).fillna(0.0)
+            places = float(max(0.0, by_year.max() - by_year.iloc[0])) if len(by_year) else 0.0
+            cap = places * per_place
+            basis = (f"local specialist placements grow with demand from {years[0]}: the places "
+                     "that needs" + ("" if np.isfinite(per_place) else
+                                      " (capital not costed: no place plan to price a place)"))
+        rows.append((scen, places, cap, float(t["spend_gbp"].sum()), transport,
+                     float(t.loc[t["year"] == last, "cumulative_deficit_gbp"].iloc[0]),
+                     scen == answer, basis))
+    out = pd.DataFrame(rows, columns=["scenario", "new_local_places", "capital_gbp",
+                                      "dsg_spend_gbp", "transport_gbp",
+                                      "cumulative_deficit_gbp", "answer", "new_places_basis"])
+    out["total_cost_gbp"] = out["dsg_spend_gbp"] + out["transport_gbp"] + \
+        out["capital_gbp"].fillna(0.0)
+    return out
 
 
 def _income_lines(lines, years) -> pd.DataFrame:

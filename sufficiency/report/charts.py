@@ -129,23 +129,25 @@ def cost_by_provision(cost: pd.DataFrame, value: str = "cost_gbp",
 
 
 def deficit_chart(trajectory: pd.DataFrame, title: str = "Cumulative DSG position"):
-    """Cumulative DSG balance per year for each variant, with its 80% band.
+    """Cumulative DSG balance per year for each variant, with its 80% band where it has one.
 
-    ``trajectory``: ``year``, ``variant`` (e.g. ``unmitigated`` / ``mitigated``), ``p50`` and
-    optionally ``p10``, ``p90`` (£; negative = deficit).
+    ``trajectory``: ``year``, ``variant``, ``mean`` (or ``p50``) and optionally ``p10``,
+    ``p90`` (£; negative = deficit). A variant's band is shaded where its ``p10``/``p90`` are
+    known (every scenario with simulated paths); the line is ``mean``.
     """
     fig, ax = plt.subplots(figsize=(8, 4))
     colours = {"unmitigated": _RED, "mitigated": _BLUE,
                "forecast, today's placement mix": _RED, "forecast with the levers": _BLUE}
+    line = "mean" if "mean" in trajectory else "p50"
     for i, (variant, g) in enumerate(trajectory.groupby("variant", sort=True)):
         g = g.sort_values("year")
         colour = colours.get(variant, [_ORANGE, _GREY][i % 2])
-        if {"p10", "p90"} <= set(g.columns):
+        if {"p10", "p90"} <= set(g.columns) and g[["p10", "p90"]].notna().all().all():
             ax.fill_between(g["year"], g["p10"] / 1e6, g["p90"] / 1e6, color=colour, alpha=0.2)
-        ax.plot(g["year"], g["p50"] / 1e6, color=colour, lw=2, marker="o", ms=3, label=variant)
+        ax.plot(g["year"], g[line] / 1e6, color=colour, lw=2, marker="o", ms=3, label=variant)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel("£ million (negative = deficit)")
-    ax.set_title(title)
+    ax.set_title(title + (" (mean of the paths; shaded: 80% band)" if line == "mean" else ""))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()

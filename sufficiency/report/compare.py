@@ -16,7 +16,10 @@ def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
     """Headline figures of several runs side by side, and each one's difference from the first.
 
     Returns one row per measure: ``measure`` (its label), one column per scenario, and
-    ``<scenario> - <first>`` columns for the others (NaN where a scenario has no such figure).
+    ``<scenario> - <first>`` columns for the others (NaN where a scenario has no such figure,
+    empty for text). The rows ``the answer: ...`` give each scenario's one figure (the most
+    complete variant it costed: the place plan, else the mitigated forecast, else today's
+    placement mix; the mean of the paths where it has them).
     """
     values = {run.name: headline_values(run) for run in runs}
     names = list(values)
@@ -29,6 +32,8 @@ def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
         for name in names:
             row[name] = values[name].get(key, np.nan)
         for name in names[1:]:
-            row[f"{name} - {names[0]}"] = row[name] - row[names[0]]
+            a, b = row[name], row[names[0]]
+            row[f"{name} - {names[0]}"] = a - b if not isinstance(a, str) and \
+                not isinstance(b, str) else ""
         rows.append(row)
     return pd.DataFrame(rows)

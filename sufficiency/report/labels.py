@@ -31,6 +31,9 @@ _RUN_KEYS = [
     ("deficit_last_unmitigated_gbp", "cumulative DSG deficit, unmitigated (£)", None),
     ("deficit_last_mitigated_gbp", "cumulative DSG deficit, mitigated (£)", None),
     ("deficit_last_allocation_plan_gbp", "cumulative DSG deficit, with the place plan (£)", None),
+    ("answer_scenario", "the answer: scenario", None),
+    ("answer_deficit_gbp", "the answer: cumulative DSG deficit, last year (£, mean)", None),
+    ("opening_balance_gbp", "opening DSG balance (£; negative = deficit)", None),
 ]
 
 

@@ -17,7 +17,7 @@ from . import charts as ch
 from .labels import gbp_m, label, legend
 
 __all__ = ["title", "subtitle", "headline_values", "headlines", "page_tables", "chart_specs",
-           "summary"]
+           "deficit_chart_data", "summary"]
 
 
 def title(run: ScenarioRun) -> str:
@@ -63,6 +63,11 @@ def headline_values(run: ScenarioRun) -> dict:
     if run.deficit is not None:
         for scenario, value in run.deficit.final_deficit().items():
             values[f"deficit_last_{scenario}_gbp"] = value
+        scenario, value = run.deficit.answer()
+        values["answer_scenario"] = label(scenario, "deficit_scenario")
+        values["answer_deficit_gbp"] = value
+        if run.deficit.opening is not None:
+            values["opening_balance_gbp"] = float(run.deficit.opening.balance_gbp)
     return values
 
 
@@ -77,11 +82,20 @@ def headlines(run: ScenarioRun) -> list[tuple[str, str]]:
                                                f"places, {gbp_m(v['capital_gbp'])})"))
         out.append((f"Children without a suitable place, {v['last_year']}",
                     f"{v['unplaced_last']:,.0f}"))
-    if run.deficit is not None:
-        for scenario in run.deficit.scenarios:
-            out.append((f"Cumulative DSG deficit {v['last_year']}, "
-                        f"{label(scenario, 'deficit_scenario')}",
+    deficit = run.deficit
+    if deficit is not None:
+        answer, _ = deficit.answer()
+        fy = f"{v['last_year'] - 1}-{v['last_year'] % 100:02d}"
+        for scenario in [answer] + [s for s in deficit.scenarios if s != answer]:
+            lead = "The answer: cumulative" if scenario == answer else "Cumulative"
+            out.append((f"{lead} DSG deficit at the end of {fy}, "
+                        f"{label(scenario, 'deficit_scenario')} ({deficit.statistic(scenario)})",
                         gbp_m(v[f"deficit_last_{scenario}_gbp"])))
+        if deficit.opening is not None:
+            o = deficit.opening
+            word = "deficit" if o.balance_gbp < 0 else "surplus"
+            out.append((f"Opening DSG {word} brought into {o.first_year - 1}-"
+                        f"{o.first_year % 100:02d} ({o.status})", gbp_m(abs(o.balance_gbp))))
     return out
 
 
@@ -109,10 +123,35 @@ def page_tables(run: ScenarioRun) -> list[tuple[str, pd.DataFrame, str]]:
         cols = [c for c in ("scenario", "year", "financial_year", "income_gbp", "spend_gbp",
                             "in_year_balance_gbp", "cumulative_deficit_gbp",
                             "cumulative_deficit_p10", "cumulative_deficit_p90") if c in t]
+        stats = "; ".join(f"{label(s, 'deficit_scenario')}: {deficit.statistic(s)}"
+                          for s in deficit.scenarios)
         out.append(("DSG position by year", t[cols],
                     "High Needs Block income and spend, in-year balance and cumulative deficit "
-                    "(£; positive = deficit), with the 80% range from the forecast's "
-                    "uncertainty."))
+                    "(£; positive = deficit). Every figure is the mean of the simulated paths "
+                    "(p10 / p90: the 80% band) where a scenario has paths; the place plan is "
+                    f"one deterministic run, with no band. {stats}."))
+        like = deficit.like_for_like
+        if len(like):
+            out.append(("The scenarios on the same footing", _like_for_like_table(like),
+                        _like_for_like_caption(like)))
+        if deficit.opening is not None:
+            o = deficit.opening
+            out.append((f"Opening DSG balance ({o.status})", o.derivation,
+                        o.summary() + ". Published balance, then each year's modelled "
+                        "high-needs gap (£; negative = deficit); the reconciliation line "
+                        "compares the model with the published movement and is not carried "
+                        "forward."))
+        if len(deficit.backcast):
+            b = deficit.backcast
+            cols = [c for c in ("financial_year", "ehcp", "top_up_gbp", "fee_gbp",
+                                "central_gbp", "spend_gbp", "outturn_gbp", "difference_pct")
+                    if c in b]
+            out.append(("The cost model against what the LA spent", b[cols],
+                        "Net high-needs spend on the s251 definition (lines 1.2.x: top-ups, "
+                        "independent fees, services; not place funding), modelled from the "
+                        "LA's January placements and its 2021-22 costs on the price paths, "
+                        "beside its published outturn. 2021-22 is the calibration year (equal "
+                        "by construction); the other years are not fitted."))
         if len(deficit.attribution):
             out.append(("Savings by lever", deficit.attribution,
                         "What each mitigation saves over the plan; the parts add up to the "
@@ -156,20 +195,62 @@ def chart_specs(run: ScenarioRun) -> list:
                     "type (£ of each year).",
                     lambda: ch.cost_by_provision(cost)))
     if run.deficit is not None:
-        band = run.deficit.deficit_range()
-        traj = pd.DataFrame({"year": band["year"], "variant": band["scenario"].map(
-            lambda s: legend(s, "deficit_scenario"))})
-        for q in ("p10", "p50", "p90"):
-            traj[q] = -band[q]  # balance: negative = deficit
+        traj = deficit_chart_data(run)
         out.append(("cumulative_deficit.png", "Cumulative DSG position",
-                    "The cumulative DSG balance (below zero is a deficit) with the 80% "
-                    "range from the forecast's uncertainty. 'Today's placement mix' "
-                    "assumes local places grow with demand at no capital cost; the "
-                    "mitigated line adds the scenario's levers; the optimised place plan "
-                    "holds local capacity to today's plus the projects it builds, so "
-                    "growth beyond the candidate projects goes to independent places.",
+                    "The cumulative DSG balance (below zero is a deficit): the line is the mean "
+                    "of the simulated paths, the shaded band their 10th-90th percentile (80%), "
+                    "for every scenario with paths; a scenario marked 'one run, no band' has "
+                    "no paths (the optimised place plan is optimised once, for the planning "
+                    "figure). 'Today's placement mix' places every child as today, local "
+                    "places growing with demand; the mitigated line adds the scenario's "
+                    "levers; the place plan builds the projects it chooses and places the rest "
+                    "independently. The table 'The scenarios on the same footing' charges "
+                    "each the capital of the local places it assumes.",
                     lambda: ch.deficit_chart(traj)))
     return out
+
+
+def deficit_chart_data(run: ScenarioRun) -> pd.DataFrame:
+    """What the deficit chart draws: ``year, variant, mean, p10, p90, band`` (£ balance,
+    negative = deficit); ``band`` is True where the scenario has simulated paths (the chart
+    shades p10-p90 there) and the variant's legend says "one run, no band" where it has not."""
+    rng = run.deficit.deficit_range()
+    names = {s: legend(s, "deficit_scenario") for s in run.deficit.scenarios}
+    variant = [names[s] if band else f"{names[s]} (one run, no band)"
+               for s, band in zip(rng["scenario"], rng["paths"])]
+    return pd.DataFrame({"year": rng["year"].to_numpy(), "variant": variant,
+                         "mean": -rng["mean"].to_numpy(), "p10": -rng["p10"].to_numpy(),
+                         "p90": -rng["p90"].to_numpy(), "band": rng["paths"].to_numpy()})
+
+
+def _like_for_like_table(like: pd.DataFrame) -> pd.DataFrame:
+    out = like.copy()
+    out["scenario"] = [label(s, "deficit_scenario") + (" (the answer)" if a else "")
+                       for s, a in zip(out["scenario"], out["answer"])]
+    return out[["scenario", "new_local_places", "capital_gbp", "dsg_spend_gbp", "transport_gbp",
+                "total_cost_gbp", "cumulative_deficit_gbp"]]
+
+
+def _like_for_like_caption(like: pd.DataFrame) -> str:
+    rows = like.set_index("scenario")
+    text = ("Each scenario with the new local specialist places it assumes (maintained special, "
+            "resourced provision, AP) and their capital at the place plan's cost per place, its "
+            "High Needs Block spend and home-to-school transport over the plan (one rule for "
+            "all: children transported x cost per child), and the cumulative DSG deficit in "
+            "the last year (mean). ")
+    if "allocation_plan" in rows.index and "unmitigated" in rows.index:
+        mix, plan = rows.loc["unmitigated"], rows.loc["allocation_plan"]
+        text += (f"Today's placement mix needs {mix['new_local_places']:,.0f} more local places "
+                 f"(capital {gbp_m(mix['capital_gbp'])}) and leaves a deficit of "
+                 f"{gbp_m(mix['cumulative_deficit_gbp'])}; the place plan builds "
+                 f"{plan['new_local_places']:,.0f} places for {gbp_m(plan['capital_gbp'])} and "
+                 f"leaves {gbp_m(plan['cumulative_deficit_gbp'])}: the difference in the "
+                 "deficit is the children the plan places independently (or locally) where "
+                 "today's mix assumes a local place that nobody has built. ")
+    answer = rows.index[rows["answer"]][0]
+    text += (f"The answer is {label(answer, 'deficit_scenario')}: the most complete scenario "
+             "the run costed.")
+    return text
 
 
 def summary(run: ScenarioRun) -> str:
