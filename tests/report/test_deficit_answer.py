@@ -1,0 +1,82 @@
+"""The deficit chart draws the band it promises; every figure says what it is; like for like."""
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+
+from sufficiency.report import charts as ch
+from sufficiency.report.compare import compare_runs
+from sufficiency.report.page import deficit_chart_data, headlines, page_tables
+
+
+def test_chart_data_has_a_band_for_every_scenario_with_paths(example_run):
+    data = deficit_chart_data(example_run)
+    plan = example_run.deficit
+    for scenario in plan.scenarios:
+        rows = plan.deficit_range().query("scenario == @scenario")
+        with_paths = bool(rows["paths"].all())
+        assert with_paths == plan.statistic(scenario).startswith("mean of")
+    banded = data[data["band"]]
+    assert len(banded) and banded[["p10", "p90"]].notna().all().all()
+    assert (banded["p10"] >= banded["p90"]).all()     # balance: p10 of the deficit is the top
+    # the line is the mean the tables show (balance = -deficit)
+    t = plan.trajectory
+    merged = t[["scenario", "year", "cumulative_deficit_gbp"]]
+    assert np.allclose(np.sort(-data["mean"].to_numpy()),
+                       np.sort(merged["cumulative_deficit_gbp"].to_numpy()))
+    # a scenario without paths says so instead of pretending
+    unbanded = data[~data["band"]]
+    assert unbanded["variant"].str.contains("one run, no band").all()
+    assert unbanded[["p10", "p90"]].isna().all().all()
+
+
+def test_chart_shades_exactly_the_banded_variants(example_run):
+    data = deficit_chart_data(example_run)
+    fig = ch.deficit_chart(data)
+    shaded = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    assert len(shaded) == data.loc[data["band"], "variant"].nunique()
+    assert "mean of the paths" in fig.axes[0].get_title()
+
+
+def test_headlines_name_the_statistic_and_the_answer(example_run):
+    heads = dict(headlines(example_run))
+    deficit = [k for k in heads if "DSG deficit at the end of" in k]
+    assert deficit and all("(mean of" in k or "(one deterministic run" in k for k in deficit)
+    answer = [k for k in deficit if k.startswith("The answer")]
+    assert len(answer) == 1 and "optimised place plan" in answer[0]
+    assert any(k.startswith("Opening DSG deficit") and "(estimated)" in k for k in heads)
+
+
+def test_scenarios_on_the_same_footing(example_run):
+    like = example_run.deficit.like_for_like.set_index("scenario")
+    plan = example_run.allocation
+    assert like.loc["allocation_plan", "new_local_places"] == plan.capital_programme[
+        "places"].sum()
+    assert like.loc["allocation_plan", "capital_gbp"] == pytest.approx(
+        plan.capital_programme["capital_cost"].sum())
+    per_place = like.loc["allocation_plan", "capital_gbp"] / like.loc[
+        "allocation_plan", "new_local_places"]
+    mix = like.loc["unmitigated"]
+    assert mix["new_local_places"] > 0
+    assert mix["capital_gbp"] == pytest.approx(mix["new_local_places"] * per_place)
+    # one transport rule: today's mix and the plan are within a factor of 2, not 10
+    ratio = like.loc["unmitigated", "transport_gbp"] / like.loc["allocation_plan",
+                                                                 "transport_gbp"]
+    assert 0.5 < ratio < 2
+    assert like["answer"].sum() == 1 and like.loc["allocation_plan", "answer"]
+    tables = {h: (f, c) for h, f, c in page_tables(example_run)}
+    frame, caption = tables["The scenarios on the same footing"]
+    assert "(the answer)" in " ".join(frame["scenario"])
+    assert "more local places" in caption and "The answer is" in caption
+
+
+def test_compare_shows_one_answer_per_scenario(example_run):
+    table = compare_runs([example_run, example_run])
+    rows = table.set_index("measure")
+    answer = rows.loc["the answer: cumulative DSG deficit, last year (£, mean)"]
+    name = example_run.name
+    assert answer[name] == pytest.approx(example_run.deficit.answer()[1])
+    assert rows.loc["the answer: scenario", name] == "the optimised place plan"
