@@ -16,10 +16,10 @@ def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
     """Headline figures of several runs side by side, and each one's difference from the first.
 
     Returns one row per measure: ``measure`` (its label), one column per scenario, and
-    ``<scenario> - <first>`` columns for the others (NaN where a scenario has no such figure,
-    empty for text). The rows ``the answer: ...`` give each scenario's one figure (the most
-    complete variant it costed: the place plan, else the mitigated forecast, else today's
-    placement mix; the mean of the paths where it has them).
+    ``<scenario> - <first>`` columns for the others (NaN where a scenario has no such figure).
+    The row ``the answer: ...`` gives each scenario's one figure: the most complete variant it
+    costed (the place plan, else the mitigated forecast, else today's placement mix), the mean
+    of the paths where it has them.
     """
     values = {run.name: headline_values(run) for run in runs}
     names = list(values)
@@ -31,9 +31,9 @@ def compare_runs(runs: list[ScenarioRun]) -> pd.DataFrame:
         row = {"measure": text}
         for name in names:
             row[name] = values[name].get(key, np.nan)
+        if any(isinstance(row[name], str) for name in names):
+            continue  # the table is numbers; text (the answer's scenario) is in the label
         for name in names[1:]:
-            a, b = row[name], row[names[0]]
-            row[f"{name} - {names[0]}"] = a - b if not isinstance(a, str) and \
-                not isinstance(b, str) else ""
+            row[f"{name} - {names[0]}"] = row[name] - row[names[0]]
         rows.append(row)
     return pd.DataFrame(rows)

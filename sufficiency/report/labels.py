@@ -32,7 +32,9 @@ _RUN_KEYS = [
     ("deficit_last_mitigated_gbp", "cumulative DSG deficit, mitigated (£)", None),
     ("deficit_last_allocation_plan_gbp", "cumulative DSG deficit, with the place plan (£)", None),
     ("answer_scenario", "the answer: scenario", None),
-    ("answer_deficit_gbp", "the answer: cumulative DSG deficit, last year (£, mean)", None),
+    ("answer_deficit_gbp", "the answer: cumulative DSG deficit, last year (£; with the place "
+     "plan where the scenario has one, else mitigated, else today's mix; mean of the paths)",
+     None),
     ("opening_balance_gbp", "opening DSG balance (£; negative = deficit)", None),
 ]
 

@@ -76,7 +76,7 @@ def test_scenarios_on_the_same_footing(example_run):
 def test_compare_shows_one_answer_per_scenario(example_run):
     table = compare_runs([example_run, example_run])
     rows = table.set_index("measure")
-    answer = rows.loc["the answer: cumulative DSG deficit, last year (£, mean)"]
+    answer = rows.loc[[m for m in rows.index if m.startswith("the answer: cumulative")][0]]
     name = example_run.name
     assert answer[name] == pytest.approx(example_run.deficit.answer()[1])
-    assert rows.loc["the answer: scenario", name] == "the optimised place plan"
+    assert "the answer: scenario" not in rows.index      # numbers only; the rule is the label
