@@ -1,0 +1,181 @@
+"""How long does the whole country take? Every LA x the example scenario, tables only, on three
+executors, with the speed-up against running in this process.
+
+    python benchmarks/national_sweep.py                  # all LAs, the three executors
+    python benchmarks/national_sweep.py --limit 10       # the first 10 LAs (a quick look)
+    python benchmarks/national_sweep.py --executors in-process,workers
+
+Executors (the comparator is the first, in-process):
+
+- ``in-process``: ``sufficiency sweep`` with no ``--workers``: one LA after another here;
+- ``workers``: ``sufficiency sweep --workers 2``: a Dask ``LocalCluster`` of 2 worker processes
+  started (and stopped) by the sweep, its start-up inside the wall time;
+- ``scheduler``: ``sufficiency sweep --scheduler tcp://...``: an existing Dask cluster, started
+  beforehand with the ``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1``
+  commands (their start-up is outside the wall time; their import warm-up is inside).
+
+Each executor runs in its own process, sampled every 0.2 s with psutil for the peak resident
+memory of its whole process tree (plus the scheduler and workers for ``scheduler``) and of its
+largest single process. Time per LA is the LA's own run time from ``status.csv`` (median and
+90th percentile). The national tables of every executor are compared byte for byte with the
+in-process ones. No timing is asserted anywhere: the figures depend on the machine and on what
+else it is running (``os.cpu_count()`` and the load average are printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=str(REPO / "scenarios" / "example.yaml"))
+    parser.add_argument("--limit", type=int, help="only the first N LAs (default: all)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--executors", default="in-process,workers,scheduler")
+    parser.add_argument("--keep", help="folder to keep the sweeps in (default: a temp folder)")
+    args = parser.parse_args()
+
+    from sufficiency.national import all_las
+
+    las = all_las()[: args.limit] if args.limit else all_las()
+    root = Path(args.keep or tempfile.mkdtemp(prefix="national-sweep-"))
+    print(f"national sweep benchmark: {len(las)} LAs x {Path(args.scenario).name}, tables only; "
+          f"os.cpu_count() = {os.cpu_count()}, load average at start "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    rows = []
+    for name in args.executors.split(","):
+        out = root / name
+        extra, cluster = [], None
+        if name == "workers":
+            extra = ["--workers", str(args.workers)]
+        elif name == "scheduler":
+            cluster = _Cluster(args.workers)
+            extra = ["--scheduler", cluster.address]
+        elif name != "in-process":
+            raise SystemExit(f"unknown executor {name!r}: expected in-process, workers, scheduler")
+        command = [sys.executable, "-m", "sufficiency.cli", "sweep", args.scenario,
+                   "--las", ",".join(las) if args.limit else "all", "--out", str(out), "--force", "--quiet"] + extra
+        print(f"\n{name}: {' '.join(command[2:6])} ... {' '.join(extra)}", flush=True)
+        try:
+            wall, peak_total, peak_one, code = _measure(command, cluster.pids if cluster else [])
+        finally:
+            if cluster:
+                cluster.close()
+        status = pd.read_csv(out / "status.csv", dtype={"la_code": str})
+        ran = status[status["status"] == "ok"]["seconds"]
+        rows.append({"executor": name, "LAs ok": int((status["status"] == "ok").sum()),
+                     "failed": int((status["status"] == "failed").sum()),
+                     "wall_s": wall, "per_LA_median_s": ran.median(),
+                     "per_LA_p90_s": ran.quantile(0.9),
+                     "peak_rss_total_MB": peak_total / 2**20,
+                     "peak_rss_largest_MB": peak_one / 2**20, "exit": code})
+        print(f"  {wall:.1f}s wall, exit code {code}", flush=True)
+    table = pd.DataFrame(rows)
+    table["speedup_vs_in_process"] = table["wall_s"].iloc[0] / table["wall_s"]
+    print()
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    print(f"\nload average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    first = root / table["executor"].iloc[0] / "national"
+    for name in table["executor"].iloc[1:]:
+        same = all((first / p.name).read_bytes() == p.read_bytes()
+                   for p in sorted((root / name / "national").glob("*.csv")))
+        same = same and sorted(p.name for p in first.glob("*.csv")) == \
+            sorted(p.name for p in (root / name / "national").glob("*.csv"))
+        print(f"national tables of {name} byte-identical to {table['executor'].iloc[0]}: "
+              f"{'yes' if same else 'NO'}")
+    failed = pd.read_csv(root / table["executor"].iloc[0] / "status.csv", dtype={"la_code": str})
+    failed = failed[failed["status"] == "failed"]
+    if len(failed):
+        print(f"\nLAs that failed ({len(failed)}):")
+        for row in failed.itertuples(index=False):
+            print(f"  {row.la_code} {row.la_name}: {row.message[:110]}")
+    print(f"\nsweeps kept in {root}" if args.keep else "")
+    return 0
+
+
+def _measure(command, extra_pids):
+    import psutil
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env)
+    peaks = {"total": 0, "one": 0}
+    done = threading.Event()
+
+    def sample():
+        roots = [psutil.Process(process.pid)] + [psutil.Process(p) for p in extra_pids]
+        while not done.is_set():
+            sizes = []
+            for root in roots:
+                try:
+                    tree = [root] + root.children(recursive=True)
+                except psutil.NoSuchProcess:
+                    continue
+                for p in tree:
+                    try:
+                        sizes.append(p.memory_info().rss)
+                    except psutil.NoSuchProcess:
+                        pass
+            if sizes:
+                peaks["total"] = max(peaks["total"], sum(sizes))
+                peaks["one"] = max(peaks["one"], max(sizes))
+            done.wait(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    code = process.wait()
+    wall = time.perf_counter() - start
+    done.set()
+    thread.join()
+    return wall, peaks["total"], peaks["one"], code
+
+
+class _Cluster:
+    """An existing Dask cluster: the ``dask scheduler`` and ``dask worker`` commands."""
+
+    def __init__(self, workers: int):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.address = f"tcp://127.0.0.1:{port}"
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+        self.scheduler = subprocess.Popen(["dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                           str(port), "--dashboard-address", ":0"], **quiet)
+        self.worker = subprocess.Popen(["dask", "worker", self.address, "--nworkers",
+                                        str(workers), "--nthreads", "1", "--no-dashboard"],
+                                       **quiet)
+        from distributed import Client
+
+        with Client(self.address, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+        self.pids = [self.scheduler.pid, self.worker.pid]
+
+    def close(self):
+        for process in (self.worker, self.scheduler):
+            process.terminate()
+        for process in (self.worker, self.scheduler):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
