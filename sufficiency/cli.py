@@ -213,9 +213,13 @@ def _new_scenario(args) -> int:
 def _sweep(args) -> int:
     from .national import sweep
 
-    result = sweep(args.scenario, las=args.las, out=args.out, client=args.scheduler,
-                   workers=args.workers, outputs=args.outputs, force=args.force,
-                   progress=_progress(args.quiet))
+    try:
+        result = sweep(args.scenario, las=args.las, out=args.out, client=args.scheduler,
+                       workers=args.workers, outputs=args.outputs, force=args.force,
+                       progress=_progress(args.quiet))
+    except ImportError as err:              # --workers / --scheduler without the dask extra
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     counts = result.status["status"].value_counts()
     print(f"{len(result.status)} LAs: {counts.get('ok', 0)} ok, {counts.get('failed', 0)} "
           f"failed, {counts.get('skipped', 0)} skipped (done earlier)")

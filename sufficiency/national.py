@@ -422,6 +422,9 @@ class _Dask:
             self.cluster = local_cluster(workers or os.cpu_count() or 1)
             self.client = Client(self.cluster)
         elif client.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
+            if workers is not None:
+                raise ValidationError(f"workers = {workers}: applies to a local cluster; the "
+                                      f"cluster at {client} has the workers it was started with")
             self.client = Client(client, timeout="30s")
         else:
             raise ValidationError(f"scheduler {client!r}: expected 'local' or a Dask scheduler "

@@ -280,3 +280,21 @@ def test_workers_option_starts_a_local_cluster(swept, tmp_path):
     # the CLI runs the full example (500 paths): compare with an in-process run of it
     sweep(EXAMPLE, las="Rutland", out=tmp_path / "i")
     assert national_bytes(tmp_path / "w") == national_bytes(tmp_path / "i")
+
+
+def test_bad_executor_options_are_explained(tmp_path, monkeypatch, capsys):
+    with pytest.raises(ValidationError, match="applies to a local cluster"):
+        sweep(fast(), las="Rutland", out=tmp_path / "a", client="tcp://127.0.0.1:1", workers=2)
+    with pytest.raises(ValidationError, match="expected 'local' or a Dask scheduler address"):
+        sweep(fast(), las="Rutland", out=tmp_path / "b", client="127.0.0.1:8786")
+    with pytest.raises(ValidationError, match="outputs"):
+        sweep(fast(), las="Rutland", out=tmp_path / "c", outputs="everything")
+
+    def missing():
+        raise ImportError("running on Dask needs dask.distributed: pip install "
+                          "'sufficiency[dask]'")
+
+    monkeypatch.setattr("sufficiency.national._distributed", missing)
+    code = main(["sweep", str(EXAMPLE), "--las", "Rutland", "--out", str(tmp_path / "d"),
+                 "--workers", "2", "--quiet"])
+    assert code == 2 and "sufficiency[dask]" in capsys.readouterr().err
