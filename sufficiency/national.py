@@ -39,6 +39,7 @@ import copy
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -125,8 +126,8 @@ def select_las(las="all") -> pd.DataFrame:
     --------
     >>> select_las("Kent, Bristol, City of, 886")["la_name"].tolist()
     ['Kent', 'Bristol, City of']
-    >>> select_las("Wiltshir")["error"].item()[:50]
-    "no local authority 'Wiltshir' (did you mean 'Wilts"
+    >>> "did you mean 'Rutland'" in select_las("Rutlandshire")["error"].item()
+    True
     """
     from .data import la_names, las as las_table, resolve_la
 
@@ -207,19 +208,22 @@ def la_tables(run) -> dict[str, pd.DataFrame]:
 
     Examples
     --------
-    >>> from sufficiency.workflow import run_scenario          # doctest: +SKIP
-    >>> la_tables(run_scenario("scenarios/example.yaml"))["capital_programme"].columns[:3]
-    ...                                                        # doctest: +SKIP
-    Index(['la_code', 'la_name', 'project'], dtype='object')
+    >>> from sufficiency.scenario import load_scenario
+    >>> from sufficiency.workflow import run_scenario
+    >>> scenario = load_scenario("scenarios/example.yaml",
+    ...                          overrides={"data.la": "Rutland", "forecast.n_paths": 50})
+    >>> tables = la_tables(run_scenario(scenario))
+    >>> list(tables["capital_programme"].columns[:3]), tables["demand"]["la_name"].iloc[0]
+    (['la_code', 'la_name', 'project'], 'Rutland')
     """
-    plan, finance = getattr(run, "plan", None), getattr(run, "finance", None)
+    plan, deficit = run.allocation, run.deficit
     sources = {
-        "forecast": run.forecast.table if run.forecast is not None else None,
+        "forecast": run.forecast.table,
         "demand": run.demand,
         "placements_summary": _placements_summary(plan.placements) if plan is not None else None,
         "capital_programme": plan.capital_programme if plan is not None else None,
         "cost_by_year": plan.cost_by_year if plan is not None else None,
-        "dsg_trajectory": finance.trajectory if finance is not None else None,
+        "dsg_trajectory": deficit.trajectory if deficit is not None else None,
         "board_measures": run.measures,
     }
     out = {}
@@ -404,7 +408,8 @@ def local_cluster(workers: int = 2, **kwargs):
     settings = {"distributed.scheduler.allowed-failures": 0,
                 "distributed.scheduler.worker-saturation": 1.0}
     options = dict(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                   dashboard_address=":0")     # any free port: never clash with another
+                   dashboard_address=":0",     # any free port: never clash with another
+                   silence_logs=logging.ERROR)  # the sweep says itself when a worker dies
     options.update(kwargs)
     with dask.config.set(settings):
         return distributed.LocalCluster(**options)
@@ -425,7 +430,12 @@ class _Dask:
             if workers is not None:
                 raise ValidationError(f"workers = {workers}: applies to a local cluster; the "
                                       f"cluster at {client} has the workers it was started with")
-            self.client = Client(client, timeout="30s")
+            try:
+                self.client = Client(client, timeout="30s")
+            except OSError as err:
+                raise ValidationError(f"scheduler {client}: no Dask scheduler answered ({err}); "
+                                      "expected the address `dask scheduler` prints, e.g. "
+                                      "tcp://10.0.0.5:8786") from err
         else:
             raise ValidationError(f"scheduler {client!r}: expected 'local' or a Dask scheduler "
                                   "address such as 'tcp://10.0.0.5:8786'")
@@ -579,7 +589,7 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
             f"({', '.join(r.la_name for r in done[:5])}{', ...' if len(done) > 5 else ''})")
 
     by_code = {task.code: task for task in todo}
-    dask = None
+    dask, stopped = None, "the sweep stopped before it"
     try:
         if todo and (client is not None or workers is not None):
             dask = _Dask(client, workers)
@@ -598,7 +608,11 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
                                               result.attempt, result.seconds)
             meter.tick(result)
     except KeyboardInterrupt:
+        stopped = "the sweep was interrupted"
         say("interrupted: the LAs completed so far are kept; rerun the same command to resume")
+        raise
+    except BaseException as err:
+        stopped = f"the sweep stopped ({type(err).__name__}: {err})"
         raise
     finally:
         if dask is not None:
@@ -609,7 +623,7 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
         for task in todo:
             if task.code not in status:
                 status[task.code] = _status_row(task.code, task.name, task.requested, "skipped",
-                                                "not run: the sweep was interrupted",
+                                                f"not run: {stopped}",
                                                 seed=task.seed)
         order = list(chosen["la_code"].where(chosen["la_code"] != "", chosen["requested"]))
         table = pd.DataFrame([status[k] for k in order if k in status], columns=_STATUS_COLUMNS)

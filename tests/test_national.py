@@ -20,7 +20,7 @@ from sufficiency.workflow import run_scenario
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "scenarios" / "example.yaml"
 # two real LAs that run, one whose real history cannot be forecast, one name that is no LA
-LAS = "Rutland, Hartlepool, City of London, Wiltshir"
+LAS = "Rutland, Hartlepool, City of London, Rutlandshire"
 
 
 def fast():
@@ -52,11 +52,11 @@ def test_all_las_is_every_la_once_on_its_continuous_footprint():
 
 
 def test_select_las_keeps_names_with_commas_drops_duplicates_and_explains_unknown_names():
-    chosen = select_las("Kent, Bristol, City of, 886,Kingston upon Hull, City of, Wiltshir")
+    chosen = select_las("Kent, Bristol, City of, 886,Kingston upon Hull, City of, Rutlandshire")
     assert list(chosen["requested"]) == ["Kent", "Bristol, City of", "Kingston upon Hull, City of",
-                                         "Wiltshir"]
+                                         "Rutlandshire"]
     assert list(chosen["la_code"]) == ["886", "801", "810", ""]
-    assert "did you mean 'Wiltshire'" in chosen["error"].iloc[-1]
+    assert "did you mean 'Rutland'" in chosen["error"].iloc[-1]
     assert list(select_las(["865", "Wiltshire"])["la_code"]) == ["865"]
 
 
@@ -73,18 +73,18 @@ def test_status_lists_every_la_asked_for(swept):
     out, result, lines = swept
     status = pd.read_csv(out / "status.csv", dtype={"la_code": str}, keep_default_na=False)
     by = status.set_index("requested")
-    assert set(by.index) == {"Rutland", "Hartlepool", "City of London", "Wiltshir"}
+    assert set(by.index) == {"Rutland", "Hartlepool", "City of London", "Rutlandshire"}
     assert by.loc["Rutland", "status"] == "ok" and by.loc["Hartlepool", "status"] == "ok"
     assert by.loc["City of London", "status"] == "failed"
     assert "ValidationError" in by.loc["City of London", "message"]       # its real data
-    assert by.loc["Wiltshir", "status"] == "failed"
-    assert "did you mean 'Wiltshire'" in by.loc["Wiltshir", "message"]
+    assert by.loc["Rutlandshire", "status"] == "failed"
+    assert "did you mean 'Rutland'" in by.loc["Rutlandshire", "message"]
     assert by.loc["Rutland", "seed"] == str(la_seed(0, "857"))
     assert not result.ok and len(result.failed) == 2
     # on screen: each LA as it finishes, with counts and time left; the failures said
     assert any(line.startswith("857 Rutland ok") and "left" in line for line in lines)
     assert any("FAILED" in line and "City of London" in line for line in lines)
-    assert any("FAILED 'Wiltshir'" in line for line in lines)
+    assert any("FAILED 'Rutlandshire'" in line for line in lines)
 
 
 def test_national_tables_are_the_stacked_per_la_runs_in_la_code_order(swept):
@@ -123,7 +123,7 @@ def test_a_rerun_resumes_and_gives_the_same_bytes(swept, tmp_path):
     again = sweep(fast(), las=LAS, out=out, progress=lines.append, _run=counting)
     assert ran == ["201"]                      # only the LA that failed is tried again
     assert dict(zip(again.status["requested"], again.status["status"])) == {
-        "Wiltshir": "failed", "City of London": "failed", "Hartlepool": "skipped",
+        "Rutlandshire": "failed", "City of London": "failed", "Hartlepool": "skipped",
         "Rutland": "skipped"}
     assert any(line.startswith("resuming") and "2 LA(s) already done" in line for line in lines)
     assert national_bytes(out) == before
@@ -198,11 +198,11 @@ def test_a_scenario_with_its_own_history_cannot_be_swept(tmp_path):
 
 def test_sweep_is_on_the_package_and_the_command_line(tmp_path, capsys):
     assert sf.sweep is sweep
-    code = main(["sweep", str(EXAMPLE), "--las", "Rutland,Wiltshir", "--out",
+    code = main(["sweep", str(EXAMPLE), "--las", "Rutland,Rutlandshire", "--out",
                  str(tmp_path / "s"), "--quiet"])
     printed = capsys.readouterr().out
     assert code == 1                             # some LA failed
-    assert "1 ok, 1 failed" in printed and "Wiltshir" in printed
+    assert "1 ok, 1 failed" in printed and "Rutlandshire" in printed
     assert (tmp_path / "s" / "national" / "forecast.csv").exists()
     assert main(["sweep", str(EXAMPLE), "--las", "Rutland", "--out", str(tmp_path / "s"),
                  "--quiet"]) == 0               # resumed: Rutland done, nothing failed
@@ -225,7 +225,7 @@ def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
     _, client = cluster
     result = sweep(fast(), las=LAS, out=tmp_path / "d", client=client)
     assert dict(zip(result.status["requested"], result.status["status"])) == {
-        "Wiltshir": "failed", "City of London": "failed", "Hartlepool": "ok", "Rutland": "ok"}
+        "Rutlandshire": "failed", "City of London": "failed", "Hartlepool": "ok", "Rutland": "ok"}
     assert national_bytes(tmp_path / "d") == national_bytes(out)
     # the same through the scheduler's address, as --scheduler tcp://... does
     again = sweep(fast(), las="Hartlepool", out=tmp_path / "t",
