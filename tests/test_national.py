@@ -107,7 +107,7 @@ def test_national_tables_are_the_stacked_per_la_runs_in_la_code_order(swept):
         assert [line for line in text if line.startswith("857,")] == mine[1:], name
     # the summary adds the plan's placements up over settings
     placed = own["placements_summary"].groupby("year")["placed"].sum()
-    direct = run_scenario(scenario).plan.placements.groupby("year")["placed"].sum()
+    direct = run_scenario(scenario).allocation.placements.groupby("year")["placed"].sum()
     pd.testing.assert_series_equal(placed, direct)
 
 
