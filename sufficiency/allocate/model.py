@@ -36,6 +36,9 @@ from .validate import Inputs
 
 INF = np.inf
 
+#: £ per step-down in the objective: a tie-breaker, not a cost estimate.
+STEP_DOWN_TIEBREAK = 1.0
+
 
 @dataclass
 class Block:
@@ -248,6 +251,9 @@ class ModelContext:
     weights: dict = None           # path -> weight
     discount: dict = None          # year -> discount factor
     reduce_dominated: bool = True  # drop interchangeable dearer unlimited options
+    carry_rows: pd.DataFrame = None   # continuity rows (one per option carried into)
+    carry_terms: pd.DataFrame = None  # their terms in last year's placements
+    carry_const: np.ndarray = None    # their constants from the children placed before
 
 
 def _discount(inputs: Inputs) -> dict:
@@ -273,6 +279,11 @@ def _drop_dominated(arcs: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
     free = (~np.isfinite(arcs["setting"].map(cap).to_numpy(float))
             & ~pd.MultiIndex.from_frame(arcs[["setting", "need", "phase"]]).isin(capped)
             & (arcs["existing"].to_numpy() <= 0))
+    if inp.carry is not None and len(inp.carry):
+        # children carried forward stay in their setting: keep every option there
+        placed = set(inp.initial["setting"]) if len(inp.initial) else set()
+        free &= ~arcs["setting"].isin(placed).to_numpy()
+        free &= ~arcs["provision"].isin(inp.policy.sticky_provisions).to_numpy()
     if free.sum() <= 1:
         return arcs
     sig = pd.Series("", index=arcs.index)
@@ -309,8 +320,11 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
     limit = inp.policy.max_travel_minutes
     if limit is not None:
         # drop far pairs early (large instances), unless children are already placed there
-        keep_pairs = pd.MultiIndex.from_frame(inp.existing[["area", "setting"]]) \
-            if len(inp.existing) else pd.MultiIndex.from_arrays([[], []])
+        placed = pd.concat([inp.existing[["area", "setting"]]]
+                           + ([inp.initial[["area", "setting"]]] if inp.initial is not None
+                              else []))
+        keep_pairs = pd.MultiIndex.from_frame(placed) if len(placed) \
+            else pd.MultiIndex.from_arrays([[], []])
         far = (opts["minutes"] > limit).to_numpy() & ~pd.MultiIndex.from_frame(
             opts[["area", "setting"]]).isin(keep_pairs)
         opts = opts[~far]
@@ -446,8 +460,10 @@ def _capital_spend(ctx: ModelContext) -> pd.DataFrame:
     """Capital spend terms ``(spend_year, col, £)``, spread evenly over the lead time.
 
     A project opening in year ``t`` (``open[t] - open[t-1] = 1``) spends its capital in years
-    ``t - lead_time .. t - 1`` (in ``t`` if the lead time is 0); the per-place part is paid on
-    the places built, ``size[t] - size[t-1]``.
+    ``t - lead_time + 1 .. t`` (in ``t`` if the lead time is 0): year ``t`` is the financial
+    year ``(t-1)-t`` in which it opens (September), so a project decided in the first plan
+    year ``t0`` and opening in ``t0 + lead_time`` spends nothing in the financial year already
+    under way. The per-place part is paid on the places built, ``size[t] - size[t-1]``.
     """
     o = ctx.opens
     if not len(o):
@@ -459,7 +475,7 @@ def _capital_spend(ctx: ModelContext) -> pd.DataFrame:
         oo = o[o["lead_time"] == L]
         share = 1.0 / max(L, 1)
         per = oo["capital_cost_per_place"].to_numpy() > 0
-        for k in (range(1, L + 1) if L > 0 else [0]):
+        for k in (range(0, L) if L > 0 else [0]):
             sy = oo["year"].to_numpy() - k
             fixed = oo["capital_cost"].to_numpy() * share
             var = (oo["_size_coef"] * oo["capital_cost_per_place"]).to_numpy() * share
@@ -589,6 +605,124 @@ def define_caps(m: LinearModel, ctx: ModelContext) -> None:
                    f"at most {sh:.0%} of {cap.basis} placements in {', '.join(cap.provisions)}")
 
 
+def define_carry(m: LinearModel, ctx: ModelContext) -> None:
+    """Children stay where they are placed; step-downs at transition points within a ceiling.
+
+    With ``carry`` rates ``r`` (year, provision, phase_from -> phase) and the children placed
+    before the plan (``initial``), for every placement option (setting ``s``, need, phase
+    ``q``, area) in year ``t``::
+
+        x[t,s,q] + moved + stepped_down >= sum_p r[t, prov(s), p -> q] x[t-1,s,p]
+
+    where ``x[t0-1]`` is ``initial`` (a constant) and ``p -> q`` with ``p != q`` (moving up a
+    phase at a transition point) counts only in ``Policy.sticky_provisions``: elsewhere a
+    child changing phase is placed afresh. ``moved`` (children moved outside a transition
+    point) costs ``Policy.move_penalty`` and is zero unless the demand of a cell falls below
+    the children carried into it. ``stepped_down`` (sticky settings, transition part only)
+    adds up, per path and year, to at most ``Policy.step_down_share`` of the children in
+    sticky settings the year before.
+    """
+    inp, arcs = ctx.inputs, ctx.arcs
+    car = inp.carry
+    if car is None or not len(car):
+        return
+    pol = inp.policy
+    sticky = set(pol.sticky_provisions)
+    x0 = m.col_blocks["x"].start
+    a = arcs[["path", "year", "setting", "provision", "need", "phase", "area"]].copy()
+    a["_col"] = x0 + np.arange(len(a))
+    t0 = inp.years[0]
+    c = car[car["year"].isin(inp.years)]
+    c = c[(c["phase_from"] == c["phase"]) | c["provision"].isin(sticky)]
+    keys = ["path", "year", "setting", "need", "phase", "area"]
+    # terms from the previous plan year's placements
+    prev = a[a["year"] < inp.years[-1]].assign(year=lambda d: d["year"] + 1)
+    prev = prev.rename(columns={"phase": "phase_from", "_col": "_prev"})
+    terms = prev.merge(c, on=["year", "provision", "phase_from"])
+    # constants from the children placed before the plan
+    ini = inp.initial
+    const = pd.DataFrame(columns=keys + ["phase_from", "rhs"])
+    if ini is not None and len(ini):
+        prov = inp.settings.set_index("setting")["provision"]
+        i0 = ini.assign(provision=ini["setting"].map(prov), year=t0).rename(
+            columns={"phase": "phase_from"})
+        i0 = i0.merge(c, on=["year", "provision", "phase_from"])
+        paths = pd.DataFrame({"path": inp.paths})
+        const = i0.merge(paths, how="cross").assign(rhs=lambda d: d["count"] * d["rate"])
+    # rows: one per target option with anything carried into it
+    tk = pd.concat([terms[keys], const[keys]]).drop_duplicates()
+    rows = a.merge(tk, on=keys).sort_values(keys, kind="stable").reset_index(drop=True)
+    if not len(rows):
+        return
+    rows["_row"] = np.arange(len(rows))
+    n = len(rows)
+    t = terms.merge(rows[keys + ["_row"]], on=keys)
+    k = const.merge(rows[keys + ["_row"]], on=keys)
+    rhs = np.bincount(k["_row"], weights=k["rhs"].astype(float), minlength=n)
+    moved = m.add_cols("moved", rows[keys], 0.0, INF, False,
+                       "children moved out of their placement outside a transition point")
+    r_idx = [rows["_row"].to_numpy(), rows["_row"].to_numpy(), t["_row"].to_numpy()]
+    c_idx = [rows["_col"].to_numpy(), moved.ids, t["_prev"].to_numpy()]
+    vals = [np.ones(n), np.ones(n), -t["rate"].to_numpy(float)]
+    ctx.carry_rows = rows
+    ctx.carry_terms = t
+    ctx.carry_const = rhs
+    share = float(pol.step_down_share)
+    is_sticky = rows["provision"].isin(sticky).to_numpy()
+    up_t = t[t["phase_from"] != t["phase"]]
+    up_k = k[k["phase_from"] != k["phase"]]
+    up_rows = np.union1d(up_t["_row"].unique(), up_k["_row"].unique()).astype(int)
+    up_rows = up_rows[is_sticky[up_rows]]
+    if share > 0 and len(up_rows):
+        sd_index = rows.loc[up_rows, keys].reset_index(drop=True)
+        sd = m.add_cols("stepped_down", sd_index, 0.0, INF, False,
+                        "children stepped down from a sticky placement at a transition point")
+        r_idx.append(up_rows)
+        c_idx.append(sd.ids)
+        vals.append(np.ones(len(up_rows)))
+        local = pd.Series(np.arange(len(up_rows)), index=up_rows)
+        # a step-down only out of the children moving up a phase
+        ut = up_t[up_t["_row"].isin(local.index)]
+        uk = up_k[up_k["_row"].isin(local.index)]
+        lim_rhs = np.bincount(local[uk["_row"]].to_numpy(), weights=uk["rhs"].astype(float),
+                              minlength=len(up_rows))
+        m.add_rows("step_down_transition", sd_index, -INF, lim_rhs,
+                   np.concatenate([np.arange(len(up_rows)), local[ut["_row"]].to_numpy()]),
+                   np.concatenate([sd.ids, ut["_prev"].to_numpy()]),
+                   np.concatenate([np.ones(len(up_rows)), -ut["rate"].to_numpy(float)]),
+                   "step-downs only of children moving up a phase")
+        # the ceiling: share of last year's children in sticky settings
+        yk = sd_index[["path", "year"]].drop_duplicates().sort_values(["path", "year"])
+        yk = yk.reset_index(drop=True)
+        yk["_y"] = np.arange(len(yk))
+        ry = sd_index.merge(yk, on=["path", "year"], how="left")["_y"].to_numpy()
+        sp = a[a["provision"].isin(sticky)].assign(year=lambda d: d["year"] + 1)
+        sp = sp.merge(yk, on=["path", "year"])
+        cap_rhs = np.zeros(len(yk))
+        if ini is not None and len(ini):
+            prov = inp.settings.set_index("setting")["provision"]
+            n_ini = float(ini.loc[ini["setting"].map(prov).isin(sticky), "count"].sum())
+            cap_rhs[(yk["year"] == t0).to_numpy()] = share * n_ini
+        m.add_rows("step_down_ceiling", yk[["path", "year"]], -INF, cap_rhs,
+                   np.concatenate([ry, sp["_y"].to_numpy()]),
+                   np.concatenate([sd.ids, sp["_col"].to_numpy()]),
+                   np.concatenate([np.ones(len(ry)), -share * np.ones(len(sp))]),
+                   f"step-downs at most {share:.1%} of last year's independent placements")
+    m.add_rows("carry", rows[keys], rhs, INF, np.concatenate(r_idx), np.concatenate(c_idx),
+               np.concatenate(vals), "children stay where they are placed")
+    w = rows["path"].map(ctx.weights).to_numpy(float) * rows["year"].map(ctx.discount).to_numpy(
+        float)
+    if "stepped_down" in m.col_blocks:
+        # a nominal £1 so that a step-down is only made when it moves the child somewhere
+        # cheaper (not back into the same kind of place)
+        b = m.col_blocks["stepped_down"]
+        m.add_objective("step_down_tiebreak", b.ids,
+                        b.index["path"].map(ctx.weights).to_numpy(float) * STEP_DOWN_TIEBREAK)
+    pen = pol.move_penalty if pol.move_penalty is not None else \
+        pol.unplaced_penalty * len(inp.years)
+    m.add_objective("move_penalty", moved.ids, w * pen)
+
+
 def define_objective(m: LinearModel, ctx: ModelContext) -> None:
     """Discounted revenue, transport and capital cost, plus the penalty for unplaced children."""
     arcs, cells = ctx.arcs, ctx.cells
@@ -627,5 +761,6 @@ def build_model(inputs: Inputs, weights: dict | None = None,
     define_projects(m, ctx)
     define_budgets(m, ctx)
     define_caps(m, ctx)
+    define_carry(m, ctx)
     define_objective(m, ctx)
     return m, ctx

@@ -78,7 +78,8 @@ def _no_plan(outcome, inputs, diagnosis, timings, illustrative, policy, extra=No
 
 
 def optimise(demand, settings, designation=None, projects=None, travel=None, existing=None,
-             policy: Policy | None = None, *, project_places=None, solver: str = "cbc",
+             policy: Policy | None = None, *, project_places=None, initial=None, carry=None,
+             solver: str = "cbc",
              time_limit: float | None = None,
              mip_gap: float | None = None, threads: int | None = None, duals: bool = True,
              demand_column: str | None = None, years=None, msg: bool = False) -> Plan:
@@ -101,6 +102,16 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
         ``area, setting, [cost], [minutes]``.
     existing : DataFrame, optional
         Children already placed who stay: ``[year], setting, need, phase, [area], count``.
+    initial : DataFrame, optional
+        ``setting, need, phase, [area], count``: children placed in the January before the
+        first plan year (e.g. the LA's latest published placements), carried into the plan by
+        ``carry``.
+    carry : DataFrame, optional
+        ``year, provision, phase_from, phase, rate`` (:attr:`sufficiency.flows.Flows.carry`):
+        who stays where they are placed from one year to the next. With it, placements are
+        flows: children stay in their setting (within their phase; across a transition point
+        too in ``Policy.sticky_provisions``, unless stepped down within
+        ``Policy.step_down_share``); joiners and children changing phase are placed afresh.
     project_places : DataFrame, optional
         ``project, need, phase, places``: places a project adds for a need and phase (raising
         that designation's cap, or designating a need or phase the setting does not take yet).
@@ -141,7 +152,7 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     t0 = time.perf_counter()
     d = _demand_table(demand, demand_column, years)
     inputs = validate(d, settings, designation, projects, travel, existing, policy,
-                      project_places=project_places)
+                      project_places=project_places, initial=initial, carry=carry)
     t1 = time.perf_counter()
     m, ctx = build_model(inputs)
     t2 = time.perf_counter()

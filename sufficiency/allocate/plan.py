@@ -24,7 +24,9 @@ class Plan:
     ----------
     placements : DataFrame
         ``year, setting, provision, need, phase, area, placed, existing, new, cost_per_place,
-        revenue_cost, transport_cost`` (one row per placement cell with children placed).
+        revenue_cost, transport_cost`` (one row per placement cell with children placed;
+        ``existing`` = children already placed who stay, given or carried forward, ``new`` =
+        the rest: joiners, children moving up a phase, step-downs).
     capital_programme : DataFrame
         ``project, setting, provision, opening_year, places, capital_cost, committed``.
     cost_by_year : DataFrame
@@ -42,6 +44,14 @@ class Plan:
         Status, termination reason, best bound, gap, solver and time.
     assumptions : DataFrame
         ``name, value, unit, source`` of every assumption used.
+    step_downs : DataFrame
+        ``year, setting, provision, need, phase, area, stepped_down``: children moved out of
+        an independent or non-maintained placement at a transition point (the step-down lever,
+        ``Policy.step_down_share``); they are placed again in the same year's placements.
+    moved : DataFrame
+        ``year, setting, provision, need, phase, area, moved``: children carried forward who
+        had to leave their placement outside a transition point (empty unless the demand of a
+        cell falls below the children carried into it).
     diagnosis : DataFrame
         When the policy constraints contradict each other: the constraints in conflict.
     timings : dict
@@ -63,6 +73,8 @@ class Plan:
     timings: dict = field(default_factory=dict)
     illustrative: bool = False
     robust: pd.DataFrame | None = None
+    step_downs: pd.DataFrame = field(default_factory=lambda: _empty(STEP_DOWN_COLS))
+    moved: pd.DataFrame = field(default_factory=lambda: _empty(MOVED_COLS))
 
     @property
     def status(self) -> str:
@@ -84,7 +96,7 @@ class Plan:
     def total_cost(self) -> float:
         """Discounted objective excluding the unplaced penalty (£ present value)."""
         o = self.objective.set_index("component")["discounted"]
-        return float(o.drop("unplaced_penalty", errors="ignore").sum())
+        return float(o.drop(["unplaced_penalty", "move_penalty"], errors="ignore").sum())
 
     def summary(self) -> str:
         """The plan in words a place-planning or finance officer understands."""
@@ -171,6 +183,8 @@ COST_COLS = ["year", "provision", "revenue", "transport", "capital", "total"]
 UNPLACED_COLS = ["year", "need", "phase", "area", "unplaced"]
 UTIL_COLS = ["year", "setting", "provision", "capacity", "placed", "spare", "utilisation"]
 MPV_COLS = ["year", "setting", "need", "phase", "value", "value_pv"]
+STEP_DOWN_COLS = ["year", "setting", "provision", "need", "phase", "area", "stepped_down"]
+MOVED_COLS = ["year", "setting", "provision", "need", "phase", "area", "moved"]
 
 
 def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
@@ -189,6 +203,35 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
     pl["cost_per_place"] = pl["unit_cost"]
     pl["revenue_cost"] = pl["placed"] * pl["unit_cost"]
     pl["transport_cost"] = pl["placed"] * pl["travel_cost"]
+    step_downs, moved = _empty(STEP_DOWN_COLS), _empty(MOVED_COLS)
+    if ctx.carry_rows is not None:
+        # children carried forward into each option: the rate terms and constants, less any
+        # stepped down or moved
+        rows = ctx.carry_rows
+        carried = ctx.carry_const.copy()
+        t = ctx.carry_terms
+        np.add.at(carried, t["_row"].to_numpy(), t["rate"].to_numpy(float)
+                  * x[t["_prev"].to_numpy()])
+        mv = x[m.col_blocks["moved"].ids]
+        carried -= mv
+        if "stepped_down" in m.col_blocks:
+            b = m.col_blocks["stepped_down"]
+            sdv = x[b.ids]
+            sd = b.index.assign(stepped_down=sdv)
+            idx = rows.reset_index().merge(b.index, on=list(b.index.columns))["index"]
+            np.subtract.at(carried, idx.to_numpy(), sdv)
+            sd = sd[(sd["stepped_down"] > TOL) & (sd["path"] == path if path is not None
+                                                  else True)]
+            sd = sd.assign(provision=sd["setting"].map(prov))
+            step_downs = sd[STEP_DOWN_COLS].reset_index(drop=True)
+        mvd = rows.assign(moved=mv)
+        mvd = mvd[(mvd["moved"] > TOL) & ((mvd["path"] == path) if path is not None else True)]
+        moved = mvd[MOVED_COLS].reset_index(drop=True)
+        col2arc = pd.Series(np.arange(len(arcs)), index=m.col_blocks["x"].ids)
+        car = np.zeros(len(arcs))
+        car[col2arc[rows["_col"].to_numpy()].to_numpy()] = np.maximum(carried, 0.0)
+        pl["existing"] = np.maximum(pl["existing"].to_numpy(), car[pl.index.to_numpy()])
+        pl["new"] = pl["placed"] - pl["existing"]
     placements = pl[PLACEMENT_COLS].reset_index(drop=True)
 
     o = ctx.opens
@@ -259,7 +302,7 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
 
     mpv = marginal_values(m, ctx, duals, path)
     return dict(placements=placements, capital_programme=cp, cost_by_year=cost, unplaced=un,
-                utilisation=ut, marginal_place_value=mpv)
+                utilisation=ut, marginal_place_value=mpv, step_downs=step_downs, moved=moved)
 
 
 def marginal_values(m: LinearModel, ctx: ModelContext, duals, path=None) -> pd.DataFrame:
@@ -291,7 +334,10 @@ def marginal_values(m: LinearModel, ctx: ModelContext, duals, path=None) -> pd.D
 def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.DataFrame:
     """Objective broken down: discounted (as optimised) and undiscounted £."""
     rows = []
-    for part in ("revenue", "transport", "capital", "unplaced_penalty"):
+    parts = ["revenue", "transport", "capital", "unplaced_penalty"]
+    if "move_penalty" in m.objective_parts:
+        parts.append("move_penalty")
+    for part in parts:
         c = m.part_vector(part)
         disc = float(c @ x)
         # undo discounting column by column
@@ -303,6 +349,10 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.Data
         elif part == "unplaced_penalty":
             b = m.col_blocks["unplaced"]
             f = ctx.cells["year"].map(ctx.discount).to_numpy(float)
+            und = float((c[b.ids] / f) @ x[b.ids])
+        elif part == "move_penalty":
+            b = m.col_blocks["moved"]
+            f = ctx.carry_rows["year"].map(ctx.discount).to_numpy(float)
             und = float((c[b.ids] / f) @ x[b.ids])
         else:
             spend = _capital_spend(ctx)

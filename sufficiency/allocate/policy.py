@@ -20,6 +20,10 @@ GREEN_BOOK_DISCOUNT_RATE = 0.035
 #: and reports the shortfall.
 DEFAULT_UNPLACED_PENALTY = 250_000.0
 
+#: Provision types children stay in across a transition point unless stepped down (independent
+#: and non-maintained special schools, the vocabulary's INDEPENDENT).
+STICKY_PROVISIONS = tuple(INDEPENDENT)
+
 #: Provision types counted as "independent" by :meth:`Cap.independent_share` (vocabulary).
 INDEPENDENT_PROVISIONS = INDEPENDENT
 
@@ -101,6 +105,22 @@ class Policy:
         Area-setting pairs with a longer travel time (travel table) are not used.
     integer_placements : bool, default False
         Place whole children (integer variables) rather than continuous numbers.
+    step_down_share : float, default 0 (no step-down lever)
+        Most children a year who may move from ``sticky_provisions`` to another placement at a
+        transition point, as a share of the children in those provisions the year before.
+        The evidence for the lever is :data:`sufficiency.flows.STEP_DOWN_SHARE` (35.1%:
+        Wiltshire stepped down 92 of 262 children in 2022-23). Only with ``carry`` rates.
+    sticky_provisions : sequence of str
+        Provisions children stay in across transition points (independent, non-maintained).
+    move_penalty : float, optional
+        £ per child moved out of a placement outside a transition point (only when the
+        children carried forward exceed the demand of their cell). Default: the unplaced
+        penalty times the number of plan years, so a move never saves money.
+    in_year_capital : bool, default False
+        Allow projects that are not committed to spend capital in the first plan year (the
+        financial year already under way, e.g. 2025-26 for plan year 2026). By default a
+        project that is not committed opens no earlier than the first plan year plus its lead
+        time and not in the first plan year.
 
     Examples
     --------
@@ -116,9 +136,20 @@ class Policy:
     caps: Sequence[Cap] = field(default_factory=tuple)
     max_travel_minutes: float | None = None
     integer_placements: bool = False
+    step_down_share: float = 0.0
+    sticky_provisions: Sequence[str] = STICKY_PROVISIONS
+    move_penalty: float | None = None
+    in_year_capital: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "caps", tuple(self.caps))
+        object.__setattr__(self, "sticky_provisions", tuple(self.sticky_provisions))
+        if not (0.0 <= float(self.step_down_share) <= 1.0):
+            raise ValueError("Policy.step_down_share must be between 0 and 1, got "
+                             f"{self.step_down_share!r}")
+        if self.move_penalty is not None and not (0 < self.move_penalty < float("inf")):
+            raise ValueError("Policy.move_penalty must be positive and finite, got "
+                             f"{self.move_penalty!r}")
         object.__setattr__(self, "capital_budget", _as_year_map(self.capital_budget))
         object.__setattr__(self, "revenue_budget", _as_year_map(self.revenue_budget))
         if not (0 <= self.discount_rate < 1):
@@ -145,8 +176,19 @@ class Policy:
             ("revenue_budget", fmt(self.revenue_budget), "£ per year", "policy input"),
             ("max_travel_minutes", fmt(self.max_travel_minutes), "minutes", "policy input"),
             ("integer_placements", self.integer_placements, "", "policy input"),
-            ("capital_spend_timing", "evenly over the lead time before opening", "",
-             "sufficiency convention"),
+            ("capital_spend_timing", "evenly over the lead time, the last year being the "
+             "opening year (year 2028 = financial year 2027-28)", "", "sufficiency convention"),
+            ("in_year_capital", self.in_year_capital, "",
+             "no capital in the financial year under way unless committed (sufficiency default)"),
+            ("step_down_share", self.step_down_share, "share of independent placements a year",
+             "policy lever; evidence: Wiltshire stepped down 92 of 262 (35.1%) in 2022-23, "
+             "SEND & Inclusion Strategy 2020-24 final report" if self.step_down_share else
+             "no step-down lever"),
+            ("sticky_provisions", ", ".join(self.sticky_provisions), "",
+             "children stay there across transition points unless stepped down"),
+            ("move_penalty", "unplaced_penalty x plan years" if self.move_penalty is None
+             else self.move_penalty, "£ per child moved outside a transition point",
+             "sufficiency default: a move never saves money"),
         ]
         for c in self.caps:
             rows.append((f"cap: {c.name}", c.max_share, f"share of {c.basis} placements",

@@ -103,6 +103,28 @@ EXISTING = _schema([
     ("count", "float", "children", True, None, "children placed who stay"),
 ])
 
+#: Children placed in the January before the first plan year (e.g. the LA's latest published
+#: placements): carried into the plan year by year with the ``carry`` rates.
+INITIAL = _schema([
+    ("setting", "str", "", True, None, "setting the children attend"),
+    ("need", "str", "", True, None, "need"),
+    ("phase", "str", "", True, None, "phase in the January before the first plan year"),
+    ("area", "str", "", False, "all", "planning area the children live in"),
+    ("count", "float", "children", True, None, "children placed"),
+])
+
+#: Who stays where they are from one January to the next (sufficiency.flows.Flows.carry).
+CARRY = _schema([
+    ("year", "int", "year", True, None, "plan year the children are counted in"),
+    ("provision", "str", "", True, None, "provision type of the setting"),
+    ("phase_from", "str", "", True, None, "phase a year earlier"),
+    ("phase", "str", "", True, None, "phase this year"),
+    ("rate", "float", "share", True, None,
+     "share of the children placed in a setting of this provision in phase_from a year earlier "
+     "who are still there, in phase, this year (another phase: moved up at a transition point; "
+     "applied only to Policy.sticky_provisions)"),
+])
+
 SCHEMAS = {
     "demand": DEMAND,
     "settings": SETTINGS,
@@ -111,6 +133,8 @@ SCHEMAS = {
     "project_places": PROJECT_PLACES,
     "travel": TRAVEL,
     "existing": EXISTING,
+    "initial": INITIAL,
+    "carry": CARRY,
 }
 
 

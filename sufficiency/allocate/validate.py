@@ -101,11 +101,13 @@ class Inputs:
     policy: Policy
     years: list[int]
     paths: list[int]
+    initial: pd.DataFrame = None
+    carry: pd.DataFrame = None
 
 
 def validate(demand, settings, designation, projects=None, travel=None, existing=None,
              policy: Policy | None = None, *, allow_paths: bool = False,
-             project_places=None) -> Inputs:
+             project_places=None, initial=None, carry=None) -> Inputs:
     """Validate and normalise the allocation inputs; raise ``ValidationError`` listing problems.
 
     Examples
@@ -133,6 +135,10 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
                pd.DataFrame(columns=["setting", "need", "phase", "count"]), p)
     pp = _table("project_places", project_places if project_places is not None else
                 pd.DataFrame(columns=["project", "need", "phase", "places"]), p)
+    ini = _table("initial", initial if initial is not None else
+                 pd.DataFrame(columns=["setting", "need", "phase", "count"]), p)
+    car = _table("carry", carry if carry is not None else
+                 pd.DataFrame(columns=["year", "provision", "phase_from", "phase", "rate"]), p)
     p.raise_if_any()
 
     # --- demand
@@ -179,8 +185,12 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
     p.check("projects", j["lead_time"] < 0, "lead_time", "a number of years >= 0")
     p.check("projects", j["min_size"].notna() & ((j["min_size"] < 0) | (j["min_size"] > j["places"])),
             "min_size", "a number of places between 0 and 'places'")
-    possible = np.maximum(first + j["lead_time"].to_numpy(float),
-                          j["earliest_year"].fillna(-np.inf).to_numpy(float))
+    # a project that is not committed is decided in the first plan year and opens after its
+    # lead time, and (by default) spends nothing in the financial year already under way
+    soonest = first + j["lead_time"].to_numpy(float)
+    if not policy.in_year_capital:
+        soonest = np.maximum(soonest, first + 1)
+    possible = np.maximum(soonest, j["earliest_year"].fillna(-np.inf).to_numpy(float))
     committed = j["opening_year"].notna()
     p.check("projects", committed & (j["opening_year"] < first + j["lead_time"]), "opening_year",
             f"a year no earlier than the first plan year ({first}) plus 'lead_time'")
@@ -223,6 +233,21 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
         yrs = e["year"]
         p.check("existing", yrs.notna() & ~yrs.isin(years), "year",
                 f"a plan year ({first}-{last}) or blank")
+
+    # --- children placed before the plan, and who stays where they are
+    p.check("initial", ~ini["setting"].isin(known), "setting",
+            "a setting named in the settings table")
+    p.check("initial", ini["count"] < 0, "count", "a number of children >= 0")
+    p.check("carry", (car["rate"] < 0) | (car["rate"] > 1), "rate", "a share between 0 and 1")
+    p.check("carry", car.duplicated(["year", "provision", "phase_from", "phase"], keep=False),
+            "year/provision/phase_from/phase", "one row per year, provision and phases")
+    if len(car):
+        tot = car.groupby(["year", "provision", "phase_from"])["rate"].transform("sum")
+        p.check("carry", tot > 1 + 1e-9, "rate",
+                "rates from one year, provision and phase adding up to at most 1")
+    if len(ini) and not len(car):
+        p.add("initial: children placed before the plan need 'carry' rates (who stays where "
+              "they are), e.g. sufficiency.flows.Flows.carry")
     p.raise_if_any()
 
     # --- cross-table: existing children cannot exceed the demand of their cell
@@ -256,5 +281,9 @@ def validate(demand, settings, designation, projects=None, travel=None, existing
             g = pd.concat([g, new.assign(cap=0.0, cost_per_place=np.nan)], ignore_index=True)
     else:
         pp = pp.assign(setting=pd.Series([], dtype=object))
+    if len(ini):
+        ini = ini.groupby(["setting", "need", "phase", "area"], as_index=False)["count"].sum()
     return Inputs(demand=d, settings=s, designation=g, projects=j, travel=t, existing=e,
-                  project_places=pp, policy=policy, years=years, paths=sorted(int(x) for x in d["path"].unique()))
+                  project_places=pp, policy=policy, years=years,
+                  paths=sorted(int(x) for x in d["path"].unique()), initial=ini,
+                  carry=car.astype({"year": int}) if len(car) else car)

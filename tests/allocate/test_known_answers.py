@@ -5,7 +5,10 @@ import pytest
 
 from sufficiency.allocate import Cap, Policy, optimise
 
-NO_DISCOUNT = Policy(discount_rate=0.0)
+# in_year_capital: these hand-solved cases let a project with lead time 0 spend and open in the
+# first plan year (the default forbids capital in the financial year under way: see
+# test_no_capital_in_the_financial_year_under_way)
+NO_DISCOUNT = Policy(discount_rate=0.0, in_year_capital=True)
 
 
 def test_shared_capacity_and_designation(solver):
@@ -46,15 +49,32 @@ def test_build_choice_alternative_sites(build_case, solver):
 
 
 def test_capital_budget_forces_later_cheaper_project(build_case, solver):
-    # Budget of £520k in 2026 rules out B (spent in 2026); A's £500k is spent in 2026
-    # (lead time 1 year before opening in 2027) and fits: 1.40m.
+    # Budget of £520k in 2026 rules out B (spent in 2026); A's £500k is spent in 2027
+    # (its one year of lead time, ending with the opening year 2027 = FY 2026-27): 1.40m.
     d, s, g, j = build_case
-    pol = Policy(discount_rate=0.0, capital_budget={2026: 520_000})
+    pol = Policy(discount_rate=0.0, capital_budget={2026: 520_000}, in_year_capital=True)
     plan = optimise(d, s, g, j, policy=pol, solver=solver)
     assert plan.total_cost == pytest.approx(1_400_000)
     assert plan.capital_programme[["project", "opening_year"]].values.tolist() == [["A", 2027]]
     cby = plan.cost_by_year.groupby("year")["capital"].sum()
-    assert cby[2026] == pytest.approx(500_000)
+    assert cby[2027] == pytest.approx(500_000)
+
+
+def test_no_capital_in_the_financial_year_under_way(build_case, solver):
+    # By default nothing that is not committed spends in 2026 (FY 2025-26, under way): B
+    # (lead 0) can open in 2027 at the soonest, A (lead 1) too, 2026 + 1. A is cheaper:
+    # 10 x 50k (2026, independent) + 20 x 20k + 500k = 1.40m, all capital in 2027.
+    d, s, g, j = build_case
+    plan = optimise(d, s, g, j, policy=Policy(discount_rate=0.0), solver=solver)
+    assert plan.capital_programme[["project", "opening_year"]].values.tolist() == [["A", 2027]]
+    cby = plan.cost_by_year.groupby("year")["capital"].sum()
+    assert cby.get(2026, 0.0) == 0.0 and cby[2027] == pytest.approx(500_000)
+    assert plan.total_cost == pytest.approx(1_400_000)
+    # a committed project may still spend in the first year
+    jc = j.assign(opening_year=[None, 2026])
+    plan = optimise(d, s, g, jc, policy=Policy(discount_rate=0.0), solver=solver)
+    assert plan.capital_programme["project"].tolist() == ["B"]
+    assert plan.cost_by_year.groupby("year")["capital"].sum()[2026] == pytest.approx(550_000)
 
 
 def test_total_budget_rules_out_building(build_case, solver):
@@ -67,10 +87,11 @@ def test_total_budget_rules_out_building(build_case, solver):
 
 def test_discounting_green_book(build_case, solver):
     d, s, g, j = build_case
-    plan = optimise(d, s, g, j, solver=solver)  # default 3.5%
+    plan = optimise(d, s, g, j, solver=solver,
+                    policy=Policy(in_year_capital=True))  # default 3.5%
     f = [1, 1 / 1.035, 1 / 1.035 ** 2]
     b = 550_000 + 200_000 * sum(f)
-    a = 500_000 + 500_000 + 200_000 * (f[1] + f[2])  # A's capital spent in 2026
+    a = 500_000 * f[1] + 500_000 + 200_000 * (f[1] + f[2])  # A's capital spent in 2027
     assert b < a
     assert plan.total_cost == pytest.approx(b)
     row = plan.assumptions.set_index("name").loc["discount_rate"]

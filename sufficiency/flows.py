@@ -1,0 +1,613 @@
+"""Placements as stocks and flows: who stays, who leaves, who joins, who moves at a transition.
+
+A forecast says how many children hold an EHC plan in each age band each January. A place
+planner also needs to know which of them are already placed (and stay where they are), which
+leave (plans ceasing, young people ageing out), which are new, and which change phase and so
+need a new place. :func:`placement_flows` keeps that account by placement type and single age
+(0-25), one year to the next::
+
+    stock[t, p, a] = stock[t-1, p, a-1] - leavers + joiners - movers_out + movers_in
+
+* **leavers**: plans ceasing, at a rate by age (:func:`leaver_rates`, from the LA's SEN2
+  ceased plans by reason and the national caseload by single age); everyone aged 25 leaves;
+  when the forecast for an age band is below the children still there, the difference leaves
+  too (``extra_leavers``, part of ``leavers``), so the flows always match the forecast;
+* **joiners**: new plans, what the forecast needs beyond the children who stay (never
+  negative), placed by the projected mix of new placements (:func:`project_mix`);
+* **movers** at transition points (the first age of each phase after the first: 11 and 16 in a
+  two-tier system, 9 and 13 in a three-tier one): children not in an independent or
+  non-maintained special school take the placement mix of the age band they move into; children
+  in independent or non-maintained schools stay (they leave only as leavers, or as step-downs,
+  which the optimiser decides within a ceiling: :class:`sufficiency.allocate.Policy`).
+
+Rows are keyed by ``age`` in January of ``year``; ``previous`` is the same children a year
+earlier (aged ``age - 1``); the row ``age == 26`` holds the young people who aged out.
+
+References
+----------
+DfE, *Education, health and care plans* (SEN2), 2025 release: ``caseload.csv`` (caseload by
+age and placement), ``ceased_plans.csv`` (ceased plans by reason), ``newplans.csv`` (new plans
+by placement). Wiltshire Council, *SEND & Inclusion Strategy 2020-24 final report* (step-downs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .data.vocabulary import AGE_BANDS, INDEPENDENT, PHASES, PROVISIONS
+from .errors import ValidationError
+
+#: Oldest age with an EHC plan; everyone older has left (Children and Families Act 2014, s.46).
+MAX_AGE = 25
+
+#: Share of plans at each age (in January) that has ended a year later, nationally, net of new
+#: plans at the next age: ``1 - N_2025(a + 1) / N_2024(a)`` from the single-age EHC plan
+#: caseload for England (DfE SEN2 2025 release, ``caseload.csv``, "Child or young persons age"),
+#: 0 where the cohort grew (ages 15 and under), 1 at 25. Used as the *age profile* of the
+#: post-16 leavers (reasons ``max_age, employ, he, no_engage``), scaled to each LA's count.
+EXIT_PROFILE = pd.Series({16: 0.008, 17: 0.127, 18: 0.207, 19: 0.245, 20: 0.280, 21: 0.328,
+                          22: 0.363, 23: 0.423, 24: 0.823, 25: 1.0}, name="exit_rate")
+
+#: SEN2 ceased-plan reasons that happen at any age (needs met, moved to another LA or out of
+#: England, died, other or not recorded) and those of young people leaving education.
+ANY_AGE_REASONS = ("needs_met", "transfer", "moved_outside_eng", "deceased", "not_rec", "other")
+POST16_REASONS = ("max_age", "employ", "he", "no_engage")
+
+#: Step-downs from independent special schools a year, as a share of the children in
+#: independent and non-maintained special schools: Wiltshire stepped down 92 children at the end
+#: of 2022-23 (Wiltshire Council, SEND & Inclusion Strategy 2020-24 final report, 2024), when
+#: 262 of its children with plans were in independent (238) or non-maintained (24) special
+#: schools (SEN2, January 2023): 92 / 262 = 35.1%.
+STEP_DOWN_SHARE = 92 / 262
+
+#: Net annual saving per step-down in that evidence: £3,479,479 / 92 = £37,820 (same source).
+STEP_DOWN_SAVING_GBP = 3_479_479 / 92
+
+#: Pooling weight of the LA's own new-plan mix against its statistical neighbours': the LA's
+#: weight is ``n / (n + POOL_PLANS)`` with ``n`` its new plans in the latest year (an empirical
+#: Bayes shrinkage; 200 plans is a sufficiency default, tested in :func:`mix_backtest`).
+POOL_PLANS = 200.0
+
+#: How the new-placement mix is projected by default: the method that backtested best across
+#: LAs (``benchmarks/new_placement_mix.py``; docs/methodology.md).
+MIX_METHOD = "pooled"
+
+MIX_METHODS = ("latest", "trend", "pooled")
+STICKY = tuple(INDEPENDENT)
+SPECIALIST = tuple(PROVISIONS.loc[PROVISIONS["specialist"], "provision"])
+_AGES = np.arange(MAX_AGE + 2)  # 0..26 (26 = aged out)
+
+
+# --- single ages -----------------------------------------------------------------------------
+
+def _band_ages(bands: pd.DataFrame = AGE_BANDS) -> dict:
+    return {b.age_band: np.arange(b.age_from, b.age_to + 1) for b in bands.itertuples()}
+
+
+def single_ages(by_band: pd.DataFrame, value: str = "count") -> pd.DataFrame:
+    """Spread counts by DfE age band evenly over the band's single ages.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"age_band": ["5-10"], "count": [60.0]})
+    >>> single_ages(t)[["age", "count"]].to_numpy().tolist()[:2]
+    [[5.0, 10.0], [6.0, 10.0]]
+    """
+    ages = _band_ages()
+    rows = []
+    for r in by_band[by_band["age_band"].isin(ages)].to_dict("records"):
+        span = ages[r["age_band"]]
+        for a in span:
+            rows.append({**r, "age": int(a), value: float(r[value]) / len(span)})
+    out = pd.DataFrame(rows)
+    return out if len(out) else by_band.assign(age=pd.Series(dtype=int)).iloc[:0]
+
+
+def phase_of_age(phases: pd.DataFrame = PHASES) -> pd.Series:
+    """``age -> phase`` for ages 0-25 (a phase table ``phase, age_from, age_to``)."""
+    out = {}
+    for p in phases.itertuples():
+        for a in range(int(p.age_from), int(p.age_to) + 1):
+            out.setdefault(a, p.phase)
+    missing = [a for a in range(MAX_AGE + 1) if a not in out]
+    if missing:
+        raise ValidationError(f"phases: ages {missing} are in no phase; expected phases "
+                              f"covering ages 0-{MAX_AGE}")
+    return pd.Series(out).sort_index()
+
+
+def transition_ages(phases: pd.DataFrame = PHASES) -> list[int]:
+    """First ages of every phase after the youngest: the ages at which children change phase.
+
+    Examples
+    --------
+    >>> transition_ages()
+    [4, 11, 16, 19]
+    >>> from sufficiency.data import THREE_TIER_PHASES
+    >>> transition_ages(THREE_TIER_PHASES)
+    [4, 9, 13, 16, 19]
+    """
+    firsts = sorted(int(a) for a in phases["age_from"])
+    return [a for a in firsts if a > firsts[0]]
+
+
+# --- leavers ---------------------------------------------------------------------------------
+
+def leaver_rates(ceased: pd.DataFrame, caseload: pd.DataFrame,
+                 profile: pd.Series = EXIT_PROFILE) -> pd.DataFrame:
+    """Share of plans at each age (January) that has ceased a year later, for one LA.
+
+    ``rate(a) = any_age + k * profile(a)``: ``any_age`` is the LA's ceased plans for reasons
+    that happen at any age (:data:`ANY_AGE_REASONS`) over its January caseload, and the
+    post-16 leavers (:data:`POST16_REASONS`) are spread over ages 16-25 with the national
+    age profile :data:`EXIT_PROFILE`, scaled by ``k`` so they add up to the LA's own count.
+    Averaged over the calendar years of ``ceased`` (plans ceased in calendar year ``y`` against
+    the caseload of January ``y``). Everyone aged 25 leaves (rate 1).
+
+    Parameters
+    ----------
+    ceased : DataFrame
+        ``year, reason, count`` (:func:`sufficiency.data.la_ceased_plans`).
+    caseload : DataFrame
+        ``year, age_band, count`` (:func:`sufficiency.data.la_history`), with ``all``.
+    profile : Series
+        Age -> national exit rate (ages 16-25).
+
+    Returns
+    -------
+    DataFrame
+        ``age, rate, any_age_rate, post16_scale, source`` for ages 0-25 (rates a year, 0-1).
+
+    Examples
+    --------
+    >>> ceased = pd.DataFrame({"year": 2024, "reason": ["needs_met", "employ"],
+    ...                        "count": [10.0, 20.0]})
+    >>> case = pd.DataFrame({"year": 2024, "age_band": ["all", "5-10", "16-19", "20-25"],
+    ...                      "count": [1000.0, 600.0, 300.0, 100.0]})
+    >>> r = leaver_rates(ceased, case).set_index("age")["rate"]
+    >>> float(round(r[8], 3)), float(r[25])
+    (0.01, 1.0)
+    """
+    c = ceased.pivot_table(index="year", columns="reason", values="count", aggfunc="sum")
+    years = [y for y in c.index if y in set(caseload["year"])]
+    if not years:
+        raise ValidationError("leaver rates: no year has both ceased plans and a caseload; "
+                              f"ceased years {sorted(c.index)}, caseload years "
+                              f"{sorted(caseload['year'].unique())}")
+    anys, scales = [], []
+    for y in years:
+        row = c.loc[y]
+        case = caseload[caseload["year"] == y]
+        total = float(case.loc[case["age_band"] == "all", "count"].sum())
+        if total <= 0:
+            continue
+        anys.append(sum(float(row.get(r, 0) or 0) for r in ANY_AGE_REASONS) / total)
+        post = sum(float(row.get(r, 0) or 0) for r in POST16_REASONS)
+        ages = single_ages(case[case["age_band"] != "all"]).groupby("age")["count"].sum()
+        expected = float((ages.reindex(profile.index).fillna(0) * profile).sum())
+        if expected > 0:
+            scales.append(post / expected)
+    any_age = float(np.mean(anys)) if anys else 0.0
+    k = float(np.mean(scales)) if scales else 1.0
+    age = np.arange(MAX_AGE + 1)
+    prof = profile.reindex(age).fillna(0.0).to_numpy()
+    rate = np.clip(any_age + k * prof, 0.0, 1.0)
+    rate[MAX_AGE] = 1.0
+    src = (f"SEN2 ceased plans {min(years)}-{max(years)} (any-age reasons {any_age:.2%} a year; "
+           f"post-16 reasons at {k:.2f} x the national age profile, SEN2 2025 single ages)")
+    return pd.DataFrame({"age": age, "rate": rate, "any_age_rate": any_age, "post16_scale": k,
+                         "source": src})
+
+
+# --- the mix of new placements ---------------------------------------------------------------
+
+def mix_history(new_plans: pd.DataFrame) -> pd.DataFrame:
+    """Shares of an LA's new plans by year: needing a specialist place, and of those independent.
+
+    ``new_plans`` is ``year, provision, count`` with an ``all`` total
+    (:func:`sufficiency.data.la_new_plans`). ``specialist_share`` = new plans placed in a
+    specialist provision / all new plans; ``independent_share`` = those in independent or
+    non-maintained special schools / specialist.
+
+    Examples
+    --------
+    >>> n = pd.DataFrame({"year": 2024, "provision": ["all", "mainstream",
+    ...                   "special_maintained", "special_independent"], "count": [10, 6, 3, 1]})
+    >>> mix_history(n)[["specialist_share", "independent_share"]].to_numpy().tolist()
+    [[0.4, 0.25]]
+    """
+    w = new_plans.pivot_table(index="year", columns="provision", values="count", aggfunc="sum")
+    spec = w.reindex(columns=list(SPECIALIST)).fillna(0).sum(axis=1)
+    ind = w.reindex(columns=list(STICKY)).fillna(0).sum(axis=1)
+    total = w["all"] if "all" in w else w.sum(axis=1)
+    out = pd.DataFrame({"year": w.index.astype(int), "new_plans": total.to_numpy(float),
+                        "specialist_share": (spec / total.where(total > 0)).to_numpy(),
+                        "independent_share": (ind / spec.where(spec > 0)).to_numpy()})
+    return out.dropna().reset_index(drop=True)
+
+
+def _logit(p):
+    p = np.clip(np.asarray(p, float), 1e-3, 1 - 1e-3)
+    return np.log(p / (1 - p))
+
+
+def _expit(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def project_mix(history: pd.DataFrame, years, method: str = MIX_METHOD,
+                neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Project the shares of new plans needing a specialist place (and going independent).
+
+    Parameters
+    ----------
+    history : DataFrame
+        :func:`mix_history` of the LA.
+    years : sequence of int
+        Years to project (calendar years of new plans; the January after is when they count).
+    method : {"latest", "trend", "pooled"}
+        ``latest``: the last year's shares held; ``trend``: a straight line in log-odds through
+        the LA's years, continued; ``pooled``: the last year's shares shrunk towards its
+        statistical neighbours' (weight ``n / (n + POOL_PLANS)`` on the LA's own, ``n`` its new
+        plans that year).
+    neighbours : DataFrame, optional
+        :func:`mix_history` rows of the neighbours stacked (only for ``pooled``; without it
+        ``pooled`` is ``latest``).
+
+    Returns
+    -------
+    DataFrame
+        ``year, specialist_share, independent_share, method``.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"year": [2023, 2024], "new_plans": 100.0,
+    ...                   "specialist_share": [0.2, 0.3], "independent_share": 0.1})
+    >>> project_mix(h, [2025], "latest")["specialist_share"].item()
+    0.3
+    """
+    if method not in MIX_METHODS:
+        raise ValidationError(f"new placement mix: method {method!r} unknown; expected one of "
+                              f"{list(MIX_METHODS)}")
+    h = history.sort_values("year")
+    if not len(h):
+        raise ValidationError("new placement mix: no year of new plans by placement to "
+                              "project from")
+    years = [int(y) for y in years]
+    last = h.iloc[-1]
+    out = {}
+    for col in ("specialist_share", "independent_share"):
+        if method == "trend" and len(h) >= 2:
+            slope, icpt = np.polyfit(h["year"].to_numpy(float), _logit(h[col]), 1)
+            out[col] = _expit(icpt + slope * np.asarray(years, float))
+        elif method == "pooled" and neighbours is not None and len(neighbours):
+            nb = neighbours[neighbours["year"] == last["year"]]
+            if not len(nb):
+                nb = neighbours[neighbours["year"] == neighbours["year"].max()]
+            weight = nb["new_plans"] * (nb["specialist_share"] if col == "independent_share"
+                                        else 1.0)
+            ref = float(np.average(nb[col], weights=weight)) if weight.sum() > 0 else last[col]
+            n = float(last["new_plans"]) * (float(last["specialist_share"])
+                                            if col == "independent_share" else 1.0)
+            lam = n / (n + POOL_PLANS)
+            out[col] = np.full(len(years), lam * float(last[col]) + (1 - lam) * ref)
+        else:
+            out[col] = np.full(len(years), float(last[col]))
+    return pd.DataFrame({"year": years, **out, "method": method})
+
+
+def mix_backtest(histories: pd.DataFrame, neighbours: dict | None = None,
+                 origins=((2020, 2022), (2021, 2022), (2023, 2024))) -> pd.DataFrame:
+    """Backtest :func:`project_mix` across LAs: mean absolute error of the projected shares.
+
+    Parameters
+    ----------
+    histories : DataFrame
+        ``la_code`` + :func:`mix_history` columns, stacked for many LAs.
+    neighbours : dict, optional
+        ``la_code -> [neighbour la_codes]`` (for ``pooled``).
+    origins : sequence of (origin, last)
+        Fit on the years up to ``origin`` (from the first year on the same side of the 2023
+        collection break), score the years after it up to ``last``: the default compares
+        2019-2022 within the old collection and 2023 -> 2024 within the new one, never across.
+
+    Returns
+    -------
+    DataFrame
+        ``method, share, mae, n`` (mae in percentage points).
+    """
+    from .data.dfe import COLLECTION_BREAK_YEAR
+
+    rows = []
+    by_la = {code: g for code, g in histories.groupby("la_code")}
+    for origin, last in origins:
+        lo = COLLECTION_BREAK_YEAR if origin >= COLLECTION_BREAK_YEAR else -np.inf
+        hi = np.inf if origin >= COLLECTION_BREAK_YEAR else COLLECTION_BREAK_YEAR - 1
+        for code, g in by_la.items():
+            g = g[(g["year"] >= lo) & (g["year"] <= hi)]
+            fit, test = g[g["year"] <= origin], g[(g["year"] > origin) & (g["year"] <= last)]
+            if not len(fit) or not len(test):
+                continue
+            nb = None
+            if neighbours and neighbours.get(code):
+                nb = pd.concat([by_la[n] for n in neighbours[code] if n in by_la] or
+                               [g.iloc[:0]])
+                nb = nb[(nb["year"] >= lo) & (nb["year"] <= origin)]
+            for method in MIX_METHODS:
+                p = project_mix(fit, test["year"], method, nb).set_index("year")
+                for col in ("specialist_share", "independent_share"):
+                    err = (p[col] - test.set_index("year")[col]).abs()
+                    rows += [(method, col, origin, float(e)) for e in err]
+    e = pd.DataFrame(rows, columns=["method", "share", "origin", "abs_error"])
+    out = e.groupby(["method", "share"], as_index=False).agg(
+        mae=("abs_error", lambda v: 100 * v.mean()), n=("abs_error", "size"))
+    return out
+
+
+def joiner_mix(band_mix: pd.DataFrame, specialist_share: float,
+               independent_share: float) -> pd.DataFrame:
+    """Placement mix of new plans in each age band.
+
+    Three classes: not specialist (``1 - s``), local specialist (``s (1 - i)``) and independent
+    or non-maintained (``s i``), with ``s, i`` the projected shares; within a class, placements
+    follow the band's own mix (``band_mix``: ``age_band, provision, share``). A class the band
+    has no placements in passes its share to the next one (independent -> local specialist ->
+    not specialist).
+
+    Examples
+    --------
+    >>> bm = pd.DataFrame({"age_band": "5-10", "provision": ["mainstream",
+    ...                    "special_maintained", "special_independent"], "share": [.7, .2, .1]})
+    >>> joiner_mix(bm, 0.5, 0.2)["share"].round(3).tolist()
+    [0.5, 0.4, 0.1]
+    """
+    rows = []
+    for band, g in band_mix.groupby("age_band", sort=False):
+        g = g[g["share"] > 0]
+        cls = np.where(g["provision"].isin(STICKY), 2,
+                       np.where(g["provision"].isin(SPECIALIST), 1, 0))
+        want = [1 - specialist_share, specialist_share * (1 - independent_share),
+                specialist_share * independent_share]
+        have = [g["share"].to_numpy()[cls == k].sum() for k in range(3)]
+        for k in (2, 1):
+            if have[k] <= 0:
+                want[k - 1] += want[k]
+                want[k] = 0.0
+        if have[0] <= 0 and want[0] > 0:
+            k = 1 if have[1] > 0 else 2
+            want[k] += want[0]
+            want[0] = 0.0
+        share = np.array([g["share"].to_numpy()[i] / have[c] * want[c] if have[c] > 0 else 0.0
+                          for i, c in enumerate(cls)])
+        rows.append(pd.DataFrame({"age_band": band, "provision": g["provision"].to_numpy(),
+                                  "share": share}))
+    return pd.concat(rows, ignore_index=True)
+
+
+# --- the flow account ------------------------------------------------------------------------
+
+@dataclass
+class Flows:
+    """The flow account of :func:`placement_flows`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``year, provision, age, age_band, phase, previous, leavers, extra_leavers,
+        movers_out, movers_in, joiners, stock`` (children; ``stock = previous - leavers -
+        movers_out + movers_in + joiners``; ``extra_leavers`` is the part of ``leavers``
+        beyond the leaver rates, when the forecast falls below the children who stay).
+    carry : DataFrame
+        ``year, provision, phase_from, phase, rate``: the share of the children in a provision
+        and phase in January ``year - 1`` still in that provision in ``phase`` in ``year``
+        (same phase: continuing; another phase: moved up at a transition point and stayed).
+    base_year : int
+    assumptions : DataFrame
+        ``name, value, unit, source``.
+    """
+
+    table: pd.DataFrame
+    carry: pd.DataFrame
+    base_year: int
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self, by=("year",)) -> pd.DataFrame:
+        """Flows summed by ``by`` (e.g. ``("year", "provision")``)."""
+        cols = ["previous", "leavers", "extra_leavers", "movers_out", "movers_in", "joiners",
+                "stock"]
+        return self.table.groupby(list(by), as_index=False)[cols].sum()
+
+    def demand(self, need_mix: pd.DataFrame, provisions=SPECIALIST) -> pd.DataFrame:
+        """``year, provision, need_group, phase, demand``: the stock in ``provisions`` split by
+        need (``need_mix`` from :func:`sufficiency.demand.need_shares`)."""
+        t = self.table[self.table["provision"].isin(provisions) & (self.table["age"] <= MAX_AGE)]
+        t = t.groupby(["year", "provision", "phase"], as_index=False)["stock"].sum()
+        out = t.merge(need_mix, on="provision")
+        out["demand"] = out["stock"] * out["share"]
+        out = out.groupby(["year", "provision", "need_group", "phase"], as_index=False,
+                          sort=True)["demand"].sum()
+        return out
+
+    def transfers(self, need_mix: pd.DataFrame, provisions=SPECIALIST) -> pd.DataFrame:
+        """``year, need_group, phase, transfers``: children in ``provisions`` who changed phase
+        into ``phase`` this year (at a transition point), split by need."""
+        t = self.table
+        ages = set(t.loc[t["moved_phase"], "age"]) if "moved_phase" in t else set()
+        t = t[t["provision"].isin(provisions) & t["age"].isin(ages)]
+        t = t.assign(transfers=t["previous"] - t["leavers"] + t["movers_in"] - t["movers_out"])
+        t = t.groupby(["year", "provision", "phase"], as_index=False)["transfers"].sum()
+        out = t.merge(need_mix, on="provision")
+        out["transfers"] *= out["share"]
+        return out.groupby(["year", "need_group", "phase"], as_index=False)["transfers"].sum()
+
+
+def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFrame,
+                    mix: pd.DataFrame, phases: pd.DataFrame = PHASES, value: str = "count",
+                    sticky=STICKY) -> Flows:
+    """The year-by-year flow account of placements by provision and single age.
+
+    Parameters
+    ----------
+    base : DataFrame
+        ``year, age_band, provision, count``: placements by age band in the base year (the
+        LA's latest January, :func:`sufficiency.data.la_placements_by_age`; the latest year is
+        used). Also gives each band's placement mix for joiners and movers.
+    totals : DataFrame
+        ``year, age_band`` and ``value``: the forecast of all plans by age band for the years
+        after the base year (e.g. a forecast's ``.table`` with ``value="mean"``). The flows add
+        up to it in every year and band.
+    leavers : DataFrame
+        ``age, rate`` (:func:`leaver_rates`).
+    mix : DataFrame
+        ``year, specialist_share, independent_share`` (:func:`project_mix`) for the new plans
+        counted in each January ``year`` (a missing year takes the nearest earlier one).
+    phases : DataFrame
+        ``phase, age_from, age_to`` (two-tier :data:`~sufficiency.data.PHASES` or three-tier).
+    sticky : sequence of str
+        Provisions children stay in across a transition point (independent, non-maintained).
+
+    Returns
+    -------
+    Flows
+
+    Examples
+    --------
+    >>> base = pd.DataFrame({"year": 2025, "age_band": "5-10",
+    ...                      "provision": ["mainstream", "special_independent"],
+    ...                      "count": [60.0, 12.0]})
+    >>> totals = pd.DataFrame({"year": 2026, "age_band": ["under 5", "5-10", "11-15", "16-19",
+    ...                        "20-25"], "count": [0.0, 80.0, 0.0, 0.0, 0.0]})
+    >>> rates = pd.DataFrame({"age": range(26), "rate": 0.0})
+    >>> mix = pd.DataFrame({"year": [2026], "specialist_share": [0.5],
+    ...                     "independent_share": [1.0]})
+    >>> f = placement_flows(base, totals, rates, mix)
+    >>> f.summary()[["leavers", "joiners", "stock"]].round(1).to_numpy().tolist()
+    [[12.0, 20.0, 80.0]]
+    """
+    base = base[base["year"] == base["year"].max()]
+    base_year = int(base["year"].max())
+    band_ages = _band_ages()
+    provs = sorted(set(base["provision"]) - {"all"})
+    P = len(provs)
+    pidx = {p: i for i, p in enumerate(provs)}
+    # base stock by single age
+    sa = single_ages(base[base["provision"] != "all"][["age_band", "provision", "count"]])
+    S = np.zeros((P, MAX_AGE + 1))
+    np.add.at(S, (sa["provision"].map(pidx).to_numpy(), sa["age"].to_numpy()),
+              sa["count"].fillna(0).to_numpy(float))
+    # band mix of the base year (joiners and movers)
+    bm = base[base["provision"] != "all"].groupby(["age_band", "provision"],
+                                                  as_index=False)["count"].sum()
+    bm["share"] = bm["count"] / bm.groupby("age_band")["count"].transform("sum")
+    bm = bm.fillna({"share": 0.0})
+    overall = bm.groupby("provision", as_index=False)["count"].sum()
+    overall["share"] = overall["count"] / max(overall["count"].sum(), 1e-12)
+    missing = [b for b in band_ages if b not in set(bm.loc[bm["share"] > 0, "age_band"])]
+    bm = pd.concat([bm[~bm["age_band"].isin(missing)]]
+                   + [overall.assign(age_band=b) for b in missing], ignore_index=True)
+    band_of = {int(a): b for b, ages in band_ages.items() for a in ages}
+    dest = np.zeros((P, MAX_AGE + 2))
+    for a in range(MAX_AGE + 1):
+        g = bm[bm["age_band"] == band_of[a]]
+        dest[g["provision"].map(pidx).to_numpy(), a] = g["share"].to_numpy()
+    rate = leavers.set_index("age")["rate"].reindex(range(MAX_AGE + 1)).fillna(0.0).to_numpy()
+    rate = np.append(rate, 1.0)  # nobody is older than MAX_AGE
+    rate[MAX_AGE] = 1.0
+    phase = phase_of_age(phases)
+    phase_arr = np.array([phase[a] for a in range(MAX_AGE + 1)] + ["aged out"], dtype=object)
+    trans = transition_ages(phases)
+    moved_phase = np.array([a in trans for a in range(MAX_AGE + 2)])
+    is_sticky = np.array([p in set(sticky) for p in provs])
+    band_arr = np.array([band_of[a] for a in range(MAX_AGE + 1)] + ["aged out"], dtype=object)
+
+    tot = totals[totals["age_band"] != "all"]
+    years = sorted(int(y) for y in tot["year"].unique() if y > base_year)
+    if years and years != list(range(base_year + 1, years[-1] + 1)):
+        raise ValidationError(f"flows: forecast years {years} do not follow on from the base "
+                              f"year {base_year} year by year")
+    mix = mix.sort_values("year")
+    tables, carry = [], []
+    for y in years:
+        m = mix[mix["year"] <= y]
+        m = (m if len(m) else mix).iloc[-1]
+        jm = joiner_mix(bm[["age_band", "provision", "share"]], float(m["specialist_share"]),
+                        float(m["independent_share"]))
+        J = np.zeros((P, MAX_AGE + 2))
+        prev = np.zeros((P, MAX_AGE + 2))
+        prev[:, 1:] = S
+        leave = prev * rate[np.maximum(_AGES - 1, 0)][None, :]
+        leave[:, 0] = 0.0
+        surv = prev - leave
+        out_ = np.zeros_like(prev)
+        in_ = np.zeros_like(prev)
+        for a in trans:
+            ns = ~is_sticky
+            pool = surv[ns, a].sum()
+            target = pool * dest[:, a]
+            out_[ns, a] = np.maximum(surv[ns, a] - target[ns], 0.0)
+            in_[ns, a] = np.maximum(target[ns] - surv[ns, a], 0.0)
+            in_[~ns, a] = target[~ns]
+        after = surv - out_ + in_
+        extra = np.zeros_like(prev)
+        scale_at = np.ones(MAX_AGE + 2)
+        f_year = tot[tot["year"] == y].set_index("age_band")[value]
+        for band, ages in band_ages.items():
+            if band not in f_year.index or pd.isna(f_year[band]):
+                raise ValidationError(f"flows: the forecast has no {value!r} for age band "
+                                      f"{band!r} in {y}; expected every band every year")
+            target = float(f_year[band])
+            have = after[:, ages].sum()
+            if have > target:
+                scale = target / have
+                extra[:, ages] = after[:, ages] * (1 - scale)
+                after[:, ages] *= scale
+                scale_at[ages] = scale
+            else:
+                g = jm[jm["age_band"] == band]
+                J[np.ix_(g["provision"].map(pidx).to_numpy(), ages)] += \
+                    (target - have) / len(ages) * g["share"].to_numpy()[:, None]
+        stock = after + J
+        stock[:, MAX_AGE + 1] = 0.0
+        cont = (surv - out_) * scale_at[None, :]
+        frame = pd.DataFrame({
+            "year": y, "provision": np.repeat(provs, MAX_AGE + 2),
+            "age": np.tile(_AGES, P), "age_band": np.tile(band_arr, P),
+            "phase": np.tile(phase_arr, P), "moved_phase": np.tile(moved_phase, P),
+            "previous": prev.ravel(), "leavers": (leave + extra).ravel(),
+            "extra_leavers": extra.ravel(), "movers_out": out_.ravel(),
+            "movers_in": in_.ravel(), "joiners": J.ravel(), "stock": stock.ravel(),
+            "_continuing": cont.ravel()})
+        tables.append(frame)
+        # carry rates: children in (p, phase_from) at y-1 still in p, in phase, at y
+        cf = frame.assign(phase_from=np.tile(np.array([phase[max(a - 1, 0)] for a in _AGES],
+                                                      dtype=object), P))
+        cf = cf[(cf["age"] >= 1) & (cf["age"] <= MAX_AGE)]
+        num = cf.groupby(["provision", "phase_from", "phase"], as_index=False)["_continuing"].sum()
+        den = cf.groupby(["provision", "phase_from"])["previous"].sum()
+        num["rate"] = num["_continuing"] / num.set_index(["provision", "phase_from"]).index.map(den)
+        num = num[np.isfinite(num["rate"]) & (num["rate"] > 0)]
+        carry.append(num.assign(year=y)[["year", "provision", "phase_from", "phase", "rate"]])
+        S = stock[:, : MAX_AGE + 1]
+    table = pd.concat(tables, ignore_index=True).drop(columns="_continuing") if tables else \
+        pd.DataFrame()
+    carry = pd.concat(carry, ignore_index=True) if carry else pd.DataFrame(
+        columns=["year", "provision", "phase_from", "phase", "rate"])
+    carry["rate"] = carry["rate"].clip(0.0, 1.0)
+    table = table[(table[["previous", "stock", "leavers", "joiners", "movers_in",
+                          "movers_out"]].abs().sum(axis=1) > 0)].reset_index(drop=True)
+    assumptions = pd.DataFrame([
+        ("base", f"January {base_year} placements by age band, spread evenly over single ages",
+         "children", "DfE SEN2 2025 release, caseload by age and placement"),
+        ("leaver_rates", leavers["source"].iloc[0] if "source" in leavers else "given",
+         "share a year", "DfE SEN2 2025 release"),
+        ("movers", "at transition ages " + ", ".join(map(str, transition_ages(phases)))
+         + ": children outside independent / non-maintained schools take the next band's mix;"
+         " those inside stay", "", "sufficiency convention"),
+        ("joiners", "forecast minus children who stay, never negative; extra leavers when "
+         "the forecast falls", "children", "sufficiency convention"),
+    ], columns=["name", "value", "unit", "source"])
+    return Flows(table=table, carry=carry.reset_index(drop=True), base_year=base_year,
+                 assumptions=assumptions)
