@@ -611,3 +611,120 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
     ], columns=["name", "value", "unit", "source"])
     return Flows(table=table, carry=carry.reset_index(drop=True), base_year=base_year,
                  assumptions=assumptions)
+
+
+# --- from flows to the optimiser -------------------------------------------------------------
+
+def base_by_phase(base: pd.DataFrame, need_mix: pd.DataFrame, phases: pd.DataFrame = PHASES,
+                  provisions=SPECIALIST) -> pd.DataFrame:
+    """``provision, need_group, phase, count``: the base year's placements by need and phase.
+
+    ``base`` is ``year, age_band, provision, count`` (the latest year is used), spread over
+    single ages and mapped to ``phases``; ``need_mix`` is ``provision, need_group, share``.
+    """
+    base = base[(base["year"] == base["year"].max()) & base["provision"].isin(provisions)]
+    sa = single_ages(base[["age_band", "provision", "count"]])
+    sa["phase"] = sa["age"].map(phase_of_age(phases))
+    t = sa.groupby(["provision", "phase"], as_index=False)["count"].sum()
+    t = t.merge(need_mix, on="provision")
+    t["count"] *= t["share"]
+    t = t.groupby(["provision", "need_group", "phase"], as_index=False)["count"].sum()
+    return t[t["count"] > 0].reset_index(drop=True)
+
+
+def initial_placements(by_phase: pd.DataFrame, settings: pd.DataFrame,
+                       designation: pd.DataFrame, designate: bool = False
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Share children placed by provision, need and phase among an LA's settings.
+
+    Each ``provision, need_group, phase`` count (largest first) goes to the settings of that
+    provision designated for the need and phase, in proportion to their room left (an
+    unlimited setting takes what is left). With ``designate=True`` children no designated
+    setting can take go, in a second pass, to any setting of their provision with room, and
+    that setting is designated for their need and phase (they are there today: e.g. an
+    illustrative settings table that designates only the main needs). What is still left is
+    returned separately: the optimiser places those children afresh.
+
+    Returns
+    -------
+    (initial, unassigned, designated) : DataFrame, DataFrame, DataFrame
+        ``setting, need, phase, count`` (the optimiser's ``initial``),
+        ``provision, need, phase, count`` and the designation rows added
+        (``setting, need, phase``).
+
+    Examples
+    --------
+    >>> bp = pd.DataFrame({"provision": "special_maintained", "need_group": "asd",
+    ...                    "phase": "primary", "count": [30.0]})
+    >>> s = pd.DataFrame({"setting": ["A", "B"], "provision": "special_maintained",
+    ...                   "capacity": [10.0, 30.0]})
+    >>> g = pd.DataFrame({"setting": ["A", "B"], "need": "asd", "phase": "primary"})
+    >>> initial_placements(bp, s, g)[0]["count"].tolist()
+    [7.5, 22.5]
+    """
+    initial, left = _share_out(by_phase, settings, designation)
+    added = pd.DataFrame(columns=["setting", "need", "phase"])
+    if designate and len(left):
+        used = initial.groupby("setting")["count"].sum()
+        cap = settings.set_index("setting")["capacity"].astype(float).fillna(np.inf)
+        rest = settings.assign(capacity=(cap - used.reindex(cap.index).fillna(0)).to_numpy())
+        anyd = left.rename(columns={"need": "need_group"}).merge(
+            settings[["setting", "provision"]], on="provision")
+        anyd = anyd[["setting", "need_group", "phase"]].rename(columns={"need_group": "need"})
+        more, left = _share_out(left.rename(columns={"need": "need_group"}), rest, anyd)
+        added = more[["setting", "need", "phase"]].drop_duplicates()
+        have = pd.MultiIndex.from_frame(designation[["setting", "need", "phase"]])
+        added = added[~pd.MultiIndex.from_frame(added).isin(have)].reset_index(drop=True)
+        initial = pd.concat([initial, more]).groupby(["setting", "need", "phase"],
+                                                     as_index=False, sort=True)["count"].sum()
+    return initial, left, added
+
+
+def _share_out(by_phase, settings, designation):
+    room = settings.set_index("setting")["capacity"].astype(float).fillna(np.inf).to_dict()
+    prov = settings.set_index("setting")["provision"]
+    des = designation.assign(provision=designation["setting"].map(prov))
+    rows, left = [], []
+    for r in by_phase.sort_values(["count", "provision", "need_group", "phase"],
+                                  ascending=[False, True, True, True]).itertuples():
+        cand = des[(des["provision"] == r.provision) & (des["need"] == r.need_group)
+                   & (des["phase"] == r.phase)]["setting"].tolist()
+        n = float(r.count)
+        unlimited = [s for s in cand if not np.isfinite(room[s])]
+        if unlimited:
+            rows.append((unlimited[0], r.need_group, r.phase, n))
+            continue
+        free = np.array([max(room[s], 0.0) for s in cand])
+        take = min(n, free.sum()) if len(free) else 0.0
+        if take > 0:
+            for s, part in zip(cand, take * free / free.sum()):
+                if part > 0:
+                    rows.append((s, r.need_group, r.phase, float(part)))
+                    room[s] -= part
+        if n - take > 1e-9:
+            left.append((r.provision, r.need_group, r.phase, n - take))
+    initial = pd.DataFrame(rows, columns=["setting", "need", "phase", "count"])
+    initial = initial.groupby(["setting", "need", "phase"], as_index=False, sort=True)[
+        "count"].sum()
+    return initial, pd.DataFrame(left, columns=["provision", "need", "phase", "count"])
+
+
+def board_flows(flows: Flows) -> pd.DataFrame:
+    """``year, measure, value, basis``: the board measures the flow account gives directly.
+
+    ``new_plans_mainstream_share``: new plans (joiners) placed in mainstream / all joiners;
+    ``new_plans_specialist_share``: joiners in a specialist placement / all joiners.
+    """
+    t = flows.table
+    j = t.groupby(["year", "provision"])["joiners"].sum().unstack(fill_value=0.0)
+    total = j.sum(axis=1)
+    rows = []
+    for y, n in total.items():
+        if n > 0:
+            rows.append((int(y), "new_plans_mainstream_share",
+                         float(j.loc[y].get("mainstream", 0.0) / n),
+                         "plan: flows, joiners' projected placement mix"))
+            rows.append((int(y), "new_plans_specialist_share",
+                         float(j.loc[y].reindex(list(SPECIALIST)).fillna(0).sum() / n),
+                         "plan: flows, joiners' projected placement mix"))
+    return pd.DataFrame(rows, columns=["year", "measure", "value", "basis"])
