@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .data.vocabulary import AGE_BANDS, INDEPENDENT, PHASES, PROVISIONS
+from .data.vocabulary import AGE_BANDS, INDEPENDENT, PHASES, SPECIALIST
 from .errors import ValidationError
 
 #: Oldest age with an EHC plan; everyone older has left (Children and Families Act 2014, s.46).
@@ -77,7 +77,6 @@ MIX_METHOD = "pooled"
 
 MIX_METHODS = ("latest", "trend", "pooled")
 STICKY = tuple(INDEPENDENT)
-SPECIALIST = tuple(PROVISIONS.loc[PROVISIONS["specialist"], "provision"])
 _AGES = np.arange(MAX_AGE + 2)  # 0..26 (26 = aged out)
 
 
@@ -405,6 +404,12 @@ class Flows:
         and phase in January ``year - 1`` still in that provision in ``phase`` in ``year``
         (same phase: continuing; another phase: moved up at a transition point and stayed).
     base_year : int
+    mix : DataFrame
+        ``year, specialist_share, independent_share, method``: the projected mix of new
+        placements used (``year`` = the January the new plans are counted in), with the LA's
+        own history (``method == "history"``, calendar years of the new plans) when given.
+    leaver_rates : DataFrame
+        ``age, rate, ...`` used (:func:`leaver_rates`).
     assumptions : DataFrame
         ``name, value, unit, source``.
     """
@@ -412,6 +417,8 @@ class Flows:
     table: pd.DataFrame
     carry: pd.DataFrame
     base_year: int
+    mix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    leaver_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self, by=("year",)) -> pd.DataFrame:
@@ -446,7 +453,7 @@ class Flows:
 
 def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFrame,
                     mix: pd.DataFrame, phases: pd.DataFrame = PHASES, value: str = "count",
-                    sticky=STICKY) -> Flows:
+                    sticky=STICKY, history: pd.DataFrame | None = None) -> Flows:
     """The year-by-year flow account of placements by provision and single age.
 
     Parameters
@@ -468,6 +475,8 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
         ``phase, age_from, age_to`` (two-tier :data:`~sufficiency.data.PHASES` or three-tier).
     sticky : sequence of str
         Provisions children stay in across a transition point (independent, non-maintained).
+    history : DataFrame, optional
+        The LA's :func:`mix_history`, kept beside the projection in :attr:`Flows.mix`.
 
     Returns
     -------
@@ -598,7 +607,14 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
     carry["rate"] = carry["rate"].clip(0.0, 1.0)
     table = table[(table[["previous", "stock", "leavers", "joiners", "movers_in",
                           "movers_out"]].abs().sum(axis=1) > 0)].reset_index(drop=True)
+    method = ", ".join(sorted(set(mix["method"]))) if "method" in mix else "given"
+    first = mix.sort_values("year").iloc[0]
     assumptions = pd.DataFrame([
+        ("new_placement_mix", f"{method}: {first['specialist_share']:.1%} of new plans need a "
+         f"specialist place, {first['independent_share']:.1%} of those independent "
+         f"({int(first['year'])})", "share",
+         "DfE SEN2 new plans by placement 2019-2024; method chosen by backtest across LAs "
+         "(docs/methodology.md)"),
         ("base", f"January {base_year} placements by age band, spread evenly over single ages",
          "children", "DfE SEN2 2025 release, caseload by age and placement"),
         ("leaver_rates", leavers["source"].iloc[0] if "source" in leavers else "given",
@@ -609,7 +625,13 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
         ("joiners", "forecast minus children who stay, never negative; extra leavers when "
          "the forecast falls", "children", "sufficiency convention"),
     ], columns=["name", "value", "unit", "source"])
+    shown = mix.assign(method=mix["method"] if "method" in mix else "given")
+    if history is not None and len(history):
+        shown = pd.concat([history.drop(columns=["new_plans"], errors="ignore")
+                           .assign(method="history"), shown], ignore_index=True)
+    shown = shown[["year", "specialist_share", "independent_share", "method"]]
     return Flows(table=table, carry=carry.reset_index(drop=True), base_year=base_year,
+                 mix=shown.reset_index(drop=True), leaver_rates=leavers.reset_index(drop=True),
                  assumptions=assumptions)
 
 

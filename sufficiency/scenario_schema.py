@@ -61,6 +61,17 @@ _ROWS = [
     ("allocate.time_limit", "float", 120.0, "seconds", "Solver time limit.", "", 1.0, 86_400.0),
     ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", "",
      0.0, 0.5),
+    ("allocate.step_down_share", "float", 0.0, "fraction",
+     "Step-down lever: most children a year moved from independent or non-maintained special "
+     "schools to other places at a transition point, as a share of last year's children there "
+     "(0 = no lever). The evidence: 0.351, Wiltshire's 92 step-downs of 262 in 2022-23.",
+     "Wiltshire Council, SEND & Inclusion Strategy 2020-24 final report (2024); SEN2 2023",
+     0.0, 1.0),
+    ("allocate.new_placement_mix", "choice:pooled|latest|trend", "pooled", "",
+     "How the share of new plans needing a specialist place, and of those going independent, "
+     "is projected from the LA's 2019-2024 new plans: pooled with its statistical neighbours, "
+     "its latest year held, or its trend. Pooled backtested best across LAs.",
+     "DfE SEN2 new plans by placement; backtest in docs/methodology.md"),
     ("allocate.discount_rate", "float", 0.035, "per year", "Discount rate for costs.",
      "HM Treasury Green Book (2022), 3.5% social time preference rate"),
     ("allocate.penalty_unplaced", "float", 250000.0, "GBP per child-year",

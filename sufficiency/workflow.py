@@ -24,6 +24,7 @@ from .allocate import Plan
 from .data.vocabulary import INDEPENDENT, QUANTILES
 from .errors import ValidationError
 from .finance import DeficitPlan
+from .flows import Flows
 from .forecast import Forecast
 from .scenario import Scenario, load_scenario
 
@@ -52,7 +53,11 @@ class ScenarioRun:
         The same forecast without the levers, when the scenario has levers.
     demand : DataFrame
         ``year, provision, need_group, phase, demand``: specialist places needed (the
-        planning figure chosen by ``forecast.planning_quantile``).
+        planning figure chosen by ``forecast.planning_quantile``), from the flow account.
+    flows : Flows or None
+        The placements as stocks and flows (:func:`sufficiency.flows.placement_flows`): who
+        stays, leaves, joins and moves at a transition point, by provision and age, adding up
+        to the forecast; its ``carry`` rates keep children where they are in the optimiser.
     allocation : Plan or None
         The optimiser's placement plan and capital programme (``allocate.enabled``).
     deficit : DeficitPlan or None
@@ -74,6 +79,7 @@ class ScenarioRun:
     forecast: Forecast
     forecast_unmitigated: Forecast | None = None
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flows: Flows | None = None
     allocation: Plan | None = None
     deficit: DeficitPlan | None = None
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -126,17 +132,18 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
 
     t = time.perf_counter()
     say("turning the forecast into demand for specialist places")
-    demand = _demand(scenario, la_code, forecast)
+    flows = _flows(scenario, la_code, forecast)
+    demand = flows.demand(dm.need_shares(sd.la_needs(la_code)))
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
-                      timings=timings, notes=notes, inputs=inputs)
+                      flows=flows, timings=timings, notes=notes, inputs=inputs)
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
-        run.allocation = _allocate(scenario, la_code, demand, notes, inputs)
+        run.allocation = _allocate(scenario, la_code, demand, flows, notes, inputs)
         timings["allocate"] = time.perf_counter() - t
     if scenario.get("finance.enabled"):
         t = time.perf_counter()
@@ -191,7 +198,11 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
                       n_paths=scenario.get("forecast.n_paths"), **kwargs)
 
 
-def _demand(scenario: Scenario, la_code: str | None, forecast) -> pd.DataFrame:
+def _flows(scenario: Scenario, la_code: str | None, forecast) -> Flows:
+    """The flow account: the LA's latest placements by age carried forward with its leaver
+    rates, new plans placed by the projected mix, adding up to the forecast."""
+    from . import flows as fl
+
     table = forecast.table
     value = scenario.get("forecast.planning_quantile")
     if "age_band" not in table:
@@ -204,18 +215,41 @@ def _demand(scenario: Scenario, la_code: str | None, forecast) -> pd.DataFrame:
             f"{scenario.path}: data.la is needed beside data.history: the placement and need "
             "mix that turn the forecast into demand for places come from the LA's published "
             "figures; expected e.g. data: {la: Wiltshire, history: my-history.csv}")
-    pm = dm.provision_shares(sd.la_placements_by_age(la_code))
-    nm = dm.need_shares(sd.la_needs(la_code))
-    return dm.place_demand(table, pm, nm, dm.phase_shares(_phases(scenario)), value=value)
+    method = scenario.get("allocate.new_placement_mix")
+    own = fl.mix_history(sd.la_new_plans(la_code))
+    neighbours = None
+    if method == "pooled":
+        parts = []
+        for code in sd.statistical_neighbours(la_code):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    parts.append(fl.mix_history(sd.la_new_plans(code)).assign(la_code=code))
+                except KeyError:  # a neighbour without new-plan figures
+                    continue
+        neighbours = pd.concat(parts, ignore_index=True) if parts else None
+    years = sorted(int(y) for y in table["year"].unique())
+    # new plans made in calendar year y - 1 are counted in January y
+    mix = fl.project_mix(own, [y - 1 for y in years], method, neighbours)
+    mix = mix.assign(year=mix["year"] + 1)
+    rates = fl.leaver_rates(sd.la_ceased_plans(la_code), sd.la_history(la_code))
+    return fl.placement_flows(sd.la_placements_by_age(la_code),
+                              table[table["age_band"] != "all"], rates, mix,
+                              phases=_phases(scenario), value=value, history=own)
 
 
-def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: list, inputs: dict):
+def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
+              notes: list, inputs: dict):
     from . import allocate as al
+    from . import flows as fl
 
     policy = al.Policy(discount_rate=scenario.get("allocate.discount_rate"),
                        unplaced_penalty=scenario.get("allocate.penalty_unplaced"),
                        capital_budget=scenario.get("allocate.capital_budget_per_year"),
-                       capital_budget_total=scenario.get("allocate.capital_budget_total"))
+                       capital_budget_total=scenario.get("allocate.capital_budget_total"),
+                       step_down_share=scenario.get("allocate.step_down_share"))
+    by_phase = fl.base_by_phase(sd.la_placements_by_age(la_code),
+                                dm.need_shares(sd.la_needs(la_code)), _phases(scenario))
     own = scenario.resolve(scenario.get("allocate.settings"))
     if own is not None:
         settings = pd.read_csv(own)
@@ -223,19 +257,28 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, notes: lis
         projects_path = scenario.resolve(scenario.get("allocate.projects"))
         projects = pd.read_csv(projects_path) if projects_path else None
         inputs.update({"allocate.settings": own})
+        initial, left, _ = fl.initial_placements(by_phase, settings, designation)
         args = (settings, designation, projects)
     else:
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
         example = al.example_settings(la_code, phases=_phases(scenario), growth_places=max(growth, 0.0))
         _calibrated_costs(example, la_code, int(demand["year"].min()), notes)
+        initial, left, added = fl.initial_placements(by_phase, example.settings,
+                                                     example.designation, designate=True)
+        example.designation = pd.concat([example.designation, added], ignore_index=True)
         notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
                      "derived from the LA's published placement counts and ESFA-funded places, "
                      "not from its own school list. Replace them with allocate.settings.")
         args = (example,)
+    notes.append(f"{initial['count'].sum():,.0f} children in specialist placements in January "
+                 f"{flows.base_year} stay where they are placed (carried forward with the flow "
+                 f"account's rates); {left['count'].sum():,.0f} could not be matched to a "
+                 "setting taking their need and phase and are placed afresh.")
     need = demand.groupby(["year", "need_group", "phase"], as_index=False)["demand"].sum()
     need = need.rename(columns={"need_group": "need"})
-    return al.optimise(need, *args, policy=policy, solver=scenario.get("allocate.solver"),
+    return al.optimise(need, *args, policy=policy, initial=initial, carry=flows.carry,
+                       solver=scenario.get("allocate.solver"),
                        time_limit=scenario.get("allocate.time_limit"),
                        mip_gap=scenario.get("allocate.mip_gap"))
 
@@ -344,6 +387,10 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
                              sum(r.get(p, 0) for p in INDEPENDENT) / total,
                              "history: DfE SEN2 new plans by placement"))
         place = sd.la_placements(run.la_code)
+        for year, g in place.groupby("year"):
+            rows.append((int(year), "independent_placements",
+                         float(g.loc[g["provision"].isin(INDEPENDENT), "count"].sum()),
+                         "history: DfE SEN2 placements in January"))
         unknown = place[place["provision"] == "unknown"]
         for _, r in unknown.iterrows():
             rows.append((int(r["year"]), "awaiting_placement_or_unknown", r["count"],
@@ -359,13 +406,45 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
                                  indep / new_total, "plan: optimiser, new specialist placements"))
         unplaced = run.allocation.unplaced.groupby("year")["unplaced"].sum() \
             if len(run.allocation.unplaced) else pd.Series(dtype=float)
+        deferred = _deferred_transitions(run)
+        steps = run.allocation.step_downs.groupby("year")["stepped_down"].sum() \
+            if len(run.allocation.step_downs) else pd.Series(dtype=float)
+        indep = placements[placements["provision"].isin(INDEPENDENT)].groupby("year")[
+            "placed"].sum() if len(placements) else pd.Series(dtype=float)
         for year in sorted(run.demand["year"].unique()):
             rows.append((int(year), "children_without_suitable_place",
                          float(unplaced.get(year, 0.0)), "plan: optimiser unplaced"))
+            rows.append((int(year), "children_awaiting_specialist_place",
+                         float(unplaced.get(year, 0.0)),
+                         "plan: children needing a specialist place the plan cannot give"))
+            rows.append((int(year), "transitions_deferred", float(deferred.get(year, 0.0)),
+                         "plan: children moving up a phase among those without a place"))
+            rows.append((int(year), "step_downs", float(steps.get(year, 0.0)),
+                         "plan: step-downs from independent / non-maintained at transitions"))
+            rows.append((int(year), "independent_placements", float(indep.get(year, 0.0)),
+                         "plan: children in independent / non-maintained special schools"))
+    if run.flows is not None:
+        from .flows import board_flows
+
+        for r in board_flows(run.flows).itertuples(index=False):
+            rows.append((r.year, r.measure, r.value, r.basis))
     for year, value in _cost_per_ehcp(run).items():
         rows.append((int(year), "cost_per_ehcp_gbp", value, "plan: finance"))
     out = pd.DataFrame(rows, columns=["year", "measure", "value", "basis"])
     return out.sort_values(["measure", "year"]).reset_index(drop=True)
+
+
+def _deferred_transitions(run: ScenarioRun) -> pd.Series:
+    """Children without a place who were moving up a phase, by year: in each need and phase,
+    the smaller of the unplaced and the children who moved into that phase this year."""
+    un = run.allocation.unplaced
+    if run.flows is None or not len(un):
+        return pd.Series(dtype=float)
+    moved = run.flows.transfers(dm.need_shares(sd.la_needs(run.la_code))).rename(
+        columns={"need_group": "need"})
+    u = un.groupby(["year", "need", "phase"], as_index=False)["unplaced"].sum()
+    u = u.merge(moved, on=["year", "need", "phase"], how="left").fillna({"transfers": 0.0})
+    return u.assign(d=np.minimum(u["unplaced"], u["transfers"])).groupby("year")["d"].sum()
 
 
 def backtest_scenario(scenario, horizon: int = 3, models=None) -> pd.DataFrame:

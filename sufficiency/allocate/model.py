@@ -492,6 +492,51 @@ def _capital_spend(ctx: ModelContext) -> pd.DataFrame:
     return out.astype({"spend_year": int, "col": int}).reset_index(drop=True)
 
 
+def _interchangeable_projects(inp) -> list:
+    """Lists of projects that are exact copies of each other (at settings that are copies).
+
+    Two projects are interchangeable when they and their settings agree on everything the
+    model sees (places, costs, lead time, dates; provision, capacity, cost, area; designation,
+    travel and project places) and neither is committed, grouped, or at a setting with
+    children already placed or another project: swapping them maps every plan to one of the
+    same cost. Ordering them (the second opens only if the first is open) removes the
+    symmetric copies of every plan that branch-and-bound would otherwise explore, e.g. the
+    identical new special school candidates of :func:`example_settings` ``growth_places``.
+    """
+    j = inp.projects
+    if len(j) < 2:
+        return []
+    per_setting = j.groupby("setting")["project"].transform("size")
+    placed = set(inp.existing["setting"]) if len(inp.existing) else set()
+    if inp.initial is not None and len(inp.initial):
+        placed |= set(inp.initial["setting"])
+    cand = j[j["opening_year"].isna() & j["group"].isna() & (per_setting == 1)
+             & ~j["setting"].isin(placed)]
+    if len(cand) < 2:
+        return []
+    s = inp.settings.set_index("setting")
+
+    def rows(frame, key, cols):
+        if frame is None or not len(frame):
+            return {}
+        f = frame[frame[key].isin(set(cand[key]))]
+        return {k: tuple(sorted(map(tuple, g[cols].astype(str).to_numpy())))
+                for k, g in f.groupby(key)}
+
+    des = rows(inp.designation, "setting", ["need", "phase", "cap", "cost_per_place"])
+    trav = rows(inp.travel, "setting", ["area", "cost", "minutes"])
+    pp = rows(inp.project_places, "project", ["need", "phase", "places"])
+    sig = {}
+    for r in cand.itertuples(index=False):
+        st = s.loc[r.setting]
+        key = (r.places, str(r.min_size), r.capital_cost, r.capital_cost_per_place, r.lead_time,
+               r.possible_from, str(r.earliest_year), st["provision"], st["capacity"],
+               st["cost_per_place"], str(st.get("area", "")), des.get(r.setting, ()),
+               trav.get(r.setting, ()), pp.get(r.project, ()))
+        sig.setdefault(key, []).append(r.project)
+    return [sorted(v) for v in sig.values() if len(v) > 1]
+
+
 def define_projects(m: LinearModel, ctx: ModelContext) -> None:
     """Once open a project stays open; at most one per exclusive group; sizes within range."""
     o = ctx.opens
@@ -506,6 +551,20 @@ def define_projects(m: LinearModel, ctx: ModelContext) -> None:
                    np.concatenate([mono["_prev_col"].to_numpy(), mono["_col"].to_numpy()]),
                    np.concatenate([np.ones(n), -np.ones(n)]),
                    "a project open in one year is open in the next")
+    copies = _interchangeable_projects(ctx.inputs)
+    if copies:
+        cols = o.set_index(["project", "year"])["_col"]
+        pairs = [(a, b, y) for group in copies for a, b in zip(group, group[1:])
+                 for y in o.loc[o["project"] == b, "year"]]
+        n = len(pairs)
+        i = np.arange(n)
+        m.add_rows("project_order", pd.DataFrame(pairs, columns=["project", "copy", "year"]),
+                   0.0, INF, np.concatenate([i, i]),
+                   np.concatenate([[cols[(a, y)] for a, _, y in pairs],
+                                   [cols[(b, y)] for _, b, y in pairs]]),
+                   np.concatenate([np.ones(n), -np.ones(n)]),
+                   "of identical candidate projects, the later named opens only if the "
+                   "earlier is open (symmetry breaking; the optimal cost is unchanged)")
     last = o.groupby("project").tail(1)
     grp = last[last["group"].notna()]
     if len(grp):

@@ -15,14 +15,18 @@ __all__ = ["assumptions", "output_tables", "comparison_tables"]
 
 #: The allocation plan's tables, in sheet order (:class:`sufficiency.allocate.Plan`).
 ALLOCATION_SHEETS = ("placements", "capital_programme", "cost_by_year", "unplaced",
-                     "utilisation", "marginal_place_value", "objective")
+                     "step_downs", "utilisation", "marginal_place_value", "objective")
 
 
 def assumptions(run: ScenarioRun) -> pd.DataFrame:
     """``parameter, value, unit, source``: the scenario's keys, then each stage's assumptions
     (prefixed ``demand:``, ``forecast:``, ``allocate:``, ``finance:``)."""
     parts = [run.scenario.assumptions()[["parameter", "value", "unit", "source"]]]
-    stages = (("demand", dm.assumptions()),
+    demand = dm.assumptions()
+    if run.flows is not None:  # the placement mix comes from the flow account
+        demand = demand[demand["name"] != "provision_mix"]
+    stages = (("demand", demand),
+              ("flows", run.flows.assumptions if run.flows is not None else None),
               ("forecast", run.forecast.assumptions),
               ("allocate", run.allocation.assumptions if run.allocation is not None else None),
               ("finance", run.deficit.assumptions if run.deficit is not None else None))
@@ -45,6 +49,10 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
     out = {"assumptions": assumptions(run), "history": run.history,
            "forecast": run.forecast.table.copy(), "demand": run.demand,
            "measures": run.measures}
+    if run.flows is not None:
+        out["flows"] = run.flows.summary(by=("year", "provision"))
+        out["new_placement_mix"] = run.flows.mix
+        out["leaver_rates"] = run.flows.leaver_rates
     if run.allocation is not None:
         for name in ALLOCATION_SHEETS:
             out[name] = getattr(run.allocation, name)
