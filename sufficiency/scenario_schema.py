@@ -67,6 +67,11 @@ _ROWS = [
      "(0 = no lever). The evidence: 0.351, Wiltshire's 92 step-downs of 262 in 2022-23.",
      "Wiltshire Council, SEND & Inclusion Strategy 2020-24 final report (2024); SEN2 2023",
      0.0, 1.0),
+    ("allocate.tail_years", "float", 5.0, "years",
+     "Years the last plan year's placements are costed for after the plan when choosing it, "
+     "so that the plan does not fill independent places in its last years because a new "
+     "place would pay back only after the plan ends. Not in the plan's reported cost.",
+     "sufficiency convention", 0.0, 50.0),
     ("allocate.new_placement_mix", "choice:pooled|latest|trend", "pooled", "",
      "How the share of new plans needing a specialist place, and of those going independent, "
      "is projected from the LA's 2019-2024 new plans: pooled with its statistical neighbours, "

@@ -247,7 +247,8 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        unplaced_penalty=scenario.get("allocate.penalty_unplaced"),
                        capital_budget=scenario.get("allocate.capital_budget_per_year"),
                        capital_budget_total=scenario.get("allocate.capital_budget_total"),
-                       step_down_share=scenario.get("allocate.step_down_share"))
+                       step_down_share=scenario.get("allocate.step_down_share"),
+                       tail_years=scenario.get("allocate.tail_years"))
     by_phase = fl.base_by_phase(sd.la_placements_by_age(la_code),
                                 dm.need_shares(sd.la_needs(la_code)), _phases(scenario))
     own = scenario.resolve(scenario.get("allocate.settings"))
@@ -399,9 +400,10 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
         placements = run.allocation.placements
         if len(placements) and "new" in placements:
             for year, g in placements.groupby("year"):
-                new_total = g["new"].sum()
+                new = g["new"].clip(lower=0.0).round(9)
+                new_total = new.sum()
                 if new_total > 0:
-                    indep = g.loc[g["provision"].isin(INDEPENDENT), "new"].sum()
+                    indep = new[g["provision"].isin(INDEPENDENT)].sum()
                     rows.append((int(year), "new_placements_independent_share",
                                  indep / new_total, "plan: optimiser, new specialist placements"))
         unplaced = run.allocation.unplaced.groupby("year")["unplaced"].sum() \

@@ -782,6 +782,15 @@ def define_carry(m: LinearModel, ctx: ModelContext) -> None:
     m.add_objective("move_penalty", moved.ids, w * pen)
 
 
+def _tail_factor(ctx: ModelContext) -> float:
+    """Discounted years after the plan that the last year's placements are costed for."""
+    k = float(ctx.inputs.policy.tail_years)
+    r = ctx.inputs.policy.discount_rate
+    whole = int(np.floor(k))
+    f = sum((1 + r) ** -i for i in range(1, whole + 1))
+    return f + (k - whole) * (1 + r) ** -(whole + 1)
+
+
 def define_objective(m: LinearModel, ctx: ModelContext) -> None:
     """Discounted revenue, transport and capital cost, plus the penalty for unplaced children."""
     arcs, cells = ctx.arcs, ctx.cells
@@ -792,8 +801,17 @@ def define_objective(m: LinearModel, ctx: ModelContext) -> None:
     xi = x0 + np.arange(len(arcs))
     m.add_objective("revenue", xi, w_x * arcs["unit_cost"].to_numpy(float))
     m.add_objective("transport", xi, w_x * arcs["travel_cost"].to_numpy(float))
+    tail = _tail_factor(ctx)
+    if tail > 0:
+        last = (arcs["year"] == ctx.inputs.years[-1]).to_numpy()
+        m.add_objective("horizon_tail", xi[last], tail * (w_x * (
+            arcs["unit_cost"] + arcs["travel_cost"]).to_numpy(float))[last])
     w_u = cells["path"].map(ctx.weights).to_numpy(float) * cells["year"].map(df).to_numpy(float)
     m.add_objective("unplaced_penalty", m.col_blocks["unplaced"].ids, w_u * pol.unplaced_penalty)
+    if tail > 0:
+        last = (cells["year"] == ctx.inputs.years[-1]).to_numpy()
+        m.add_objective("horizon_tail", m.col_blocks["unplaced"].ids[last],
+                        tail * w_u[last] * pol.unplaced_penalty)
     spend = _capital_spend(ctx)
     if len(spend):
         m.add_objective("capital", spend["col"].to_numpy(),

@@ -96,7 +96,8 @@ class Plan:
     def total_cost(self) -> float:
         """Discounted objective excluding the unplaced penalty (£ present value)."""
         o = self.objective.set_index("component")["discounted"]
-        return float(o.drop(["unplaced_penalty", "move_penalty"], errors="ignore").sum())
+        return float(o.drop(["unplaced_penalty", "move_penalty", "horizon_tail"],
+                            errors="ignore").sum())
 
     def summary(self) -> str:
         """The plan in words a place-planning or finance officer understands."""
@@ -337,6 +338,8 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.Data
     parts = ["revenue", "transport", "capital", "unplaced_penalty"]
     if "move_penalty" in m.objective_parts:
         parts.append("move_penalty")
+    if "horizon_tail" in m.objective_parts:
+        parts.append("horizon_tail")
     for part in parts:
         c = m.part_vector(part)
         disc = float(c @ x)
@@ -350,6 +353,8 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.Data
             b = m.col_blocks["unplaced"]
             f = ctx.cells["year"].map(ctx.discount).to_numpy(float)
             und = float((c[b.ids] / f) @ x[b.ids])
+        elif part == "horizon_tail":
+            und = disc
         elif part == "move_penalty":
             b = m.col_blocks["moved"]
             f = ctx.carry_rows["year"].map(ctx.discount).to_numpy(float)

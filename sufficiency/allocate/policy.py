@@ -116,6 +116,11 @@ class Policy:
         £ per child moved out of a placement outside a transition point (only when the
         children carried forward exceed the demand of their cell). Default: the unplaced
         penalty times the number of plan years, so a move never saves money.
+    tail_years : float, default 0
+        Years the last plan year's placements are assumed to go on after the plan, costed
+        (discounted) in the objective as ``horizon_tail``: without it, a place that opens late
+        in the plan pays back only after the plan ends, so the last years fill independent
+        places that a planner would not. Not part of ``Plan.total_cost``.
     in_year_capital : bool, default False
         Allow projects that are not committed to spend capital in the first plan year (the
         financial year already under way, e.g. 2025-26 for plan year 2026). By default a
@@ -140,6 +145,7 @@ class Policy:
     sticky_provisions: Sequence[str] = STICKY_PROVISIONS
     move_penalty: float | None = None
     in_year_capital: bool = False
+    tail_years: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "caps", tuple(self.caps))
@@ -147,6 +153,8 @@ class Policy:
         if not (0.0 <= float(self.step_down_share) <= 1.0):
             raise ValueError("Policy.step_down_share must be between 0 and 1, got "
                              f"{self.step_down_share!r}")
+        if not (0.0 <= float(self.tail_years) <= 50.0):
+            raise ValueError(f"Policy.tail_years must be between 0 and 50, got {self.tail_years!r}")
         if self.move_penalty is not None and not (0 < self.move_penalty < float("inf")):
             raise ValueError("Policy.move_penalty must be positive and finite, got "
                              f"{self.move_penalty!r}")
@@ -178,6 +186,9 @@ class Policy:
             ("integer_placements", self.integer_placements, "", "policy input"),
             ("capital_spend_timing", "evenly over the lead time, the last year being the "
              "opening year (year 2028 = financial year 2027-28)", "", "sufficiency convention"),
+            ("tail_years", self.tail_years, "years",
+             "the last plan year's placements costed for this many more years (discounted) "
+             "when choosing the plan; sufficiency convention"),
             ("in_year_capital", self.in_year_capital, "",
              "no capital in the financial year under way unless committed (sufficiency default)"),
             ("step_down_share", self.step_down_share, "share of independent placements a year",
