@@ -470,6 +470,8 @@ def _shrink(implied, la, peers, neighbours, region_codes, prior, ratio, deductio
             import sufficiency.data as sd
 
             code = sd.resolve_la(la, sd.las())
+            names = sd.las().set_index("la_code")["la_name"]
+            label = str(names.get(code, label))
             if neighbours is None:
                 neighbours = sd.statistical_neighbours(code)
             if region_codes is None:

@@ -159,15 +159,15 @@ class DeficitPlan:
 
     def statistic(self, scenario: str) -> str:
         """What a scenario's money figures are: ``"mean of N simulated paths"`` or
-        ``"one deterministic run (no paths)"``."""
+        ``"one deterministic run, no paths"``."""
         row = self.elimination[self.elimination["scenario"] == scenario]
         method = str(row["method"].iloc[0]) if len(row) else ""
         if method.startswith("share of "):
             n = method.split()[2]
             return f"mean of {n} simulated paths"
         if self._has_band(scenario):
-            return "mean forecast; band from its quantiles (no paths)"
-        return "one deterministic run (no paths)"
+            return "mean forecast, band from its quantiles"
+        return "one deterministic run, no paths"
 
     def _has_band(self, scenario: str) -> bool:
         t = self.trajectory[self.trajectory["scenario"] == scenario]
