@@ -60,6 +60,10 @@ class ScenarioRun:
         to the forecast; its ``carry`` rates keep children where they are in the optimiser.
     allocation : Plan or None
         The optimiser's placement plan and capital programme (``allocate.enabled``).
+    population : DataFrame or None
+        ``year, age_band, population``: the LA's ONS mid-2023 population aged to each January
+        from 2019 to the last forecast year (``forecast.births``, ``forecast.migration``);
+        None for an own history without ``data.la``.
     deficit : DeficitPlan or None
         The costed DSG deficit plan, mitigated vs unmitigated (``finance.enabled``).
     measures : DataFrame
@@ -86,6 +90,7 @@ class ScenarioRun:
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     inputs: dict = field(default_factory=dict)
+    population: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -126,8 +131,10 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     t = time.perf_counter()
     say(f"forecasting {scenario.get('forecast.horizon')} years ahead "
         f"({scenario.get('forecast.model')})")
-    forecast = _forecast(scenario, history)
-    unmitigated = _forecast(scenario, history, levers=False) if scenario.get("levers") else None
+    population = _population(scenario, history)
+    forecast = _forecast(scenario, history, population=population)
+    unmitigated = _forecast(scenario, history, levers=False, population=population) \
+        if scenario.get("levers") else None
     timings["forecast"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -138,7 +145,8 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
-                      flows=flows, timings=timings, notes=notes, inputs=inputs)
+                      flows=flows, timings=timings, notes=notes, inputs=inputs,
+                      population=population)
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
@@ -179,7 +187,8 @@ def _history(scenario: Scenario, inputs: dict, notes: list):
     return code, sd.la_names().get(code, code), history
 
 
-def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
+def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True,
+              population: pd.DataFrame | None = None):
     from . import forecast as fc
 
     by = scenario.get("forecast.by")
@@ -188,6 +197,7 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
     else:
         frame = history[history["age_band"] == "all"][["year", "count"]]
     kwargs = _pooling(scenario)
+    kwargs.update(_growth_assumptions(scenario, frame, population))
     if scenario.get("forecast.model") == "constant_growth" and \
             scenario.get("forecast.growth_rate") is not None:
         kwargs["growth_rate"] = scenario.get("forecast.growth_rate")
@@ -196,6 +206,56 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True):
                       levers=(scenario.get("levers") or None) if levers else None,
                       seed=scenario.get("seed"),
                       n_paths=scenario.get("forecast.n_paths"), **kwargs)
+
+
+def _long_run(scenario: Scenario) -> dict:
+    """The scenario's long-run growth assumption (``forecast.long_run`` and its parameters)."""
+    method = scenario.get("forecast.long_run")
+    if method == "converge":
+        return {"method": "converge", "rate": scenario.get("forecast.long_run_rate"),
+                "half_life": scenario.get("forecast.long_run_half_life")}
+    if method == "national_path":
+        return {"method": "national_path", "year": scenario.get("forecast.national_path_year"),
+                "count": scenario.get("forecast.national_path_count")}
+    return {"method": "trend"}
+
+
+def _growth_assumptions(scenario: Scenario, frame: pd.DataFrame,
+                        population: pd.DataFrame | None) -> dict:
+    """Long-run growth, band width and, for an LA in the embedded data, its ONS populations:
+    all-age (prevalence convergence towards England) and by age band, aged forward (the
+    demographic / prevalence split of the forecast's growth; the prevalence model)."""
+    out = {"long_run": _long_run(scenario),
+           "growth_shock_sd": scenario.get("forecast.growth_shock_sd"),
+           "convergence": scenario.get("forecast.prevalence_convergence")}
+    if population is None:
+        return out
+    from .data.population import area_populations
+
+    code = sd.resolve_la(scenario.get("data.la"), sd.las())
+    pops = area_populations()
+    out["area_population"] = pops[pops["la_code"] == code].drop(columns="la_code")
+    out["age_population"] = population
+    if scenario.get("forecast.model") == "prevalence":
+        # the prevalence model's denominator, on the forecast's own keys
+        out["population"] = population if "age_band" in frame else \
+            population[population["age_band"] == "all"].drop(columns="age_band")
+    return out
+
+
+def _population(scenario: Scenario, history: pd.DataFrame) -> pd.DataFrame | None:
+    """The LA's ONS mid-2023 population by age band, aged to each January from 2019 (as far
+    back as reverse ageing is trusted) to the last forecast year; None for an own history."""
+    la = scenario.get("data.la")
+    if scenario.get("data.history") or not la:
+        return None
+    from .forecast.demography import la_census_population
+
+    code = sd.resolve_la(la, sd.las())
+    last = int(history["year"].max()) + int(scenario.get("forecast.horizon"))
+    return la_census_population(code, range(2019, last + 1),
+                                births=scenario.get("forecast.births"),
+                                migration=scenario.get("forecast.migration"))
 
 
 def _flows(scenario: Scenario, la_code: str | None, forecast) -> Flows:
@@ -449,7 +509,7 @@ def _deferred_transitions(run: ScenarioRun) -> pd.Series:
     return u.assign(d=np.minimum(u["unplaced"], u["transfers"])).groupby("year")["d"].sum()
 
 
-def backtest_scenario(scenario, horizon: int = 3, models=None) -> pd.DataFrame:
+def backtest_scenario(scenario, horizon: int = 5, models=None) -> pd.DataFrame:
     """Rolling-origin accuracy of the forecast models on the scenario's own history.
 
     Returns one row per model and horizon: ``n, median_ape_pct, mase, over_share, coverage80,
@@ -465,8 +525,15 @@ def backtest_scenario(scenario, horizon: int = 3, models=None) -> pd.DataFrame:
     chosen = scenario.get("forecast.model")
     models = models or list(dict.fromkeys(["constant_growth", "log_linear", "damped_trend",
                                            "auto", chosen]))
-    errors = fc.backtest(total, models=models, horizon=horizon, seed=scenario.get("seed"),
-                         **_pooling(scenario))
+    # the scenario's own long-run assumption, band width and prevalence convergence
+    steps = _growth_assumptions(scenario, total, _population(scenario, history))
+    kwargs = {"area_population": steps.pop("area_population")} \
+        if "area_population" in steps else {}
+    steps = {k: v for k, v in steps.items()
+             if k in ("long_run", "growth_shock_sd", "convergence")}
+    specs = {m: (m, dict(steps)) for m in models}
+    errors = fc.backtest(total, models=specs, horizon=horizon, seed=scenario.get("seed"),
+                         **_pooling(scenario), **kwargs)
     return fc.accuracy(errors).round(3)
 
 

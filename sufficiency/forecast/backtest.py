@@ -224,7 +224,9 @@ def accuracy_in_words(acc: pd.DataFrame, model: str = "auto") -> list[str]:
     ...                     "median_ape_pct": [10.04], "over_share": [0.3],
     ...                     "coverage80": [0.8]})
     >>> accuracy_in_words(acc)[0]
-    '5 years ahead: typically 10.0% out; too high in 3 of 10 past forecasts, too low in 7; the 80% band held for 8 of 10 past forecasts (8 of 10).'
+    '5 years ahead: typically 10.0% out; too high in 3 of 10 past forecasts, too low in 7; the 80% band held for 8 of 10 past forecasts.'
+    >>> accuracy_in_words(acc.assign(n=7, coverage80=5 / 7))[0][-60:]
+    'the 80% band held for 5 of 7 past forecasts (about 7 in 10).'
     """
     rows = acc[acc["model"] == model].sort_values("horizon")
     out = []
@@ -233,7 +235,8 @@ def accuracy_in_words(acc: pd.DataFrame, model: str = "auto") -> list[str]:
         over = int(round(r.over_share * 10))
         held = int(round(r.coverage80 * 10))
         n_held = int(round(r.coverage80 * r.n))
+        share = "" if int(r.n) == 10 else f" (about {held} in 10)"
         out.append(f"{years} ahead: typically {r.median_ape_pct:.1f}% out; too high in {over} "
                    f"of 10 past forecasts, too low in {10 - over}; the 80% band held for "
-                   f"{held} of 10 past forecasts ({n_held} of {int(r.n)}).")
+                   f"{n_held} of {int(r.n)} past forecasts{share}.")
     return out

@@ -26,7 +26,7 @@ UNIT_KEYS = ("la_code",)
 def project(history, horizon, model="auto", quantiles=QUANTILES, population=None, levers=None,
             seed=0, n_paths=1000, reference=None, reconcile="wls", growth_rate=None,
             model_params=None, long_run=None, area_population=None, convergence=CONVERGENCE,
-            growth_shock_sd=GROWTH_SHOCK_SD, reference_population=None):
+            growth_shock_sd=GROWTH_SHOCK_SD, reference_population=None, age_population=None):
     """Forecast EHC plans ``horizon`` years ahead, by every key in the history, with
     simulated uncertainty, reconciled so the parts add up to the total.
 
@@ -82,6 +82,12 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
         All-age population ``year, population`` (and ``la_code``), ``year`` = January census
         year: turns on prevalence convergence. ``"embedded"``: the ONS estimates of the
         embedded LAs (needs ``la_code`` values of the embedded data).
+    age_population : DataFrame, optional
+        ``year, age_band, population`` for the origin and forecast years (e.g.
+        :func:`~sufficiency.forecast.demography.la_census_population`): ``.components``
+        then split every model's growth into a demographic and a prevalence part
+        (:func:`~sufficiency.forecast.demography.growth_split`). Defaults to ``population``
+        when that has an ``age_band`` column.
     reference_population : DataFrame, optional
         ``year, population`` of a ``reference`` given as a frame (for prevalence convergence;
         the embedded England population is used with ``reference="england"``).
@@ -198,12 +204,13 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
                         shifts, columns=["year", "lever", "from_provision", "to_provision",
                                          "share_of_new", "count"]),
                     components=components, quantiles=qs, notes=notes)
-    if population is not None and model != "prevalence" and {"age_band"} <= set(population) \
-            and not (set(keys) - {"age_band"}):
+    if age_population is None and population is not None and "age_band" in population:
+        age_population = population
+    if age_population is not None and not (set(keys) - {"age_band"}):
         from .demography import growth_split
 
         try:
-            out.components = growth_split(out, population)
+            out.components = growth_split(out, age_population)
         except ValidationError as err:
             out.notes.append(f"No demographic / prevalence split: {err}")
     return out

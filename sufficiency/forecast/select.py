@@ -6,7 +6,7 @@ The rule ``auto`` follows (documented in ``docs/forecast.md``):
    for age-band series, ``prevalence`` when a population is given). ``damped_trend`` is a
    candidate only when asked for (``candidates=``): it is fitted by statsmodels, series by
    series, and did not earn its cost on the DfE series (see the benchmark).
-2. Each candidate forecasts 1-3 years ahead from each of the last ``n_origins`` (default 4)
+2. Each candidate forecasts 1-5 years ahead from each of the last ``n_origins`` (default 4)
    years of the history that leave an outcome to check, using only the data before that
    origin; errors are scaled by the series' in-sample mean absolute one-year change (MASE,
    Hyndman & Koehler 2006; FPP3 section 5.8).
@@ -152,7 +152,7 @@ def _slice_context(context: Context, n_years: int, rows=None) -> Context:
 
 
 def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins=4,
-         select_horizon=3, params=None, combine=1, small_pool_model="pooled_growth_k1",
+         select_horizon=5, params=None, combine=1, small_pool_model="pooled_growth_k1",
          no_reference_model="constant_growth"):
     """Pick a model per pool (or per series) by rolling-origin MASE; see the module docstring.
 
@@ -163,7 +163,9 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
     n_origins : int
         Inner origins to score on (default 4).
     select_horizon : int
-        Horizons 1..``select_horizon`` are averaged (default 3).
+        Horizons 1..``select_horizon`` are averaged (default 5: the horizons a capital plan
+        needs; measured against 3 on the tuning origins 2014-2020 it changed median APE by
+        less than 1%).
     params : dict, optional
         ``{model name: {keyword: value}}`` passed to the candidates.
     combine : int

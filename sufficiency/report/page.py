@@ -108,6 +108,15 @@ def page_tables(run: ScenarioRun) -> list[tuple[str, pd.DataFrame, str]]:
     out.append(("Specialist places needed by phase", need,
                 "Children needing a specialist place (planning figure: "
                 f"{run.scenario.get('forecast.planning_quantile')}); all need groups."))
+    split = growth_split_text(run)
+    if split:
+        last = run.forecast.components["year"].max()
+        comp = run.forecast.components.query("year == @last")
+        cols = [c for c in ("age_band", "plans_origin", "plans_mean", "growth",
+                            "demographic_effect", "prevalence_effect", "per_1000_origin",
+                            "per_1000_mean") if c in comp]
+        out.append((f"Growth to {last}: population and prevalence", comp[cols].round(1),
+                    split + " " + _long_run_text(run) + "."))
     plan = run.allocation
     if plan is not None:
         out.append(("Capital programme", plan.capital_programme,
@@ -253,11 +262,39 @@ def _like_for_like_caption(like: pd.DataFrame) -> str:
     return text
 
 
+def _long_run_text(run: ScenarioRun) -> str:
+    a = run.forecast.assumptions.set_index("name")["value"]
+    return str(a.get("long-run growth", "long-run growth: not stated"))
+
+
+def growth_split_text(run: ScenarioRun) -> str:
+    """One sentence: the forecast growth to the last year, split into population change at
+    today's rate (demographic) and the change in plans per 1,000 (prevalence)."""
+    comp = run.forecast.components
+    if comp is None:
+        return ""
+    last = comp["year"].max()
+    row = comp[(comp["year"] == last) & ((comp["age_band"] == "all") if "age_band" in comp
+                                         else True)]
+    if row.empty:
+        return ""
+    r = row.iloc[0]
+    return (f"EHC plans {int(last) - len(run.forecast.years)} -> {int(last)}: "
+            f"{r['growth']:+,.0f} (mean forecast), of which {r['demographic_effect']:+,.0f} "
+            f"from the change in the 0-25 population by age band at today's plans per 1,000 "
+            f"(demographic) and {r['prevalence_effect']:+,.0f} from rising plans per 1,000 "
+            f"(prevalence)")
+
+
 def summary(run: ScenarioRun) -> str:
     """The plain-text summary ``sufficiency run`` prints."""
     head = title(run)
     lines = [head, "=" * len(head)]
     lines += [f"{name}: {value}" for name, value in headlines(run)]
+    lines.append(f"forecast: {_long_run_text(run)}")
+    split = growth_split_text(run)
+    if split:
+        lines.append(f"forecast: {split}")
     if run.allocation is not None:
         lines.append(f"optimiser: {run.allocation.outcome.describe()}")
     lines += [f"note: {n}" for n in run.notes]

@@ -49,6 +49,11 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
     out = {"assumptions": assumptions(run), "history": run.history,
            "forecast": run.forecast.table.copy(), "demand": run.demand,
            "measures": run.measures}
+    if run.forecast.components is not None:
+        out["growth_split"] = run.forecast.components
+    per_1000 = plans_per_1000_table(run)
+    if per_1000 is not None:
+        out["plans_per_1000"] = per_1000
     if run.flows is not None:
         out["flows"] = run.flows.summary(by=("year", "provision"))
         out["new_placement_mix"] = run.flows.mix
@@ -66,6 +71,27 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
         if len(goal):
             out["goal_seek"] = goal
     return out
+
+
+def plans_per_1000_table(run: ScenarioRun) -> pd.DataFrame | None:
+    """EHC plans per 1,000 children and young people by age band: history (January 2019 on,
+    the ONS mid-2023 population reverse-aged) and forecast (the mean over the population aged
+    forward): ``year, age_band, basis, count, population, per_1000``. None without a
+    population (an own history)."""
+    from ..forecast.demography import plans_per_1000
+
+    if run.population is None:
+        return None
+    hist = plans_per_1000(run.history.dropna(subset=["count"]), run.population)
+    hist.insert(2, "basis", "history (DfE SEN2)")
+    table = run.forecast.table
+    fc = table.rename(columns={"mean": "count"})
+    if "age_band" not in fc:
+        fc = fc.assign(age_band="all")
+    fc = plans_per_1000(fc, run.population)
+    fc.insert(2, "basis", "forecast (mean)")
+    out = pd.concat([hist, fc], ignore_index=True)
+    return out.sort_values(["age_band", "year"], kind="stable").reset_index(drop=True)
 
 
 def comparison_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
