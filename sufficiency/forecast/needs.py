@@ -118,8 +118,9 @@ def forecast_la(la, horizon=8, by_need=True, model="auto", levers=None, seed=0, 
     """Forecast one LA from the embedded DfE data by age band (and need), in one call.
 
     Growth is pooled towards every English LA's (all LAs are forecast together and this LA's
-    rows are returned), the age bands are reconciled with the total, and the bands are split by
-    need with :func:`split_by_need`.
+    rows are returned) and converges with their plans per head (the embedded ONS populations),
+    the age bands are reconciled with the total, and the bands are split by need with
+    :func:`split_by_need`.
 
     Examples
     --------
@@ -148,6 +149,7 @@ def forecast_la(la, horizon=8, by_need=True, model="auto", levers=None, seed=0, 
     if code not in set(hist["la_code"]):
         raise ValidationError(f"forecast_la: LA {la!r} ({code}) has no series in the "
                               "embedded data")
+    kwargs.setdefault("area_population", "embedded")     # prevalence convergence (ONS)
     f = project(hist, horizon, model=model, levers=levers, seed=seed, n_paths=n_paths, **kwargs)
     f = _subset(f, f.series["la_code"] == code)
     if by_need:

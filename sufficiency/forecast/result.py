@@ -91,6 +91,19 @@ class Forecast:
         lines.append("Models: " + ", ".join(f"{m} ({c})" for m, c in counts.items()))
         if len(self.levers):
             lines.append("Levers (assumptions): " + "; ".join(self.levers["parameters"]))
+        named = self.assumptions.set_index("name")["value"] if len(self.assumptions) else {}
+        if "long-run growth" in named:
+            lines.append(str(named["long-run growth"]).capitalize())
+        if self.components is not None and {"demographic_effect", "prevalence_effect"} <= \
+                set(self.components):
+            last = self.components[self.components["year"] == self.components["year"].max()]
+            if "age_band" in last:
+                last = last[last["age_band"] == "all"]
+            if len(last) == 1:
+                r = last.iloc[0]
+                lines.append(f"Growth to {int(r['year'])}: demographic "
+                             f"{r['demographic_effect']:+,.0f}, prevalence "
+                             f"{r['prevalence_effect']:+,.0f} plans")
         for note in self.notes:
             lines.append("Note: " + note)
         total = self._total_rows()
