@@ -100,6 +100,12 @@ class LinearModel:
         self._cache.clear()
         return b
 
+    def add_terms(self, rows, cols, vals):
+        """Add coefficients to rows already added (``rows`` are global row numbers)."""
+        self._trip.append((np.asarray(rows, np.int64), np.asarray(cols, np.int64),
+                           np.asarray(vals, float)))
+        self._cache.clear()
+
     def add_objective(self, part, cols, vals):
         c, v = self.objective_parts.get(part, (np.empty(0, np.int64), np.empty(0)))
         self.objective_parts[part] = (np.concatenate([c, np.asarray(cols, np.int64)]),
@@ -254,6 +260,7 @@ class ModelContext:
     carry_rows: pd.DataFrame = None   # continuity rows (one per option carried into)
     carry_terms: pd.DataFrame = None  # their terms in last year's placements
     carry_const: np.ndarray = None    # their constants from the children placed before
+    over_cells: pd.DataFrame = None   # cells that may place more than demand (carried)
 
 
 def _discount(inputs: Inputs) -> dict:
@@ -671,13 +678,14 @@ def define_carry(m: LinearModel, ctx: ModelContext) -> None:
     before the plan (``initial``), for every placement option (setting ``s``, need, phase
     ``q``, area) in year ``t``::
 
-        x[t,s,q] + moved + stepped_down >= sum_p r[t, prov(s), p -> q] x[t-1,s,p]
+        x[t,s,q] + stepped_down >= sum_p r[t, prov(s), p -> q] x[t-1,s,p]
 
     where ``x[t0-1]`` is ``initial`` (a constant) and ``p -> q`` with ``p != q`` (moving up a
     phase at a transition point) counts only in ``Policy.sticky_provisions``: elsewhere a
-    child changing phase is placed afresh. ``moved`` (children moved outside a transition
-    point) costs ``Policy.move_penalty`` and is zero unless the demand of a cell falls below
-    the children carried into it. ``stepped_down`` (sticky settings, transition part only)
+    child changing phase is placed afresh. Nobody is ever moved outside a transition point:
+    if the demand of a cell falls below the children carried into it, they stay and the cell
+    places more than its demand (``over_demand``, one column per cell, in the demand row:
+    ``sum_s x + u - over = demand``; it costs what the placements cost). ``stepped_down`` (sticky settings, transition part only)
     adds up, per path and year, to at most ``Policy.step_down_share`` of the children in
     sticky settings the year before.
     """
@@ -718,11 +726,18 @@ def define_carry(m: LinearModel, ctx: ModelContext) -> None:
     t = terms.merge(rows[keys + ["_row"]], on=keys)
     k = const.merge(rows[keys + ["_row"]], on=keys)
     rhs = np.bincount(k["_row"], weights=k["rhs"].astype(float), minlength=n)
-    moved = m.add_cols("moved", rows[keys], 0.0, INF, False,
-                       "children moved out of their placement outside a transition point")
-    r_idx = [rows["_row"].to_numpy(), rows["_row"].to_numpy(), t["_row"].to_numpy()]
-    c_idx = [rows["_col"].to_numpy(), moved.ids, t["_prev"].to_numpy()]
-    vals = [np.ones(n), np.ones(n), -t["rate"].to_numpy(float)]
+    # children kept beyond the demand of their cell (the cell's demand row gets -over)
+    ckeys = ["path", "year", "need", "phase", "area"]
+    oc = rows[ckeys].drop_duplicates().merge(ctx.cells[ckeys + ["_cell"]], on=ckeys)
+    oc = oc.sort_values("_cell", kind="stable").reset_index(drop=True)
+    over = m.add_cols("over_demand", oc[ckeys], 0.0, INF, False,
+                      "children carried forward beyond the demand of their cell")
+    m.add_terms(m.row_blocks["demand"].start + oc["_cell"].to_numpy(), over.ids,
+                -np.ones(len(oc)))
+    ctx.over_cells = oc
+    r_idx = [rows["_row"].to_numpy(), t["_row"].to_numpy()]
+    c_idx = [rows["_col"].to_numpy(), t["_prev"].to_numpy()]
+    vals = [np.ones(n), -t["rate"].to_numpy(float)]
     ctx.carry_rows = rows
     ctx.carry_terms = t
     ctx.carry_const = rhs
@@ -769,17 +784,12 @@ def define_carry(m: LinearModel, ctx: ModelContext) -> None:
                    f"step-downs at most {share:.1%} of last year's independent placements")
     m.add_rows("carry", rows[keys], rhs, INF, np.concatenate(r_idx), np.concatenate(c_idx),
                np.concatenate(vals), "children stay where they are placed")
-    w = rows["path"].map(ctx.weights).to_numpy(float) * rows["year"].map(ctx.discount).to_numpy(
-        float)
     if "stepped_down" in m.col_blocks:
         # a nominal £1 so that a step-down is only made when it moves the child somewhere
         # cheaper (not back into the same kind of place)
         b = m.col_blocks["stepped_down"]
         m.add_objective("step_down_tiebreak", b.ids,
                         b.index["path"].map(ctx.weights).to_numpy(float) * STEP_DOWN_TIEBREAK)
-    pen = pol.move_penalty if pol.move_penalty is not None else \
-        pol.unplaced_penalty * len(inp.years)
-    m.add_objective("move_penalty", moved.ids, w * pen)
 
 
 def _tail_factor(ctx: ModelContext) -> float:

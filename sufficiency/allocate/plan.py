@@ -48,10 +48,10 @@ class Plan:
         ``year, setting, provision, need, phase, area, stepped_down``: children moved out of
         an independent or non-maintained placement at a transition point (the step-down lever,
         ``Policy.step_down_share``); they are placed again in the same year's placements.
-    moved : DataFrame
-        ``year, setting, provision, need, phase, area, moved``: children carried forward who
-        had to leave their placement outside a transition point (empty unless the demand of a
-        cell falls below the children carried into it).
+    over_demand : DataFrame
+        ``year, need, phase, area, over_demand``: children who stay where they are placed
+        beyond the forecast demand of their cell (empty unless the demand of a cell falls
+        below the children carried into it: nobody is moved outside a transition point).
     diagnosis : DataFrame
         When the policy constraints contradict each other: the constraints in conflict.
     timings : dict
@@ -74,7 +74,7 @@ class Plan:
     illustrative: bool = False
     robust: pd.DataFrame | None = None
     step_downs: pd.DataFrame = field(default_factory=lambda: _empty(STEP_DOWN_COLS))
-    moved: pd.DataFrame = field(default_factory=lambda: _empty(MOVED_COLS))
+    over_demand: pd.DataFrame = field(default_factory=lambda: _empty(OVER_COLS))
 
     @property
     def status(self) -> str:
@@ -96,7 +96,7 @@ class Plan:
     def total_cost(self) -> float:
         """Discounted objective excluding the unplaced penalty (£ present value)."""
         o = self.objective.set_index("component")["discounted"]
-        return float(o.drop(["unplaced_penalty", "move_penalty", "horizon_tail"],
+        return float(o.drop(["unplaced_penalty", "horizon_tail"],
                             errors="ignore").sum())
 
     def summary(self) -> str:
@@ -185,7 +185,7 @@ UNPLACED_COLS = ["year", "need", "phase", "area", "unplaced"]
 UTIL_COLS = ["year", "setting", "provision", "capacity", "placed", "spare", "utilisation"]
 MPV_COLS = ["year", "setting", "need", "phase", "value", "value_pv"]
 STEP_DOWN_COLS = ["year", "setting", "provision", "need", "phase", "area", "stepped_down"]
-MOVED_COLS = ["year", "setting", "provision", "need", "phase", "area", "moved"]
+OVER_COLS = ["year", "need", "phase", "area", "over_demand"]
 
 
 def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
@@ -204,7 +204,7 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
     pl["cost_per_place"] = pl["unit_cost"]
     pl["revenue_cost"] = pl["placed"] * pl["unit_cost"]
     pl["transport_cost"] = pl["placed"] * pl["travel_cost"]
-    step_downs, moved = _empty(STEP_DOWN_COLS), _empty(MOVED_COLS)
+    step_downs, over = _empty(STEP_DOWN_COLS), _empty(OVER_COLS)
     if ctx.carry_rows is not None:
         # children carried forward into each option: the rate terms and constants, less any
         # stepped down or moved
@@ -213,8 +213,6 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
         t = ctx.carry_terms
         np.add.at(carried, t["_row"].to_numpy(), t["rate"].to_numpy(float)
                   * x[t["_prev"].to_numpy()])
-        mv = x[m.col_blocks["moved"].ids]
-        carried -= mv
         if "stepped_down" in m.col_blocks:
             b = m.col_blocks["stepped_down"]
             sdv = x[b.ids]
@@ -225,9 +223,9 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
                                                   else True)]
             sd = sd.assign(provision=sd["setting"].map(prov))
             step_downs = sd[STEP_DOWN_COLS].reset_index(drop=True)
-        mvd = rows.assign(moved=mv)
-        mvd = mvd[(mvd["moved"] > TOL) & ((mvd["path"] == path) if path is not None else True)]
-        moved = mvd[MOVED_COLS].reset_index(drop=True)
+        ov = ctx.over_cells.assign(over_demand=x[m.col_blocks["over_demand"].ids])
+        ov = ov[(ov["over_demand"] > TOL) & ((ov["path"] == path) if path is not None else True)]
+        over = ov[OVER_COLS].reset_index(drop=True)
         col2arc = pd.Series(np.arange(len(arcs)), index=m.col_blocks["x"].ids)
         car = np.zeros(len(arcs))
         car[col2arc[rows["_col"].to_numpy()].to_numpy()] = np.maximum(carried, 0.0)
@@ -303,7 +301,7 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
 
     mpv = marginal_values(m, ctx, duals, path)
     return dict(placements=placements, capital_programme=cp, cost_by_year=cost, unplaced=un,
-                utilisation=ut, marginal_place_value=mpv, step_downs=step_downs, moved=moved)
+                utilisation=ut, marginal_place_value=mpv, step_downs=step_downs, over_demand=over)
 
 
 def marginal_values(m: LinearModel, ctx: ModelContext, duals, path=None) -> pd.DataFrame:
@@ -336,8 +334,6 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.Data
     """Objective broken down: discounted (as optimised) and undiscounted £."""
     rows = []
     parts = ["revenue", "transport", "capital", "unplaced_penalty"]
-    if "move_penalty" in m.objective_parts:
-        parts.append("move_penalty")
     if "horizon_tail" in m.objective_parts:
         parts.append("horizon_tail")
     for part in parts:
@@ -355,10 +351,6 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.Data
             und = float((c[b.ids] / f) @ x[b.ids])
         elif part == "horizon_tail":
             und = disc
-        elif part == "move_penalty":
-            b = m.col_blocks["moved"]
-            f = ctx.carry_rows["year"].map(ctx.discount).to_numpy(float)
-            und = float((c[b.ids] / f) @ x[b.ids])
         else:
             spend = _capital_spend(ctx)
             und = float((spend["amount"].to_numpy() * x[spend["col"].to_numpy()]).sum()) \

@@ -112,10 +112,6 @@ class Policy:
         Wiltshire stepped down 92 of 262 children in 2022-23). Only with ``carry`` rates.
     sticky_provisions : sequence of str
         Provisions children stay in across transition points (independent, non-maintained).
-    move_penalty : float, optional
-        £ per child moved out of a placement outside a transition point (only when the
-        children carried forward exceed the demand of their cell). Default: the unplaced
-        penalty times the number of plan years, so a move never saves money.
     tail_years : float, default 0
         Years the last plan year's placements are assumed to go on after the plan, costed
         (discounted) in the objective as ``horizon_tail``: without it, a place that opens late
@@ -143,7 +139,6 @@ class Policy:
     integer_placements: bool = False
     step_down_share: float = 0.0
     sticky_provisions: Sequence[str] = STICKY_PROVISIONS
-    move_penalty: float | None = None
     in_year_capital: bool = False
     tail_years: float = 0.0
 
@@ -155,9 +150,6 @@ class Policy:
                              f"{self.step_down_share!r}")
         if not (0.0 <= float(self.tail_years) <= 50.0):
             raise ValueError(f"Policy.tail_years must be between 0 and 50, got {self.tail_years!r}")
-        if self.move_penalty is not None and not (0 < self.move_penalty < float("inf")):
-            raise ValueError("Policy.move_penalty must be positive and finite, got "
-                             f"{self.move_penalty!r}")
         object.__setattr__(self, "capital_budget", _as_year_map(self.capital_budget))
         object.__setattr__(self, "revenue_budget", _as_year_map(self.revenue_budget))
         if not (0 <= self.discount_rate < 1):
@@ -197,9 +189,6 @@ class Policy:
              "no step-down lever"),
             ("sticky_provisions", ", ".join(self.sticky_provisions), "",
              "children stay there across transition points unless stepped down"),
-            ("move_penalty", "unplaced_penalty x plan years" if self.move_penalty is None
-             else self.move_penalty, "£ per child moved outside a transition point",
-             "sufficiency default: a move never saves money"),
         ]
         for c in self.caps:
             rows.append((f"cap: {c.name}", c.max_share, f"share of {c.basis} placements",

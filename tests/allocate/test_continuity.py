@@ -54,7 +54,7 @@ def test_independent_cohort_falls_only_by_leavers_and_the_step_down_cap(solver):
     assert sd.reindex([2026, 2027, 2028], fill_value=0.0).tolist() == pytest.approx(
         [0.0, 3.9, 2.913])
     assert set(plan.step_downs["phase"]) == {"secondary"}
-    assert len(plan.moved) == 0
+    assert len(plan.over_demand) == 0
     local = pl[pl["setting"] == "Local"].groupby("year")["placed"].sum()
     assert local[2027] == pytest.approx(130 - 97.1)
     assert plan.capital_programme["opening_year"].tolist() == [2027]
@@ -82,6 +82,20 @@ def test_without_carry_the_stock_is_replaced_from_scratch(solver):
     ind = plan.placements.query("setting == 'Indep'").groupby("year")["placed"].sum()
     assert ind.reindex([2026, 2027, 2028], fill_value=0).tolist() == pytest.approx(
         [130.0, 30.0, 30.0])
+
+
+def test_children_stay_when_demand_falls_below_them(solver):
+    # demand for secondary falls to 20 in 2027 but 0.7 x 80 + 0.1 x 50 = 61 are carried in:
+    # they stay (41 over the forecast), nobody is moved, and the unmet count stays 0
+    d, s, g, j, initial, carry, pol = _case(step_down_share=0.0)
+    d.loc[(d["year"] == 2027) & (d["phase"] == "secondary"), "demand"] = 20.0
+    plan = optimise(d, s, g, j, initial=initial, carry=carry, policy=pol, solver=solver)
+    assert plan.status == "optimal"
+    ov = plan.over_demand.set_index(["year", "phase"])["over_demand"]
+    assert ov[(2027, "secondary")] == pytest.approx(41.0)
+    sec = plan.placements.query("year == 2027 and phase == 'secondary'")["placed"].sum()
+    assert sec == pytest.approx(61.0)
+    assert len(plan.unplaced) == 0
 
 
 def test_carry_needs_valid_rates():
@@ -145,7 +159,7 @@ def test_existing_placements_never_move_outside_a_transition(inst):
     d, s, g, j, initial, carry, pol, stay = inst
     plan = optimise(d, s, g, j, initial=initial, carry=carry, policy=pol, duals=False)
     assert plan.status == "optimal"
-    assert len(plan.moved) == 0
+    assert len(plan.over_demand) == 0
     pl = plan.placements.set_index(["year", "setting", "phase"])["placed"]
     ini = initial.set_index(["setting", "phase"])["count"]
     for (setting, phase), n in ini.items():
