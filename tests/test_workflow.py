@@ -61,6 +61,43 @@ def test_plan_invariants(example_run):
     assert (util.loc[finite, "placed"] <= util.loc[finite, "capacity"] * (1 + 1e-7) + 1e-5).all()
 
 
+def test_children_stay_where_they_are_placed(example_run):
+    """Issue 12 on the Wiltshire example (no step-down lever): independent and non-maintained
+    placements fall by at most 25% a year, the first plan year keeps at least 70% of the latest
+    published count, the flows add up to the forecast, and no capital is spent in the
+    financial year under way."""
+    import sufficiency.data as sd
+    from sufficiency.flows import MAX_AGE
+
+    run = example_run
+    plan = run.allocation
+    pl = plan.placements
+    ind = pl[pl["provision"].isin(sd.INDEPENDENT)].groupby("year")["placed"].sum()
+    published = sd.la_placements(run.la_code)
+    latest = published[published["year"] == published["year"].max()]
+    base = latest.loc[latest["provision"].isin(sd.INDEPENDENT), "count"].sum()
+    assert ind.iloc[0] >= 0.7 * base
+    assert (ind / ind.shift(1)).dropna().min() >= 0.75
+    assert len(plan.step_downs) == 0 and len(plan.over_demand) == 0
+    # the flow account adds up to the planning figure of the forecast, band by band
+    t = run.flows.table
+    stock = t[t["age"] <= MAX_AGE].groupby(["year", "age_band"])["stock"].sum()
+    f = run.forecast.table
+    want = f[f["age_band"] != "all"].set_index(["year", "age_band"])[
+        run.scenario.get("forecast.planning_quantile")]
+    np.testing.assert_allclose(stock.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-9)
+    # capital on a believable clock: nothing in 2026 (2025-26), openings after the lead time
+    first = int(run.demand["year"].min())
+    capital = plan.cost_by_year.groupby("year")["capital"].sum()
+    assert capital.get(first, 0.0) == 0.0
+    assert (plan.capital_programme["opening_year"] > first).all()
+    measures = set(run.measures["measure"])
+    assert {"independent_placements", "transitions_deferred", "step_downs",
+            "children_awaiting_specialist_place", "new_plans_mainstream_share"} <= measures
+    mix = assumptions(run).set_index("parameter").loc["flows: new_placement_mix", "value"]
+    assert mix.startswith("pooled")
+
+
 def test_assumptions_cover_every_stage(example_run):
     table = assumptions(example_run)
     stages = {p.split(":")[0] for p in table["parameter"] if ":" in p}

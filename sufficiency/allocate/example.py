@@ -42,6 +42,17 @@ COST_PER_PLACE = {
 CAPITAL_PER_PLACE = {"expansion": 45_000.0, "resource_base": 30_000.0,
                      "new_special_school": 80_000.0}
 
+#: Years from the decision (the first plan year) to the places opening, by kind of project. An
+#: expansion is not a new school. A resource base adapts rooms in a mainstream school (one
+#: year: a sufficiency assumption). Expanding a special school on its own site needs design,
+#: planning consent and a build (two years: a sufficiency assumption). A new special school
+#: takes three: special free schools approved in 2020 were due to open from September 2022 and
+#: most were not in their permanent buildings by then (Schools Week, "Promised special free
+#: schools fail to open", 2022); Wiltshire's SEMH free school was at feasibility in 2024 for a
+#: 2025-26 opening (Wiltshire Council, SEND & Inclusion Strategy 2020-24 final report). Site B
+#: of the illustrative new school is a year quicker at 12.5% more capital (an alternative).
+LEAD_TIME = {"resource_base": 1, "expansion": 2, "new_special_school": 3}
+
 #: Typical size of one setting (places), to split an LA's places into schools and units: the
 #: local provisions, made into settings of this size with capacity from the LA's figures.
 SETTING_SIZE = {"special_maintained": 150, "resource_base": 16, "ap": 60}
@@ -190,12 +201,13 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
     for r in special.itertuples(index=False):
         add = float(max(10, round(0.2 * r.capacity)))
         projects.append((f"Expand {r.setting}", r.setting, add, 0.0,
-                         CAPITAL_PER_PLACE["expansion"], 2, None))
+                         CAPITAL_PER_PLACE["expansion"], LEAD_TIME["expansion"], None))
     share = group_rank("special_independent")
     top = list(share.index[:2])
     new_rows = []
     # two alternative sites: A cheaper but slower, B dearer but a year sooner
-    for site, per_place, lead in (("A", 1.0, 3), ("B", 1.125, 2)):
+    lead_a = LEAD_TIME["new_special_school"]
+    for site, per_place, lead in (("A", 1.0, lead_a), ("B", 1.125, lead_a - 1)):
         name = f"New special school (site {site})"
         new_rows.append((name, "special_maintained", 0.0, COST_PER_PLACE["special_maintained"]))
         designation += [(name, g, p) for g in top
@@ -210,8 +222,8 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
         p = rb_phases[i % len(rb_phases)] if rb_phases else None
         if p is not None:
             designation.append((name, g, p))
-        projects.append((f"Open {name}", name, 16.0, 0.0, CAPITAL_PER_PLACE["resource_base"], 1,
-                         None))
+        projects.append((f"Open {name}", name, 16.0, 0.0, CAPITAL_PER_PLACE["resource_base"],
+                         LEAD_TIME["resource_base"], None))
     if growth_places is not None:
         standard = sum(p[2] for p in projects) - 150.0  # the two sites are alternatives
         ranked = list(share.index[:3]) or groups
@@ -224,7 +236,8 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
                              COST_PER_PLACE["special_maintained"]))
             designation += [(name, focus, p) for p in school_phases]
             projects.append((f"Build {name}", name, 150.0, 0.0,
-                             CAPITAL_PER_PLACE["new_special_school"], 3, None))
+                             CAPITAL_PER_PLACE["new_special_school"],
+                             LEAD_TIME["new_special_school"], None))
             k += 1
         if k:
             notes.append(f"{k} further new special school candidate(s) added so the candidates "
@@ -241,6 +254,10 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
         + [(f"capital_per_place: {k}", v, "£ per place",
             "illustrative, of the order of DfE school places scorecard figures")
            for k, v in CAPITAL_PER_PLACE.items()]
+        + [(f"lead_time: {k}", v, "years",
+            "Schools Week 2022 (special free schools); Wiltshire SEND strategy report 2024; "
+            "sufficiency assumption for expansions and resource bases")
+           for k, v in LEAD_TIME.items()]
         + [("capacity", "max(2025 caseload, ESFA-funded places)", "places",
             "SEN2 2025 placements; ESFA high needs deductions"),
            ("designation", f"need groups >= {min_share:.0%} of the LA's caseload by placement",
