@@ -66,10 +66,19 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
         out.update({"dsg_trajectory": plan.trajectory, "hnb_income": plan.income,
                     "lever_savings": plan.attribution, "needs_vs_finance_led": plan.comparison})
         for name, frame in sorted(plan.tables.items()):
+            if not isinstance(frame.index, pd.RangeIndex):  # row labels are data here
+                frame = frame.reset_index()
+                frame.columns = [str(c) for c in frame.columns]
             out[f"dfe_{name}"[:31]] = frame
         goal = plan.goal_seek_table()
         if len(goal):
             out["goal_seek"] = goal
+        if len(plan.like_for_like):
+            out["scenarios_like_for_like"] = plan.like_for_like
+        if plan.opening is not None:
+            out["opening_balance"] = plan.opening.derivation
+        if len(plan.backcast):
+            out["backcast_vs_outturn"] = plan.backcast
     return out
 
 
