@@ -89,8 +89,9 @@ class DeficitPlan:
         The LA's modelled s251 spend beside its outturn (:func:`~sufficiency.finance.outturn.
         backcast`), when the run made one.
     like_for_like : DataFrame
-        The scenarios on the same footing (:func:`like_for_like`): new local specialist places
-        each assumes and their capital, DSG spend, transport and the cumulative deficit.
+        The scenarios on the same footing: specialist placements in the last year, the new
+        local specialist places each assumes and their capital, DSG spend, transport, the
+        total and the cumulative deficit; ``answer`` flags the plan's answer.
 
     The answer's statistic: every money figure of a plan with simulated paths is the **mean
     of the paths** (it is what the DSG tables add up); the 80% band is their 10th-90th
@@ -825,18 +826,25 @@ def _like_for_like(placements, spend, trajectory, allocation) -> pd.DataFrame:
         transport = float(sp["transport_gbp"].sum()) / max(paths, 1)
         if scen == ALLOCATION:
             places, cap, basis = built, capital, "projects the optimiser builds"
+            placed = getattr(allocation, "placements", None)
+            specialist = float(placed.loc[placed["year"] == last, "placed"].sum()) \
+                if isinstance(placed, pd.DataFrame) and "placed" in placed else np.nan
         else:
             p = placements[(placements["scenario"] == scen) & placements["provision"].isin(local)]
             by_year = p.groupby("year")["count"].sum().reindex(years).fillna(0.0)
             places = float(max(0.0, by_year.max() - by_year.iloc[0])) if len(by_year) else 0.0
             cap = places * per_place
+            mine = placements[(placements["scenario"] == scen)
+                              & placements["provision"].isin(SPECIALIST)]
+            specialist = float(mine.loc[mine["year"] == last, "count"].sum())
             basis = (f"local specialist placements grow with demand from {years[0]}: the places "
                      "that needs" + ("" if np.isfinite(per_place) else
                                       " (capital not costed: no place plan to price a place)"))
-        rows.append((scen, places, cap, float(t["spend_gbp"].sum()), transport,
+        rows.append((scen, specialist, places, cap, float(t["spend_gbp"].sum()), transport,
                      float(t.loc[t["year"] == last, "cumulative_deficit_gbp"].iloc[0]),
                      scen == answer, basis))
-    out = pd.DataFrame(rows, columns=["scenario", "new_local_places", "capital_gbp",
+    out = pd.DataFrame(rows, columns=["scenario", "specialist_placements_last_year",
+                                      "new_local_places", "capital_gbp",
                                       "dsg_spend_gbp", "transport_gbp",
                                       "cumulative_deficit_gbp", "answer", "new_places_basis"])
     out["total_cost_gbp"] = out["dsg_spend_gbp"] + out["transport_gbp"] + \

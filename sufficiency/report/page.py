@@ -236,8 +236,8 @@ def _like_for_like_table(like: pd.DataFrame) -> pd.DataFrame:
     out = like.copy()
     out["scenario"] = [label(s, "deficit_scenario") + (" (the answer)" if a else "")
                        for s, a in zip(out["scenario"], out["answer"])]
-    return out[["scenario", "new_local_places", "capital_gbp", "dsg_spend_gbp", "transport_gbp",
-                "total_cost_gbp", "cumulative_deficit_gbp"]]
+    return out[["scenario", "specialist_placements_last_year", "new_local_places", "capital_gbp",
+                "dsg_spend_gbp", "transport_gbp", "total_cost_gbp", "cumulative_deficit_gbp"]]
 
 
 def _like_for_like_caption(like: pd.DataFrame) -> str:
@@ -249,13 +249,17 @@ def _like_for_like_caption(like: pd.DataFrame) -> str:
             "the last year (mean). ")
     if "allocation_plan" in rows.index and "unmitigated" in rows.index:
         mix, plan = rows.loc["unmitigated"], rows.loc["allocation_plan"]
-        text += (f"Today's placement mix needs {mix['new_local_places']:,.0f} more local places "
-                 f"(capital {gbp_m(mix['capital_gbp'])}) and leaves a deficit of "
-                 f"{gbp_m(mix['cumulative_deficit_gbp'])}; the place plan builds "
-                 f"{plan['new_local_places']:,.0f} places for {gbp_m(plan['capital_gbp'])} and "
-                 f"leaves {gbp_m(plan['cumulative_deficit_gbp'])}: the difference in the "
-                 "deficit is the children the plan places independently (or locally) where "
-                 "today's mix assumes a local place that nobody has built. ")
+        text += (f"Today's placement mix places {mix['specialist_placements_last_year']:,.0f} "
+                 f"children in specialist settings in the last year, needs "
+                 f"{mix['new_local_places']:,.0f} more local places (capital "
+                 f"{gbp_m(mix['capital_gbp'])}) that nobody has planned, and leaves a deficit of "
+                 f"{gbp_m(mix['cumulative_deficit_gbp'])}; the place plan places "
+                 f"{plan['specialist_placements_last_year']:,.0f} (the specialist demand the "
+                 f"run gave it), builds {plan['new_local_places']:,.0f} places for "
+                 f"{gbp_m(plan['capital_gbp'])} and places the rest independently, leaving "
+                 f"{gbp_m(plan['cumulative_deficit_gbp'])}. Both carry the same spend on "
+                 "mainstream, FE and early years and the same spend not per placement; where "
+                 "their specialist placements differ, the demand they were given differs. ")
     answer = rows.index[rows["answer"]][0]
     text += (f"The answer is {label(answer, 'deficit_scenario')}: the most complete scenario "
              "the run costed.")
