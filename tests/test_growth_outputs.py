@@ -79,3 +79,19 @@ def test_backtest_speaks_the_planners_language(capsys):
     out = capsys.readouterr().out
     assert "5 years ahead: typically" in out
     assert "the 80% band held for" in out
+
+
+def test_prevalence_model_uses_the_aged_population():
+    s = load_scenario(EXAMPLE, overrides={"forecast.model": "prevalence"})
+    _, _, hist = _history(s, {}, [])
+    pop = _population(s, hist)
+    f = _forecast(s, hist, population=pop)
+    assert set(f.model["model"]) == {"prevalence"}
+    assert f.model["description"].str.contains("prevalence per 1,000").all()
+    # the count is the projected rate times the population aged forward: the 5-10 band's
+    # plans per 1,000 in the last year equal mean / population * 1000
+    last = f.table["year"].max()
+    row = f.table[(f.table["year"] == last) & (f.table["age_band"] == "5-10")].iloc[0]
+    p = pop[(pop["year"] == last) & (pop["age_band"] == "5-10")]["population"].item()
+    split = f.components.set_index(["age_band", "year"]).loc[("5-10", last)]
+    assert split["per_1000_mean"] == pytest.approx(row["mean"] / p * 1000)
