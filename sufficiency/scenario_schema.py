@@ -32,6 +32,8 @@ _ROWS = [
     ("data.history", "path", None, "",
      "Your own history file (CSV/Excel, tidy format: year, count, optional keys); overrides "
      "the embedded history.", ""),
+    ("data.history_sheet", "str", None, "",
+     "Excel sheet of data.history (its name); empty = the first sheet.", ""),
     ("data.phases", "choice:standard|three_tier", "standard", "",
      "Phase system: standard (primary/secondary) or three_tier (first/middle/high).", ""),
     ("forecast.model",

@@ -27,6 +27,7 @@ from .finance import DeficitPlan
 from .flows import Flows
 from .forecast import Forecast
 from .scenario import Scenario, load_scenario
+from .scenario_files import read_scenario_files
 
 __all__ = ["ScenarioRun", "run_scenario", "board_measures", "backtest_scenario"]
 
@@ -121,11 +122,18 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     say = progress or (lambda message: None)
-    timings, notes, inputs = {}, [], {}
+    timings, notes, inputs = {}, list(scenario.notes), {}
 
     t = time.perf_counter()
     say("reading data")
-    la_code, la_name, history = _history(scenario, inputs, notes)
+    files = read_scenario_files(scenario)   # the same check as `sufficiency validate`
+    files.raise_if_any(str(scenario.path))
+    notes += files.notes
+    for key in ("data.history", "allocate.settings", "allocate.designations",
+                "allocate.projects"):
+        if scenario.get(key):
+            inputs[key] = scenario.resolve(scenario.get(key))
+    la_code, la_name, history = _history(scenario, files, notes)
     timings["data"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -151,7 +159,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
-        run.allocation = _allocate(scenario, la_code, demand, flows, notes, inputs)
+        run.allocation = _allocate(scenario, la_code, demand, flows, notes, files)
         timings["allocate"] = time.perf_counter() - t
     if scenario.get("finance.enabled"):
         t = time.perf_counter()
@@ -162,17 +170,10 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     return run
 
 
-def _history(scenario: Scenario, inputs: dict, notes: list):
-    own = scenario.resolve(scenario.get("data.history"))
+def _history(scenario: Scenario, files, notes: list):
     la = scenario.get("data.la")
-    if own is not None:
-        history = sd.read_history(own)
-        report = history.attrs.pop("validation")
-        notes += [f"{own}: {n}" for n in report.notes]
-        inputs["data.history"] = own
-        if "age_band" not in history:
-            history = history.assign(age_band="all")
-        history = history.assign(flag="")[["year", "age_band", "count", "flag"]]
+    if files.history is not None:
+        history = own_history_by_age_band(files.history)
         code = sd.resolve_la(la, sd.las()) if la else None
         return code, sd.la_names().get(code, "Your LA") if code else "Your LA", history
     code = sd.resolve_la(la, sd.las())
@@ -298,8 +299,43 @@ def _flows(scenario: Scenario, la_code: str | None, forecast) -> Flows:
                               phases=_phases(scenario), value=value, history=own)
 
 
+def own_history_by_age_band(history: pd.DataFrame) -> pd.DataFrame:
+    """An LA's own tidy history as ``year, age_band, count, flag`` with an ``all`` row a year.
+
+    Keys other than the age band are summed over (or, when they have an ``all`` value, only
+    those rows are kept, so a total is never added to its parts); single ages become age
+    bands; years without an ``all`` row get one, the sum of their bands.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"year": [2024, 2024, 2024], "age_band": ["5-10", "5-10", "11-15"],
+    ...                   "need": ["ASD", "SEMH", "ASD"], "count": [3.0, 4.0, 5.0]})
+    >>> own_history_by_age_band(h)[["year", "age_band", "count"]].values.tolist()
+    [[2024, '5-10', 7.0], [2024, '11-15', 5.0], [2024, 'all', 12.0]]
+    """
+    h = history.copy()
+    if "age_band" not in h and "age" in h:
+        h["age_band"] = sd.age_band_of(h["age"].astype(int)).to_numpy()
+    if "age_band" not in h:
+        h["age_band"] = "all"
+    for key in [c for c in h.columns if c not in ("year", "age_band", "count", "age")]:
+        values = h[key].astype(str)
+        if (values == "all").any():
+            h = h[values == "all"]
+    h = h.groupby(["year", "age_band"], as_index=False, sort=False)["count"].sum()
+    bands = h[h["age_band"] != "all"]
+    totals = h[h["age_band"] == "all"]
+    missing = sorted(set(bands["year"]) - set(totals["year"]))
+    if missing:
+        add = bands[bands["year"].isin(missing)].groupby("year", as_index=False)["count"].sum()
+        h = pd.concat([h, add.assign(age_band="all")], ignore_index=True)
+    order = {b: i for i, b in enumerate(list(sd.AGE_BANDS["age_band"]) + ["all"])}
+    h = h.assign(_o=h["age_band"].map(order)).sort_values(["year", "_o"]).drop(columns="_o")
+    return h.assign(flag="")[["year", "age_band", "count", "flag"]].reset_index(drop=True)
+
+
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
-              notes: list, inputs: dict):
+              notes: list, files):
     from . import allocate as al
     from . import flows as fl
 
@@ -311,15 +347,9 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        tail_years=scenario.get("allocate.tail_years"))
     by_phase = fl.base_by_phase(sd.la_placements_by_age(la_code),
                                 dm.need_shares(sd.la_needs(la_code)), _phases(scenario))
-    own = scenario.resolve(scenario.get("allocate.settings"))
-    if own is not None:
-        settings = pd.read_csv(own)
-        designation = pd.read_csv(scenario.resolve(scenario.get("allocate.designations")))
-        projects_path = scenario.resolve(scenario.get("allocate.projects"))
-        projects = pd.read_csv(projects_path) if projects_path else None
-        inputs.update({"allocate.settings": own})
-        initial, left, _ = fl.initial_placements(by_phase, settings, designation)
-        args = (settings, designation, projects)
+    if files.settings is not None:
+        initial, left, _ = fl.initial_placements(by_phase, files.settings, files.designation)
+        args = (files.settings, files.designation, files.projects)
     else:
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
@@ -520,7 +550,9 @@ def backtest_scenario(scenario, horizon: int = 5, models=None) -> pd.DataFrame:
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    _, _, history = _history(scenario, {}, [])
+    files = read_scenario_files(scenario)
+    files.raise_if_any(str(scenario.path))
+    _, _, history = _history(scenario, files, [])
     total = history[history["age_band"] == "all"][["year", "count"]].dropna()
     chosen = scenario.get("forecast.model")
     models = models or list(dict.fromkeys(["constant_growth", "log_linear", "damped_trend",

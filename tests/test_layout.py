@@ -18,7 +18,7 @@ from sufficiency.data import vocabulary as V
 
 PACKAGE = Path(sufficiency.__file__).parent
 LAYERS = {"": 0, "errors": 0, "data": 1, "forecast": 2, "demand": 3, "flows": 3,
-          "allocate": 4, "finance": 5, "scenario_schema": 6, "scenario": 6, "workflow": 7,
+          "allocate": 4, "finance": 5, "scenario_schema": 6, "scenario": 6, "scenario_files": 6, "workflow": 7,
           "report": 8, "national": 9, "cli": 9}
 
 

@@ -86,20 +86,26 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def read_history(path, sheet=0, on_error: str = "raise") -> pd.DataFrame:
+def read_history(path, sheet=None, on_error: str = "raise",
+                 header_row: int | None = None) -> pd.DataFrame:
     """Read an LA's own EHC plan history from CSV or Excel and validate it.
 
     Parameters
     ----------
     path : str or Path
         ``.csv``, ``.xlsx`` or ``.xls`` in the tidy format (see the module docs).
-    sheet : int or str
-        Excel sheet to read (default the first).
+    sheet : int or str, optional
+        Excel sheet to read, by name or 0-based position (default the first).
     on_error : {"raise", "set_aside"}
         ``"raise"``: any bad row raises :class:`~sufficiency.errors.ValidationError` listing
         every problem. ``"set_aside"``: bad rows are removed and listed in
         ``result.attrs["validation"]`` (a :class:`ValidationReport`; its ``data`` is left
         empty there, the frame itself is the data).
+    header_row : int, optional
+        Line (CSV) or row (Excel) of the header; default the first row naming ``year`` or
+        ``count`` (a title above the table is skipped). Files are read by
+        :func:`sufficiency.data.tables.read_table`: UTF-8 or Windows-1252, ``,`` or ``;``,
+        blank lines skipped; row numbers in messages are the lines or rows the user sees.
 
     Returns
     -------
@@ -114,29 +120,32 @@ def read_history(path, sheet=0, on_error: str = "raise") -> pd.DataFrame:
     >>> read_history(path)["count"].sum()
     np.float64(22.0)
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file; expected a CSV or Excel history")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    elif suffix in (".xlsx", ".xlsm", ".xls"):
-        raw = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
-    else:
-        raise ValidationError(f"{path}: unsupported file type {suffix!r}; expected .csv or .xlsx")
-    report = validate_history(raw, source=str(path), on_error=on_error)
+    from .tables import _norm, read_table
+
+    table = read_table(path, sheet=sheet, header_row=header_row, expect=("year", "count"))
+    raw = table.cells
+    known = {_norm(c): c for c in HISTORY_SCHEMA["column"]}
+    raw.columns = [known.get(_norm(c), c) for c in raw.columns]
+    report = validate_history(raw, source=table.source, on_error=on_error, rows=table.rows)
+    report.notes[:0] = table.notes
     out = report.data
     # the report kept on the frame holds no reference to the frame (pandas deep-copies attrs)
     out.attrs["validation"] = replace(report, data=out.iloc[:0].copy())
     return out
 
 
+#: Largest count accepted on one row (England's total is about 640,000 EHC plans).
+MAX_COUNT = 2_000_000
+
+
 def validate_history(frame: pd.DataFrame, source: str = "history",
-                     on_error: str = "raise") -> ValidationReport:
+                     on_error: str = "raise", rows=None) -> ValidationReport:
     """Check a tidy history frame; see :func:`read_history` for the rules and ``on_error``.
 
     Row numbers in messages count the header as row 1 (the frame's first row is row 2), as a
-    spreadsheet shows them.
+    spreadsheet shows them, unless ``rows`` gives each row's number (as :func:`read_history`
+    does, from the file's own lines). Besides each value, it checks that a total row
+    (``age_band`` or ``provision`` ``all``) agrees with its parts when every part is given.
     """
     if on_error not in ("raise", "set_aside"):
         raise ValueError(f"on_error={on_error!r}; expected 'raise' or 'set_aside'")
@@ -160,6 +169,12 @@ def validate_history(frame: pd.DataFrame, source: str = "history",
     keys = [c for c in known if c in frame.columns and c != "count"]
     bad = pd.Series("", index=frame.index, dtype=object)
     problems = []
+    numbers = np.asarray(rows) if rows is not None else np.arange(len(frame)) + 2
+
+    def _rows(mask):
+        found = numbers[np.asarray(mask, dtype=bool)].tolist()
+        shown = ", ".join(map(str, found[:10]))
+        return shown + (f" and {len(found) - 10} more" if len(found) > 10 else "")
 
     def fail(mask, column, expected):
         if not mask.any():
@@ -179,6 +194,9 @@ def validate_history(frame: pd.DataFrame, source: str = "history",
     fail(count.notna() & (count < 0), "count", "a count of 0 or more")
     fail(count.notna() & (count >= 0) & (count != np.round(count)), "count",
          "a whole number of children")
+    fail(count.notna() & (count > MAX_COUNT), "count",
+         f"a count of at most {MAX_COUNT:,} (England has about 640,000 EHC plans)")
+    fail(count.notna() & ~np.isfinite(count), "count", "a finite count")
     for row in HISTORY_SCHEMA.itertuples(index=False):
         if row.column not in frame.columns or row.column in ("year", "count"):
             continue
@@ -202,10 +220,13 @@ def validate_history(frame: pd.DataFrame, source: str = "history",
         problems.append(f"{source}: rows {_rows(dup)} repeat the same key ({', '.join(keys)}); "
                         "expected one row per key combination (sum them first if they are parts)")
         bad[dup & (bad == "")] = f"duplicate key ({', '.join(keys)})"
+    if not problems:
+        problems += _totals(frame, year, count, keys, source, _rows)
     if problems and on_error == "raise":
         raise ValidationError(f"{source}: {len(problems)} problem(s) found:\n  " +
                               "\n  ".join(problems), problems)
-    set_aside = frame[bad != ""].assign(row=lambda d: d.index + 2, reason=bad[bad != ""])
+    set_aside = frame[bad != ""].assign(row=numbers[(bad != "").to_numpy()],
+                                        reason=bad[bad != ""])
     data = frame[bad == ""].copy()
     data["year"] = year[bad == ""].astype(int)
     data["count"] = count[bad == ""].astype(float)
@@ -219,10 +240,43 @@ def validate_history(frame: pd.DataFrame, source: str = "history",
                             problems=problems, notes=notes)
 
 
-def _rows(mask: pd.Series) -> str:
-    rows = (np.flatnonzero(mask.to_numpy()) + 2).tolist()
-    shown = ", ".join(map(str, rows[:10]))
-    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+#: A total may differ from the sum of its parts by this much (rounding in published tables).
+TOTAL_TOLERANCE = (1.0, 0.005)
+
+
+def _totals(frame, year, count, keys, source, rows_of) -> list[str]:
+    """Rows with ``all`` in a key must agree with the sum of the other values of that key."""
+    problems = []
+    parts_of = {"age_band": list(AGE_BANDS["age_band"]),
+                "provision": None}   # provision: parts need not be complete, sum <= total
+    for key, complete in parts_of.items():
+        if key not in frame.columns:
+            continue
+        text = frame[key].astype(str).str.strip()
+        if not (text == "all").any():
+            continue
+        others = [k for k in keys if k not in (key, "year")]
+        data = pd.DataFrame({"year": year, "count": count, key: text})
+        for k in others:
+            data[k] = frame[k].astype(str).str.strip()
+        for group, part in data.groupby(["year"] + others, sort=True):
+            total = part[part[key] == "all"]
+            pieces = part[part[key] != "all"]
+            if len(total) != 1 or not len(pieces):
+                continue
+            t, p = float(total["count"].iloc[0]), float(pieces["count"].sum())
+            whole = complete is None or set(complete) <= set(pieces[key])
+            off = abs(t - p) if whole else max(0.0, p - t)
+            if off > max(TOTAL_TOLERANCE[0], TOTAL_TOLERANCE[1] * abs(t)):
+                label = dict(zip(["year"] + others, group if isinstance(group, tuple)
+                                 else (group,)))
+                problems.append(
+                    f"{source}: rows {rows_of(frame.index.isin(total.index))} ({key} 'all', "
+                    f"{label}) say {t:,.0f} but the {key} rows "
+                    f"{rows_of(frame.index.isin(pieces.index))}"
+                    f" add up to {p:,.0f}; expected the total to equal the sum of its parts "
+                    "(fix one, or give only the parts)")
+    return problems
 
 
 def _gaps(data: pd.DataFrame, keys: list[str], source: str) -> list[str]:

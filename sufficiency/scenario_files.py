@@ -1,0 +1,243 @@
+"""Every file a scenario names, read and checked before anything runs (``validate`` and ``run``).
+
+:func:`read_scenario_files` reads the history and the allocation tables through the data layer
+(:func:`sufficiency.data.tables.read_table`: CSV or Excel, encodings, header row), checks each
+against its schema (:func:`user_schema`: the allocation schemas of
+:mod:`sufficiency.allocate.schema` with ranges and vocabularies added), then across tables
+(settings named by designations, projects, travel and existing placements exist; one row per
+key), and returns the typed tables with every problem found. ``sufficiency validate`` prints
+the problems; ``sufficiency run`` refuses to start with any, so whatever ``validate`` accepts,
+``run`` accepts.
+
+Need codes are mapped onto the need groups the demand is stated in (``ASD`` ->
+``communication_interaction``), key stages onto phases (``KS2`` -> ``primary``) and common
+provision labels onto provision codes (``independent`` -> ``special_independent``); each mapping
+is listed in the run's notes, never applied silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .allocate.schema import SCHEMAS
+from .data.tables import Vocabulary, check_table, make_schema, read_table
+from .errors import ValidationError
+
+#: Range of a number in a user table by its unit, when the schema gives none: (min, max).
+UNIT_LIMITS = {
+    "places": (0.0, 100_000.0),
+    "children": (0.0, 1_000_000.0),
+    "£ per place per year": (0.0, 1_000_000.0),
+    "£ per child per year": (0.0, 1_000_000.0),
+    "£ per place": (0.0, 10_000_000.0),
+    "£": (0.0, 10_000_000_000.0),
+    "minutes": (0.0, 1_440.0),
+    "year": (2000, 2100),
+    "years": (0, 30),
+}
+
+#: Columns checked against the vocabulary.
+CODE_COLUMNS = {"need": "code:need", "phase": "code:phase", "provision": "code:provision"}
+
+#: The user tables a scenario can name: table -> scenario key.
+TABLE_KEYS = {"settings": "allocate.settings", "designation": "allocate.designations",
+              "projects": "allocate.projects"}
+
+
+def user_schema(name: str) -> pd.DataFrame:
+    """The schema of user table ``name`` (``settings``, ``designation``, ``projects``, ``travel``,
+    ``existing``, ``project_places``) with types, units, ranges and vocabularies.
+
+    Built from :data:`sufficiency.allocate.schema.SCHEMAS`, so a column added there is checked
+    here with the range of its unit.
+
+    Examples
+    --------
+    >>> s = user_schema("settings").set_index("column")
+    >>> s.loc["provision", "type"], float(s.loc["cost_per_place", "max"])
+    ('code:provision', 1000000.0)
+    """
+    rows = []
+    for r in SCHEMAS[name].itertuples(index=False):
+        kind = CODE_COLUMNS.get(r.column, r.kind) if r.kind == "str" else r.kind
+        low, high = UNIT_LIMITS.get(r.unit, (None, None)) if kind in ("int", "float") else \
+            (None, None)
+        default = r.default
+        if isinstance(default, float) and np.isinf(default):
+            high = np.inf   # blank or inf means unlimited
+        if isinstance(default, float) and np.isnan(default):
+            default = None
+        rows.append((r.column, kind, r.unit, bool(r.required), default, low, high,
+                     r.description))
+    return make_schema(rows)
+
+
+@dataclass
+class ScenarioFiles:
+    """The tables a scenario names, typed and checked.
+
+    Attributes
+    ----------
+    history : DataFrame or None
+        The LA's own history (``data.history``), as :func:`sufficiency.data.read_history`.
+    settings, designation, projects : DataFrame or None
+        The allocation tables, with codes mapped onto the vocabulary.
+    problems : list of str
+        Every problem found (empty when all is well).
+    notes : list of str
+        Mappings applied and columns ignored.
+    """
+
+    history: pd.DataFrame | None = None
+    settings: pd.DataFrame | None = None
+    designation: pd.DataFrame | None = None
+    projects: pd.DataFrame | None = None
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def raise_if_any(self, what: str = "scenario files") -> None:
+        if self.problems:
+            raise ValidationError(f"{what}: {len(self.problems)} problem(s):\n  " +
+                                  "\n  ".join(self.problems), self.problems)
+
+
+def read_scenario_files(scenario) -> ScenarioFiles:
+    """Read and check every file ``scenario`` names; see the module docstring.
+
+    Never raises for a bad file: every problem is in ``.problems``.
+    """
+    from .data import read_history
+
+    out = ScenarioFiles()
+    history = scenario.resolve(scenario.get("data.history"))
+    if history is not None:
+        try:
+            frame = read_history(history, sheet=scenario.get("data.history_sheet"))
+            report = frame.attrs.pop("validation")
+            out.notes += list(report.notes)
+            out.history = frame
+        except ValidationError as err:
+            out.problems += err.problems
+        if out.history is not None:
+            out.problems += _history_fits_the_run(scenario, out.history, str(history))
+    vocabulary = Vocabulary.for_phases(scenario.get("data.phases") or "standard")
+    for name, key in TABLE_KEYS.items():
+        path = scenario.resolve(scenario.get(key))
+        if path is None:
+            continue
+        schema = user_schema(name)
+        try:
+            table = read_table(path, expect=list(schema.loc[schema["required"], "column"]),
+                               prefer_sheet=name)
+        except ValidationError as err:
+            out.problems += err.problems
+            continue
+        frame, problems, notes = check_table(table, schema, vocabulary, name)
+        out.problems += problems
+        out.notes += notes
+        if not problems:
+            setattr(out, name, frame)
+    if not out.problems:
+        out.problems += _across(out)
+    if not out.problems and out.designation is not None:
+        out.designation = _merge_groups(out.designation, out.notes)
+    return out
+
+
+def _history_fits_the_run(scenario, history: pd.DataFrame, source: str) -> list[str]:
+    problems = []
+    needs_bands = scenario.get("allocate.enabled") or scenario.get("finance.enabled")
+    if needs_bands and scenario.get("forecast.by") == "age_band" and (
+            "age_band" not in history or not (history["age_band"] != "all").any()):
+        problems.append(f"{source}: has no age_band column with age bands; expected under 5, "
+                        "5-10, 11-15, 16-19, 20-25 rows per year (demand for places needs a "
+                        "forecast by age band), or forecast.by: total with allocate and finance "
+                        "disabled")
+    if needs_bands and not scenario.get("data.la"):
+        problems.append(f"{scenario.path}: data.la is needed beside data.history: the placement "
+                        "and need mix that turn the forecast into demand for places come from "
+                        "the LA's published figures; expected e.g. data: {la: Wiltshire, "
+                        "history: my-history.csv}")
+    return problems
+
+
+def _at(frame: pd.DataFrame, mask) -> str:
+    rows = np.asarray(frame.attrs["rows"])[np.asarray(mask, dtype=bool)]
+    shown = ", ".join(str(r) for r in rows[:8]) + (f" and {len(rows) - 8} more"
+                                                  if len(rows) > 8 else "")
+    unit = "row" if "[sheet" in frame.attrs["source"] else "line"
+    return f"{frame.attrs['source']}, {unit}{'s' if len(rows) > 1 else ''} {shown}"
+
+
+def _across(f: ScenarioFiles) -> list[str]:
+    """References between tables and one row per key, with the user's row numbers."""
+    problems = []
+
+    def check(frame, mask, column, expected):
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            values = frame.loc[mask, column].astype(str).unique()[:3].tolist() \
+                if column in frame else []
+            problems.append(f"{_at(frame, mask)}, column {column!r}: {values}: expected "
+                            f"{expected}")
+
+    s = f.settings
+    if s is None:
+        return problems
+    check(s, s.duplicated("setting", keep=False), "setting", "each setting named once")
+    known = set(s["setting"])
+    g = f.designation
+    if g is not None:
+        from .data.tables import suggest
+
+        missing = ~g["setting"].isin(known)
+        for name in g.loc[missing, "setting"].unique()[:10]:
+            mask = g["setting"] == name
+            problems.append(f"{_at(g, mask)}, column 'setting': {name!r} is not in the settings "
+                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}")
+        check(g, g.duplicated(["setting", "need", "phase"], keep=False), "setting",
+              "one row per setting, need and phase")
+        undesignated = sorted(known - set(g["setting"]))
+        if undesignated:
+            mask = s["setting"].isin(undesignated)
+            problems.append(f"{_at(s, mask)}, column 'setting': {undesignated[:5]} have no row "
+                            f"in the designation table ({g.attrs['source']}); expected the needs "
+                            "and phases each setting takes")
+    j = f.projects
+    if j is not None:
+        from .data.tables import suggest
+
+        for name in j.loc[~j["setting"].isin(known), "setting"].unique()[:10]:
+            mask = j["setting"] == name
+            problems.append(f"{_at(j, mask)}, column 'setting': {name!r} is not in the settings "
+                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}; expected "
+                            "a setting there (a new school with capacity 0)")
+        check(j, j.duplicated("project", keep=False), "project", "each project named once")
+        check(j, j["places"] <= 0, "places", "a number of places above 0")
+        check(j, j["min_size"].notna() & (j["min_size"] > j["places"]), "min_size",
+              "no more than 'places'")
+        unlimited = set(s.loc[~np.isfinite(s["capacity"]), "setting"])
+        check(j, j["setting"].isin(unlimited), "setting",
+              "a setting with limited capacity (this one is unlimited: places add nothing)")
+        both = j["opening_year"].notna() & j["earliest_year"].notna()
+        check(j, both & (j["opening_year"] < j["earliest_year"]), "opening_year",
+              "a year no earlier than 'earliest_year'")
+    return problems
+
+
+def _merge_groups(g: pd.DataFrame, notes: list) -> pd.DataFrame:
+    """Rows whose need codes mapped onto one need group become one row (caps added)."""
+    keys = ["setting", "need", "phase"]
+    if not g.duplicated(keys).any():
+        return g
+    rows = g.attrs.get("rows")
+    agg = g.groupby(keys, as_index=False, sort=False).agg(
+        cap=("cap", lambda c: np.inf if np.isinf(c).any() else c.sum()),
+        cost_per_place=("cost_per_place", "max"))
+    notes.append(f"{g.attrs.get('source')}: rows for need codes in the same need group were "
+                 "combined (caps added, the dearest cost kept)")
+    agg.attrs = {"rows": rows[:len(agg)] if rows else [], "source": g.attrs.get("source")}
+    return agg
