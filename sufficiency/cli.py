@@ -1,19 +1,38 @@
 """The ``sufficiency`` command: run, compare, backtest, validate, start and sweep scenarios.
 
-Exit codes: 0 success, 1 the run failed, 2 bad usage or invalid input (the message says what
-and where), 130 interrupted.
+Exit codes: 0 success; 1 the run failed (e.g. the optimiser gave no plan); 2 bad usage or
+invalid input (the message says what and where); 3 an internal error, a bug in sufficiency
+(the message names the log file written with the details); 130 interrupted (Ctrl-C or
+SIGTERM: nothing half-written is left); 141 the output pipe was closed (``... | head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
+import platform
+import signal
 import sys
+import tempfile
 import time
+import traceback
 import warnings
 from pathlib import Path
 
 from . import __version__
-from .errors import DataWarning, ValidationError
+from .errors import DataWarning, SolverError, ValidationError
+
+#: Exit codes.
+OK, FAILED, INVALID, BUG, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 3, 130, 141
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so ``with`` blocks clean up as for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
 
 
 def main(argv=None) -> int:
@@ -21,19 +40,83 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
-        return 2
+        return INVALID
+    previous = None
     try:
-        return args.handler(args)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (e.g. called from a worker)
+        previous = None
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()   # a closed pipe shows here, inside the handling below
+        return code
     except ValidationError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, FileExistsError, KeyError) as err:
-        message = err.args[0] if err.args else str(err)
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        _error(f"error: {err}")
+        return INVALID
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError,
+            PermissionError) as err:
+        name = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        message = (err.strerror if err.strerror else (err.args[0] if err.args else str(err)))
+        _error(f"error: {message}{name}")
+        return INVALID
+    except SolverError as err:
+        _error(f"error: {err}")
+        return FAILED
+    except (KeyboardInterrupt, _Terminated):
+        _error("interrupted: nothing half-written was left behind")
+        return INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return BROKEN_PIPE
+    except Exception as err:  # noqa: BLE001 - every other error is a bug: say so, log it
+        log = _bug_log(argv, err)
+        _error(f"internal error: {type(err).__name__}: {err}\nThis is a bug in sufficiency "
+               f"{__version__}, not a problem with your input. Details are in {log}; please "
+               "report it with that file.")
+        return BUG
+    finally:
+        if previous is not None:
+            try:
+                signal.signal(signal.SIGTERM, previous)
+            except ValueError:
+                pass
+
+
+def _error(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so Python's exit flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _bug_log(argv, err) -> str:
+    """Write the details of an unexpected error to a log file; return its path."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = "\n".join([
+        f"sufficiency {__version__} internal error, {stamp}",
+        f"python {platform.python_version()} on {platform.platform()}",
+        f"command: sufficiency {' '.join(map(str, argv if argv is not None else sys.argv[1:]))}",
+        f"working folder: {os.getcwd()}", "",
+        "".join(traceback.format_exception(type(err), err, err.__traceback__))])
+    for folder in (tempfile.gettempdir(), os.getcwd()):
+        try:
+            fd, path = tempfile.mkstemp(prefix=f"sufficiency-bug-{stamp}-", suffix=".log",
+                                        dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return path
+        except OSError:
+            continue
+    return "(no log could be written)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,50 +194,72 @@ def _progress(quiet: bool):
     return say
 
 
+def _input_files(scenario) -> list[Path]:
+    files = [Path(p) for p in scenario.chain]
+    for key in ("data.history", "allocate.settings", "allocate.designations",
+                "allocate.projects"):
+        if scenario.get(key):
+            files.append(Path(scenario.resolve(scenario.get(key))))
+    return files
+
+
 def _run(args) -> int:
+    from .report import write_outputs
+    from .report.output_dir import OutputLock, check_output
+    from .report.page import summary
     from .scenario import load_scenario
     from .workflow import run_scenario
-    from .report import write_outputs
-    from .report.page import summary
 
     scenario = load_scenario(args.scenario)
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise FileExistsError(f"{out} exists; pass --force to replace it (nothing was written)")
-    say = _progress(args.quiet)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
-        result = run_scenario(scenario, progress=say)
-    say(f"writing outputs to {out}")
-    write_outputs(result, out, force=args.force)
+    check_output(out, args.force, _input_files(scenario))
+    with OutputLock(out):
+        check_output(out, args.force, _input_files(scenario))  # again, now that we hold it
+        say = _progress(args.quiet)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            result = run_scenario(scenario, progress=say)
+        say(f"writing outputs to {out}")
+        write_outputs(result, out, force=args.force)
     print(summary(result))
     print(f"\nwritten to {out}/: results.xlsx, report.html, charts/*.png, manifest.json")
-    return 0
+    return OK
 
 
 def _compare(args) -> int:
+    from .report import _slug, compare_runs, write_comparison
+    from .report.output_dir import OutputLock, check_output
     from .scenario import load_scenario
     from .workflow import run_scenario
-    from .report import compare_runs, write_comparison
 
     if len(args.scenarios) < 2:
         raise ValidationError("compare: expected two or more scenario files")
     scenarios = [load_scenario(p) for p in args.scenarios]
+    seen = {}
+    for path, scenario in zip(args.scenarios, scenarios):
+        slug = _slug(scenario.name)
+        if slug in seen:
+            raise ValidationError(f"compare: {path} and {seen[slug]} share the name "
+                                  f"{scenario.name!r}, so one would overwrite the other; "
+                                  "expected a distinct 'name:' in each scenario")
+        seen[slug] = path
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise FileExistsError(f"{out} exists; pass --force to replace it (nothing was written)")
-    say = _progress(args.quiet)
-    runs = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
-        for scenario in scenarios:
-            say(f"scenario {scenario.name}")
-            runs.append(run_scenario(scenario, progress=say))
-    table = compare_runs(runs)
-    write_comparison(runs, table, out, force=args.force)
+    inputs = [f for s in scenarios for f in _input_files(s)]
+    check_output(out, args.force, inputs)
+    with OutputLock(out):
+        check_output(out, args.force, inputs)
+        say = _progress(args.quiet)
+        runs = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            for scenario in scenarios:
+                say(f"scenario {scenario.name}")
+                runs.append(run_scenario(scenario, progress=say))
+        table = compare_runs(runs)
+        write_comparison(runs, table, out, force=args.force)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
     print(f"\nwritten to {out}/: comparison.xlsx, comparison.csv and one folder per scenario")
-    return 0
+    return OK
 
 
 def _backtest(args) -> int:
@@ -182,11 +287,18 @@ def _validate(args) -> int:
     path = Path(args.file)
     if path.suffix.lower() in (".yaml", ".yml"):
         from .scenario import load_scenario
+        from .scenario_files import read_scenario_files
 
         scenario = load_scenario(path)
+        files = read_scenario_files(scenario)
+        files.raise_if_any(str(path))
+        for note in scenario.notes + files.notes:
+            print(f"note: {note}")
+        named = [str(p) for p in _input_files(scenario)[len(scenario.chain):]]
         print(f"{path}: valid scenario {scenario.name!r} "
-              f"({' -> '.join(str(p) for p in scenario.chain)})")
-        return 0
+              f"({' -> '.join(str(p) for p in scenario.chain)})"
+              + (f"; files checked: {', '.join(named)}" if named else ""))
+        return OK
     from .data import read_history
 
     frame = read_history(path, on_error="set_aside")
@@ -194,7 +306,7 @@ def _validate(args) -> int:
     print(report.summary())
     if len(report.set_aside):
         print(report.set_aside.to_string(index=False))
-    return 0 if report.ok else 2
+    return OK if report.ok else INVALID
 
 
 def _new_scenario(args) -> int:
@@ -203,11 +315,14 @@ def _new_scenario(args) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise FileExistsError(f"{out} exists; pass --force to overwrite it")
-    text = starting_scenario(args.la)
+    try:
+        text = starting_scenario(args.la)
+    except KeyError as err:
+        raise ValidationError(f"--la {args.la!r}: {err.args[0] if err.args else err}") from None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}; run it with: sufficiency run {out} --out results")
-    return 0
+    return OK
 
 
 def _sweep(args) -> int:

@@ -20,5 +20,10 @@ class ValidationError(ValueError):
         super().__init__(message)
 
 
+class SolverError(RuntimeError):
+    """The optimiser gave no usable plan (no solution in the time limit, or a solution that
+    broke the model's own constraints twice). The message says which and what to change."""
+
+
 class DataWarning(UserWarning):
     """A data quality note: suppressed cells, a collection break, an estimated value."""

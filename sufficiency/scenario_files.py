@@ -156,6 +156,12 @@ def _history_fits_the_run(scenario, history: pd.DataFrame, source: str) -> list[
                         "5-10, 11-15, 16-19, 20-25 rows per year (demand for places needs a "
                         "forecast by age band), or forecast.by: total with allocate and finance "
                         "disabled")
+    years = sorted(int(y) for y in history["year"].unique())
+    gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
+    if gaps:
+        problems.append(f"{source}: has no rows for years {gaps}; expected one value a year "
+                        f"from {years[0]} to {years[-1]} (the forecast needs a continuous "
+                        "series: fill the gap or start after it)")
     if needs_bands and not scenario.get("data.la"):
         problems.append(f"{scenario.path}: data.la is needed beside data.history: the placement "
                         "and need mix that turn the forecast into demand for places come from "

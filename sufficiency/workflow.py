@@ -22,7 +22,7 @@ from . import data as sd
 from . import demand as dm
 from .allocate import Plan
 from .data.vocabulary import INDEPENDENT, QUANTILES
-from .errors import ValidationError
+from .errors import SolverError, ValidationError
 from .finance import DeficitPlan
 from .flows import Flows
 from .forecast import Forecast
@@ -161,6 +161,12 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
         run.allocation = _allocate(scenario, la_code, demand, flows, notes, files)
         timings["allocate"] = time.perf_counter() - t
+        outcome = run.allocation.outcome
+        if outcome.status in ("no_solution", "error"):
+            hint = ("raise allocate.time_limit" if outcome.status == "no_solution" else
+                    "try allocate.solver: highs, and report this as a bug with the scenario")
+            raise SolverError(f"{scenario.path}: the optimiser gave no plan: "
+                              f"{outcome.describe()} Nothing was written; {hint}.")
     if scenario.get("finance.enabled"):
         t = time.perf_counter()
         say("costing the plan and projecting the DSG position")

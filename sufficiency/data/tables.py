@@ -29,7 +29,7 @@ Examples
 ...                        None, 0, 1e5)])
 >>> frame, problems, notes = check_table(read_table(path), schema)
 >>> print(problems[0].replace(path, "s.csv"))
-s.csv, line 4, column 'capacity': '-3': expected a number of places from 0 to 100000
+s.csv, line 4, column 'capacity': '-3': expected a number of places from 0 to 100,000
 """
 
 from __future__ import annotations
@@ -419,7 +419,9 @@ def _parse_number(text: str):
         return math.nan
     if not _NUMBER.match(t):
         return "bad"
-    return float(t)
+    number = float(t)
+    return number if math.isfinite(number) else "bad"   # 1e400: an overflow, not 'unlimited'
+
 
 
 def check_table(table: Table, schema: pd.DataFrame, vocabulary: Vocabulary | None = None,
@@ -445,7 +447,7 @@ def check_table(table: Table, schema: pd.DataFrame, vocabulary: Vocabulary | Non
             if r.required:
                 others = [c for c in table.cells.columns if _norm(c) not in known]
                 problems.append(f"{src}, {unit} {table.header_row}: required column "
-                                f"{r.column!r} is missing{suggest(r.column, others)}; expected "
+                                f"{r.column!r} is missing{_close_columns(r.column, others)}; expected "
                                 f"columns {', '.join(schema.loc[schema['required'], 'column'])}"
                                 f" (found {', '.join(map(str, table.cells.columns))})")
             continue
@@ -481,6 +483,20 @@ def check_table(table: Table, schema: pd.DataFrame, vocabulary: Vocabulary | Non
     return out, problems, notes
 
 
+def _num(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _close_columns(name: str, others) -> str:
+    """'did you mean' for a missing column: close spelling, or one name inside the other."""
+    hint = suggest(name, others)
+    if hint:
+        return hint
+    n = _norm(name)
+    near = [o for o in others if _norm(o) and (_norm(o) in n or n in _norm(o))]
+    return f" (did you mean {', '.join(repr(o) for o in near[:3])}?)" if near else ""
+
+
 def _default(r):
     if r.default is None:
         return np.nan if r.type in ("int", "float") else None
@@ -491,11 +507,12 @@ def _numbers(table: Table, text: pd.Series, r, problems: list) -> pd.Series:
     values = text.map(_parse_number)
     bad = values.map(lambda v: isinstance(v, str))
     blank = values.isna() & ~bad
-    what = f"a number{' of ' + r.unit if r.unit else ''}"
+    what = "a year" if r.unit == "year" else f"a number{' of ' + r.unit if r.unit else ''}"
     lo = -math.inf if r.min is None or pd.isna(r.min) else float(r.min)
     hi = math.inf if r.max is None or pd.isna(r.max) else float(r.max)
-    span = f" from {lo:g} to {hi:g}" if math.isfinite(lo) and math.isfinite(hi) else \
-        (f" of {lo:g} or more" if math.isfinite(lo) else "")
+    show = (lambda x: f"{x:.0f}") if r.unit == "year" else _num
+    span = f" from {show(lo)} to {show(hi)}" if math.isfinite(lo) and math.isfinite(hi) else \
+        (f" of {show(lo)} or more" if math.isfinite(lo) else "")
     _report(table, bad, r.column, text, f"{what}{span}", problems)
     if r.required and r.default is None:
         _report(table, blank & (text == ""), r.column, text, f"{what}; found a blank", problems,
@@ -506,7 +523,7 @@ def _numbers(table: Table, text: pd.Series, r, problems: list) -> pd.Series:
     inf = np.isinf(num)
     allowed_inf = hi == math.inf and r.default is not None and np.isinf(r.default or 0)
     if not allowed_inf:
-        _report(table, inf, r.column, text, f"a finite {what[2:]}{span}", problems)
+        _report(table, inf, r.column, text, f"{what} (finite){span}", problems)
     finite = num.notna() & ~inf
     _report(table, finite & ((num < lo) | (num > hi)), r.column, text, f"{what}{span}",
             problems)

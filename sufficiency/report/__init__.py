@@ -15,7 +15,6 @@ only with ``force=True``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -23,12 +22,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import ValidationError
 from ..workflow import ScenarioRun
 from . import page
 from .charts import save_png
 from .compare import compare_runs
 from .html import render_html
 from .manifest import manifest as run_manifest
+from .output_dir import is_tool_output, replace_dir
 from .tables import comparison_tables, output_tables
 from .workbook import write_workbook
 
@@ -107,6 +108,7 @@ def write_report(report: Report, out, force: bool = False) -> Path:
                                report.page_tables, tables["assumptions"], report.notes)
             (tmp / "report.html").write_text(html, encoding="utf-8")
         manifest = dict(report.manifest)
+        manifest.setdefault("library", "sufficiency")   # how --force recognises our folders
         manifest["outputs"] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
                                      if p.is_file())
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
@@ -119,6 +121,11 @@ def write_comparison(runs: list[ScenarioRun], table: pd.DataFrame, out,
     """Write each run into ``out/<scenario name>/`` and the side-by-side table beside them
     (``table``: :func:`compare_runs`)."""
     out = Path(out)
+    slugs = [_slug(run.name) for run in runs]
+    if len(set(slugs)) < len(slugs):
+        dup = sorted({s for s in slugs if slugs.count(s) > 1})
+        raise ValidationError(f"compare: scenarios share the name(s) {dup}, so their folders "
+                              "would overwrite each other; expected a distinct 'name:' each")
     with _atomic_dir(out, force) as tmp:
         sheets = {"comparison": table}
         for run in runs:
@@ -127,6 +134,14 @@ def write_comparison(runs: list[ScenarioRun], table: pd.DataFrame, out,
                 sheets[f"{_slug(run.name)[:18]}_{name}"[:31]] = frame
         write_workbook(sheets, tmp / "comparison.xlsx")
         table.to_csv(tmp / "comparison.csv", index=False, lineterminator="\n")
+        from .. import __version__
+
+        manifest = {"library": "sufficiency", "version": __version__, "kind": "comparison",
+                    "scenarios": [run.name for run in runs],
+                    "outputs": sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
+                                      if p.is_file())}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True)
+                                           + "\n", encoding="utf-8")
     return out
 
 
@@ -136,26 +151,28 @@ def _slug(name: str) -> str:
 
 
 class _atomic_dir:
+    """Write into a staging folder beside ``out``; rename it into place only on success."""
+
     def __init__(self, out: Path, force: bool):
         self.out, self.force = Path(out), force
 
     def __enter__(self) -> Path:
-        if self.out.exists() and not self.force:
-            raise FileExistsError(f"{self.out} exists; pass --force to replace it")
+        if self.out.exists() or self.out.is_symlink():
+            if not self.out.is_dir() or self.out.is_symlink():
+                raise FileExistsError(f"{self.out} exists and is not a folder; a file is never "
+                                      "replaced")
+            if not self.force:
+                raise FileExistsError(f"{self.out} exists; pass --force to replace it")
+            if not is_tool_output(self.out):
+                raise FileExistsError(f"{self.out} exists and is not an output folder of "
+                                      "sufficiency (no manifest.json); it is never replaced")
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
         return self.tmp
 
     def __exit__(self, kind, value, tb):
-        if kind is not None:
+        if kind is not None:   # any failure, Ctrl-C included: the staging folder goes
             shutil.rmtree(self.tmp, ignore_errors=True)
             return False
-        os.chmod(self.tmp, 0o755)
-        if self.out.exists():
-            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
-            os.replace(self.out, old)
-            os.replace(self.tmp, self.out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(self.tmp, self.out)
+        replace_dir(self.tmp, self.out)
         return False

@@ -77,7 +77,10 @@ def headlines(run: ScenarioRun) -> list[tuple[str, str]]:
     out = [(f"EHC plans, January {int(run.history['year'].max())}", f"{v['ehcp_latest']:,.0f}"),
            (f"Specialist places needed {v['first_year']} -> {v['last_year']}",
             f"{v['specialist_first']:,.0f} -> {v['specialist_last']:,.0f}")]
-    if "projects" in v:
+    plan = run.allocation
+    if plan is not None and not plan.outcome.has_solution:
+        out.append(("Placement plan", f"none: {plan.outcome.describe()}"))
+    elif "projects" in v:
         out.append(("Capital projects chosen", f"{v['projects']} (+{v['places_added']:,.0f} "
                                                f"places, {gbp_m(v['capital_gbp'])})"))
         out.append((f"Children without a suitable place, {v['last_year']}",

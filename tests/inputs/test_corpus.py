@@ -68,8 +68,9 @@ def _alarm(signum, frame):
 
 def test_corpus_is_large_and_covers_every_surface():
     names = [c.stem for c in CASES]
-    assert len(names) >= 45
-    for surface in ("scenario",):
+    assert len(names) >= 60
+    for surface in ("scenario", "history", "settings", "designation", "projects", "output",
+                    "cli"):
         assert any(n.startswith(surface) for n in names), surface
 
 
@@ -94,5 +95,5 @@ def test_malformed_input_is_rejected_cleanly(case, tmp_path, monkeypatch, capsys
         assert code == spec["exit"], f"{where}: exit {code}\n{err}"
         assert "Traceback" not in out + err, f"{where}: traceback\n{err}"
         for text in spec["expect"]:
-            assert text in err, f"{where}: {text!r} not in the message:\n{err}"
+            assert text in out + err, f"{where}: {text!r} not in the message:\n{out}{err}"
         assert snapshot(tmp_path) == before, f"{where}: files changed\n{err}"

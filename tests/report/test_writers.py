@@ -27,8 +27,15 @@ def test_existing_folder_is_not_overwritten_without_force(tmp_path, tiny_report)
     with pytest.raises(FileExistsError, match="--force"):
         write_report(tiny_report(), out)
     assert (out / "keep.txt").read_text() == "mine"
-    write_report(tiny_report(), out, force=True)
-    assert not (out / "keep.txt").exists() and (out / "report.html").exists()
+    # --force replaces only an earlier output of this tool (its manifest), never this folder
+    with pytest.raises(FileExistsError, match="not an output folder of sufficiency"):
+        write_report(tiny_report(), out, force=True)
+    assert (out / "keep.txt").read_text() == "mine"
+    earlier = tmp_path / "earlier"
+    write_report(tiny_report(), earlier)
+    (earlier / "stale.txt").write_text("from an old run")
+    write_report(tiny_report(), earlier, force=True)
+    assert not (earlier / "stale.txt").exists() and (earlier / "report.html").exists()
 
 
 def test_failure_leaves_nothing_half_written(tmp_path, tiny_report):
