@@ -177,6 +177,9 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
 
 
 def _history(scenario: Scenario, files, notes: list):
+    if not hasattr(files, "history"):   # called without the checked files: read them now
+        files = read_scenario_files(scenario)
+        files.raise_if_any(str(scenario.path))
     la = scenario.get("data.la")
     if files.history is not None:
         history = own_history_by_age_band(files.history)
