@@ -26,6 +26,9 @@ from .allocate.schema import SCHEMAS
 from .data.tables import Vocabulary, check_table, make_schema, read_table
 from .errors import ValidationError
 
+#: ``docs/inputs.md``: its hand-written head, then :func:`user_tables_markdown`.
+DOC_MARKER = "## The tables\n"
+
 #: Range of a number in a user table by its unit, when the schema gives none: (min, max).
 UNIT_LIMITS = {
     "places": (0.0, 100_000.0),
@@ -73,6 +76,38 @@ def user_schema(name: str) -> pd.DataFrame:
         rows.append((r.column, kind, r.unit, bool(r.required), default, low, high,
                      r.description))
     return make_schema(rows)
+
+
+def user_tables_markdown() -> str:
+    """The user tables' columns as Markdown (type, unit, range, required, meaning), generated
+    from :func:`user_schema` for ``docs/inputs.md``.
+
+    Examples
+    --------
+    >>> user_tables_markdown().splitlines()[0]
+    '### settings (`allocate.settings`)'
+    """
+    lines = []
+    for name in ("settings", "designation", "projects", "travel", "existing"):
+        key = TABLE_KEYS.get(name)
+        lines += [f"### {name}" + (f" (`{key}`)" if key else " (Python API)"), "",
+                  "| column | type | unit | range | required | blank means | meaning |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in user_schema(name).itertuples(index=False):
+            fmt = "{:.0f}" if r.unit == "year" else "{:,.0f}"
+            low = "" if r.min is None or pd.isna(r.min) else fmt.format(r.min)
+            high = "" if r.max is None or pd.isna(r.max) else (
+                "no limit" if np.isinf(r.max) else fmt.format(r.max))
+            span = f"{low} to {high}" if low != "" else ""
+            blank = "" if r.default is None or (isinstance(r.default, float) and
+                                                np.isnan(r.default)) else (
+                "unlimited" if isinstance(r.default, float) and np.isinf(r.default)
+                else repr(r.default))
+            lines.append(f"| `{r.column}` | {r.type.replace('code:', 'code: ')} | {r.unit} | "
+                         f"{span} | {'yes' if r.required else 'no'} | {blank} | "
+                         f"{r.description} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 @dataclass

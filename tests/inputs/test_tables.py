@@ -142,3 +142,14 @@ def test_excel_title_rows_are_skipped_and_rows_numbered_as_in_excel(tmp_path):
     frame, problems, _ = check_table(table, SCHEMA, Vocabulary(), "settings")
     assert problems == [f"{tmp_path / 's.xlsx'} [sheet 'settings'], row 5, column 'capacity': "
                         "'-3': expected a number of places of 0 or more"]
+
+
+def test_inputs_doc_tables_are_generated_from_the_schemas():
+    from pathlib import Path
+
+    from sufficiency.scenario_files import DOC_MARKER, user_tables_markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "inputs.md").read_text()
+    assert doc.split(DOC_MARKER, 1)[1].lstrip("\n") == user_tables_markdown(), (
+        "docs/inputs.md is out of date: regenerate its tables with "
+        "sufficiency.scenario_files.user_tables_markdown()")
