@@ -150,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
                                           "models on its own history.")
     backtest.add_argument("scenario", help="scenario YAML file")
     backtest.add_argument("--horizon", type=int, default=5, help="years ahead (default 5)")
+    backtest.add_argument("--quiet", action="store_true", help="no progress messages")
     backtest.set_defaults(handler=_backtest)
 
     validate = sub.add_parser("validate", help="check a scenario or data file",
@@ -184,6 +185,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What each column of ``sufficiency backtest`` means (printed under the table).
+BACKTEST_COLUMNS = {
+    "model": "the forecasting method scored",
+    "horizon": "years ahead of the forecast origin",
+    "n": "forecasts scored (one per origin year with a known outcome)",
+    "median_ape_pct": "median absolute error, as a % of the published figure",
+    "mase": "mean absolute scaled error: error divided by that of a naive 'same as last "
+            "year' forecast (below 1 beats it)",
+    "median_scaled_error": "median of the same scaled errors (below 1 beats the naive "
+                           "forecast in most years)",
+    "median_pe_pct": "median signed error, % (above 0: the forecast ran high)",
+    "bias_pct": "mean signed error, % (above 0: the forecast ran high)",
+    "over_share": "share of forecasts above the published figure (0.5 = no bias)",
+    "coverage80": "share of published figures inside the 80% band (0.8 = honest band)",
+    "coverage90": "share of published figures inside the 90% band (0.9 = honest band)",
+}
+
+
 def _progress(quiet: bool):
     start = time.perf_counter()
 
@@ -203,6 +222,31 @@ def _input_files(scenario) -> list[Path]:
     return files
 
 
+class _ticking:
+    """Say ``message`` every ``every`` seconds while a long step without its own progress runs."""
+
+    def __init__(self, say, message: str, every: float = 5.0):
+        import threading
+
+        self.say, self.message, self.every = say, message, every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._tick, daemon=True)
+
+    def _tick(self):
+        start = time.perf_counter()
+        while not self.stop.wait(self.every):
+            self.say(f"{self.message} ({time.perf_counter() - start:.0f}s)")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        return False
+
+
 def _run(args) -> int:
     from .report import write_outputs
     from .report.output_dir import OutputLock, check_output
@@ -220,7 +264,8 @@ def _run(args) -> int:
             warnings.simplefilter("ignore", DataWarning)
             result = run_scenario(scenario, progress=say)
         say(f"writing outputs to {out}")
-        write_outputs(result, out, force=args.force)
+        write_outputs(result, out, force=args.force, progress=say)
+        say("done")
     print(summary(result))
     print(f"\nwritten to {out}/: results.xlsx, report.html, charts/*.png, manifest.json")
     return OK
@@ -231,6 +276,7 @@ def _compare(args) -> int:
     from .report.output_dir import OutputLock, check_output
     from .scenario import load_scenario
     from .workflow import run_scenario
+    from .report import compare_runs, run_names, write_comparison
 
     if len(args.scenarios) < 2:
         raise ValidationError("compare: expected two or more scenario files")
@@ -255,8 +301,11 @@ def _compare(args) -> int:
             for scenario in scenarios:
                 say(f"scenario {scenario.name}")
                 runs.append(run_scenario(scenario, progress=say))
-        table = compare_runs(runs)
-        write_comparison(runs, table, out, force=args.force)
+        names = run_names(runs)
+        say("comparing the headline figures")
+        table = compare_runs(runs, names)
+        write_comparison(runs, table, out, force=args.force, names=names, progress=say)
+        say("done")
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
     print(f"\nwritten to {out}/: comparison.xlsx, comparison.csv and one folder per scenario")
     return OK
@@ -267,10 +316,17 @@ def _backtest(args) -> int:
     from .workflow import backtest_scenario
 
     scenario = load_scenario(args.scenario)
+    say = _progress(getattr(args, "quiet", False))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        table = backtest_scenario(scenario, horizon=args.horizon)
+        with _ticking(say, "still backtesting"):
+            table = backtest_scenario(scenario, horizon=args.horizon, progress=say)
+    say("done")
     print(table.to_string(index=False))
+    print("\nColumns:")
+    for column in table.columns:
+        if column in BACKTEST_COLUMNS:
+            print(f"  {column:<20} {BACKTEST_COLUMNS[column]}")
     from .forecast.backtest import accuracy_in_words
 
     chosen = scenario.get("forecast.model")

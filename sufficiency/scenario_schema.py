@@ -34,6 +34,9 @@ _ROWS = [
      "the embedded history.", ""),
     ("data.history_sheet", "str", None, "",
      "Excel sheet of data.history (its name); empty = the first sheet.", ""),
+    ("data.planning_areas", "path", None, "",
+     "Planning areas for the SCAP table (CSV): area, share (of the LA's pupils; optionally per "
+     "phase with a phase column, primary/secondary). Empty = the whole LA.", ""),
     ("data.phases", "choice:standard|three_tier", "standard", "",
      "Phase system: standard (primary/secondary) or three_tier (first/middle/high).", ""),
     ("forecast.model",
@@ -42,7 +45,7 @@ _ROWS = [
      "projects plans per 1,000 of the LA's ONS population aged forward (embedded LAs).", ""),
     ("forecast.growth_rate", "float|null", None, "per year",
      "Fixed rate for constant_growth (e.g. 0.108); empty = mean of the last 3 years.",
-     "Wiltshire SEND strategy 2020-24 modelled 10.8% a year", -0.5, 0.5),
+     "DfE SEN2: the LA's own EHC plan growth over the last 3 years when empty", -0.5, 0.5),
     ("forecast.horizon", "int", 8, "years", "Years ahead to forecast (1-10).", "", 1, 10),
     ("forecast.by", "choice:total|age_band", "age_band", "",
      "Forecast the LA total or each age band (reconciled to the total).", ""),
@@ -261,16 +264,20 @@ def starting_scenario(la) -> str:
     from . import data as sd
 
     code = sd.resolve_la(la, sd.las())
-    names = sd.la_names()
+    name = sd.everyday_name(sd.la_names().get(code, code))
     hist = sd.la_history(code)
     total = hist[hist["age_band"] == "all"].set_index("year")["count"]
     growth = (total.iloc[-1] / total.iloc[-4]) ** (1 / 3) - 1
-    lines = [f"# Starting scenario for {names.get(code, code)} (LA {code}).",
+    # sources that depend on the LA are said for this LA, not for the example's
+    own_source = {"forecast.growth_rate": (
+        f"DfE SEN2: {name}'s EHC plans grew {growth:.1%} a year over "
+        f"{int(total.index[-4])}-{int(total.index[-1])} (the rate used when empty)")}
+    lines = [f"# Starting scenario for {name} (LA {code}).",
              f"# EHC plans: {total.index[0]} {total.iloc[0]:,.0f} -> {total.index[-1]} "
              f"{total.iloc[-1]:,.0f}; growth over the last 3 years {growth:.1%} a year.",
              "# Every key below shows its default; edit what you know better.",
              "# Reference: docs/scenario-reference.md", "",
-             f"name: {names.get(code, code)} baseline", "seed: 0", "data:", f"  la: '{code}'"]
+             f"name: {name} baseline", "seed: 0", "data:", f"  la: '{code}'"]
     section = None
     for row in SCENARIO_SCHEMA.itertuples(index=False):
         if "." not in row.key or row.key in ("data.la", "data.history"):
@@ -281,8 +288,9 @@ def starting_scenario(la) -> str:
                 lines.append(f"{head}:")
             section = head
         default = "" if row.default is None else json.dumps(row.default)
+        source = own_source.get(row.key, row.source)
         comment = f"  # {row.description}" + (f" [{row.unit}]" if row.unit else "") + \
-            (f" Source: {row.source}." if row.source else "")
+            (f" Source: {source}." if source else "")
         lines.append(f"  {key}: {default}{comment}")
     lines.append("levers: []  # e.g. - {name: reduce_new_plan_growth, reduction: 0.2, "
                  "from_year: 2027}")

@@ -44,7 +44,8 @@ class ScenarioRun:
         The LA's code in the embedded data; None when the history is the user's own file and
         no ``data.la`` was given.
     la_name : str
-        The LA's name (``"Your LA"`` for an own history without ``data.la``).
+        The LA's everyday name, e.g. "Herefordshire" for "Herefordshire, County of"
+        (``"Your LA"`` for an own history without ``data.la``).
     history : DataFrame
         ``year, age_band, count, flag``: the EHC plan history used (``year`` = January
         census year).
@@ -69,6 +70,10 @@ class ScenarioRun:
         The costed DSG deficit plan, mitigated vs unmitigated (``finance.enabled``).
     measures : DataFrame
         ``year, measure, value, basis``: the measures LAs report to their boards.
+    scap : DataFrame
+        ``year, phase, nc_year, age, provision, demand`` (and ``area``): the specialist demand
+        by national curriculum year for the SCAP return (:func:`sufficiency.scap.nc_year_demand`);
+        empty when the LA has no single-age data.
     timings : dict
         Seconds per stage.
     notes : list of str
@@ -88,6 +93,7 @@ class ScenarioRun:
     allocation: Plan | None = None
     deficit: DeficitPlan | None = None
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scap: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     inputs: dict = field(default_factory=dict)
@@ -149,11 +155,12 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     say("turning the forecast into demand for specialist places")
     flows = _flows(scenario, la_code, forecast)
     demand = flows.demand(dm.need_shares(sd.la_needs(la_code)))
+    scap = _scap(scenario, la_code, forecast, demand, notes, inputs)
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
-                      flows=flows, timings=timings, notes=notes, inputs=inputs,
+                      flows=flows, scap=scap, timings=timings, notes=notes, inputs=inputs,
                       population=population)
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
@@ -184,7 +191,8 @@ def _history(scenario: Scenario, files, notes: list):
     if files.history is not None:
         history = own_history_by_age_band(files.history)
         code = sd.resolve_la(la, sd.las()) if la else None
-        return code, sd.la_names().get(code, "Your LA") if code else "Your LA", history
+        name = sd.everyday_name(sd.la_names().get(code, "Your LA")) if code else "Your LA"
+        return code, name, history
     code = sd.resolve_la(la, sd.las())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -194,7 +202,7 @@ def _history(scenario: Scenario, files, notes: list):
     if (history["flag"] != "").any():
         notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
                      "history sheet) and add up to the published 2023 total.")
-    return code, sd.la_names().get(code, code), history
+    return code, sd.everyday_name(sd.la_names().get(code, code)), history
 
 
 def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True,
@@ -341,6 +349,32 @@ def own_history_by_age_band(history: pd.DataFrame) -> pd.DataFrame:
     order = {b: i for i, b in enumerate(list(sd.AGE_BANDS["age_band"]) + ["all"])}
     h = h.assign(_o=h["age_band"].map(order)).sort_values(["year", "_o"]).drop(columns="_o")
     return h.assign(flag="")[["year", "age_band", "count", "flag"]].reset_index(drop=True)
+
+
+def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, notes: list,
+          inputs: dict) -> pd.DataFrame:
+    """Specialist demand by NC year (SCAP): the plan's primary/secondary demand split by single
+    ages aged forward, by planning area when ``data.planning_areas`` is given."""
+    from .scap import nc_year_demand
+
+    try:
+        single = sd.la_caseload_by_single_age(la_code)
+    except KeyError as err:
+        notes.append(f"No SCAP table by national curriculum year: {err.args[0]}.")
+        return pd.DataFrame()
+    if scenario.get("data.phases") != "standard":
+        # SCAP asks for primary and secondary whatever the LA's own phases (first/middle/high):
+        # the forecast is split into them with the latest placement and need mix
+        pm = dm.provision_shares(sd.la_placements_by_age(la_code))
+        nm = dm.need_shares(sd.la_needs(la_code))
+        demand = dm.place_demand(forecast.table, pm, nm, dm.phase_shares(sd.PHASES),
+                                 value=scenario.get("forecast.planning_quantile"))
+    areas = None
+    path = scenario.resolve(scenario.get("data.planning_areas"))
+    if path is not None:
+        areas = pd.read_csv(path)
+        inputs["data.planning_areas"] = path
+    return nc_year_demand(demand, single, areas=areas)
 
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
@@ -548,17 +582,20 @@ def _deferred_transitions(run: ScenarioRun) -> pd.Series:
     return u.assign(d=np.minimum(u["unplaced"], u["transfers"])).groupby("year")["d"].sum()
 
 
-def backtest_scenario(scenario, horizon: int = 5, models=None) -> pd.DataFrame:
+def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) -> pd.DataFrame:
     """Rolling-origin accuracy of the forecast models on the scenario's own history.
 
     Returns one row per model and horizon: ``n, median_ape_pct, mase, over_share, coverage80,
     coverage90`` (see :func:`sufficiency.forecast.accuracy`). The LA total is backtested, with
-    the same pooling reference as the scenario's forecast.
+    the same pooling reference as the scenario's forecast. ``progress`` is called with a short
+    message before each step.
     """
     from . import forecast as fc
 
+    say = progress or (lambda message: None)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    say("reading data")
     files = read_scenario_files(scenario)
     files.raise_if_any(str(scenario.path))
     _, _, history = _history(scenario, files, [])
@@ -573,10 +610,12 @@ def backtest_scenario(scenario, horizon: int = 5, models=None) -> pd.DataFrame:
     steps = {k: v for k, v in steps.items()
              if k in ("long_run", "growth_shock_sd", "convergence")}
     specs = {m: (m, dict(steps)) for m in models}
+    say(f"backtesting {len(models)} models ({', '.join(models)}), {horizon} years ahead from "
+        "each past year")
     errors = fc.backtest(total, models=specs, horizon=horizon, seed=scenario.get("seed"),
                          **_pooling(scenario), **kwargs)
+    say("scoring the forecasts against what happened")
     return fc.accuracy(errors).round(3)
-
 
 
 # --- helpers ---------------------------------------------------------------------------------

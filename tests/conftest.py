@@ -85,7 +85,9 @@ def _tiny_report(fail=False):
                   headlines=[("Specialist places needed 2026 -> 2033", "2,717 -> 4,100")],
                   charts=[("cost.png", "Cost", "caption", chart)],
                   page_tables=[("Costs", tables["costs"], "by year")], tables=tables,
-                  notes=["illustrative"], manifest={"seed": 0, "timings_seconds": {}})
+                  notes=["illustrative"], manifest={"seed": 0, "timings_seconds": {}},
+                  summary=["Testshire had 2,717 children needing a specialist place in 2026.",
+                           "Assumed: costs grow 3% a year."])
 
 
 @pytest.fixture

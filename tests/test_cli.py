@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
 import pytest
 
 from sufficiency.cli import main
@@ -50,12 +51,21 @@ def test_new_scenario_writes_a_valid_commented_file(tmp_path, capsys):
     out = tmp_path / "hfd.yaml"
     assert main(["new-scenario", "--la", "Herefordshire", "--out", str(out)]) == 0
     text = out.read_text()
-    assert "# Starting scenario for Herefordshire, County of (LA 884)" in text
+    assert "# Starting scenario for Herefordshire (LA 884)" in text
+    assert "name: Herefordshire baseline" in text
     assert "discount_rate: 0.035" in text and "Green Book" in text
     scenario = load_scenario(out)
     assert scenario.get("data.la") == "884"
     assert main(["new-scenario", "--la", "Herefordshire", "--out", str(out)]) == 2
     assert "exists" in capsys.readouterr().err
+
+
+def test_new_scenario_sources_fit_the_la(tmp_path):
+    out = tmp_path / "worcs.yaml"
+    assert main(["new-scenario", "--la", "Worcester", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "Wiltshire" not in text
+    assert "Worcestershire's EHC plans grew" in text
 
 
 def test_unknown_la_exit_2(tmp_path, capsys):
@@ -76,15 +86,31 @@ def test_compare_writes_side_by_side(tmp_path, capsys):
     mitigated = tmp_path / "mitigated.yaml"
     mitigated.write_text("extends: base.yaml\nname: Mitigated\nlevers:\n"
                          "  - {name: reduce_new_plan_growth, reduction: 0.3, from_year: 2027}\n")
+    # the documented extends pattern without a new name: same name as the base
+    same = tmp_path / "steps.yaml"
+    same.write_text("extends: base.yaml\nlevers:\n"
+                    "  - {name: reduce_new_plan_growth, reduction: 0.1, from_year: 2027}\n")
     out = tmp_path / "cmp"
-    assert main(["compare", str(base), str(mitigated), "--out", str(out), "--quiet"]) == 0
+    assert main(["compare", str(base), str(mitigated), str(same), "--out", str(out)]) == 0
     table = pd.read_csv(out / "comparison.csv")
-    row = table.set_index("measure").loc["specialist places needed, last year"]
-    assert row["Mitigated"] < row["Wiltshire baseline"]
-    assert row["Mitigated - Wiltshire baseline"] == pytest.approx(
-        row["Mitigated"] - row["Wiltshire baseline"])
+    row = table.set_index("measure").loc["Specialist places needed, last year"]
+    first = "Wiltshire baseline (base.yaml)"
+    assert row["Mitigated"] < row[first]
+    assert row[f"Mitigated - {first}"] == pytest.approx(row["Mitigated"] - row[first])
+    # every scenario is kept: the two with the same name are named by their files
+    assert "Wiltshire baseline (steps.yaml)" in table.columns
     assert (out / "mitigated" / "results.xlsx").exists()
-    assert "Mitigated - Wiltshire baseline" in capsys.readouterr().out
+    assert (out / "wiltshire-baseline-steps-yaml" / "results.xlsx").exists()
+    captured = capsys.readouterr()
+    assert f"Mitigated - {first}" in captured.out
+    assert "writing comparison.xlsx" in captured.err          # progress to the end
+    wb = load_workbook(out / "comparison.xlsx")
+    assert len(set(wb.sheetnames)) == len(wb.sheetnames) == 7
+    assert {"Mitigated - measures", "Base - measures", "Steps - measures"} <= set(wb.sheetnames)
+    assert all(len(n) <= 31 and "_" not in n for n in wb.sheetnames)
+    ws = wb["Comparison"]
+    money = [r for r in ws.iter_rows(min_row=2) if "(£)" in str(r[0].value)]
+    assert money and all("£" in c.number_format for c in money[0][1:])
 
 
 def test_backtest_prints_accuracy_per_model(capsys):

@@ -20,9 +20,13 @@ def test_main_command_writes_every_output(example_out):
                  "charts/cost_by_provision.png", "charts/cumulative_deficit.png"):
         assert (example_out / name).exists(), name
     sheets = pd.ExcelFile(example_out / "results.xlsx").sheet_names
-    for sheet in ("assumptions", "forecast", "placements", "capital_programme", "cost_by_year",
-                  "unplaced", "marginal_place_value", "dsg_trajectory", "measures"):
-        assert sheet in sheets
+    for sheet in ("Assumptions", "Forecast", "Placements", "Capital programme", "Cost by year",
+                  "Without a place", "Value of one more place", "DSG position",
+                  "Board measures", "DSG placements (today's mix)", "DSG finance (place plan)",
+                  "SCAP primary", "SCAP secondary"):
+        assert sheet in sheets, sheet
+    for name in ("dfe_dsg_placements_unmitigated", "dfe_scap_nc_primary", "capital_programme"):
+        assert (example_out / "tables" / f"{name}.csv").exists(), name
     manifest = json.loads((example_out / "manifest.json").read_text())
     assert manifest["seed"] == 0 and len(manifest["scenario_hash"]) == 64
     assert "scenarios/example.yaml" in " ".join(manifest["input_files_sha256"])
@@ -114,6 +118,13 @@ def test_report_in_browser_shows_the_headline_figures(example_out, example_run, 
     for label, value in headlines(example_run):
         assert value.replace(">", "&gt;") in dom or value in dom, (label, value)
     assert "ILLUSTRATIVE" in dom
+    # the opening summary, in sentences, before the sections
+    from sufficiency.report.page import summary_paragraphs
+
+    first = summary_paragraphs(example_run)[0]
+    assert "Summary" in dom and first.replace("'", "&#x27;") in dom or first in dom
+    assert dom.index("Summary") < dom.index("How many children")
+    assert dom.count("<figcaption>") >= 4 and dom.count("<caption>") >= 3
     assert dom.count("data:image/png;base64") >= 4
 
 
@@ -145,3 +156,64 @@ def test_own_history_without_age_bands_says_what_is_needed(tmp_path, capsys):
     assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     assert "forecast by age band" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def _visible_text(path) -> str:
+    import html
+    import re
+
+    page = Path(path).read_text(encoding="utf-8")
+    alts = re.findall(r"alt='([^']*)'", page)
+    page = re.sub(r"<style>.*?</style>|src='data:[^']*'", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page) + " " + " ".join(alts))
+
+
+def test_page_shows_words_not_internal_codes(example_out):
+    import re
+
+    text = _visible_text(example_out / "report.html")
+    codes = sorted(set(re.findall(r"\b[a-z]+_[a-z0-9_]+\b", text)))
+    assert not codes, codes
+    # nor the bare codes of needs, need groups, provisions and deficit scenarios
+    for code in ("semh", "cognition", "special_non_maintained", "unmitigated", "allocation_plan",
+                 "income_gbp", "SEMH", "ASD"):
+        assert not re.search(rf"(?<![\w-]){code}(?![\w-])", text), code
+    # money as £m with one decimal, no pounds-to-the-penny, years without separators
+    assert not re.search(r"£-?\d{1,3}(,\d{3}){2,}", text), "money to the pound on the page"
+    assert not re.search(r"\b2,0[23]\d\b", text), "a year written with a separator"
+
+
+def test_page_assumptions_are_as_given_and_used(example_out):
+    text = _visible_text(example_out / "report.html")
+    assert "3.5%" in text and "0.5%" in text             # discount rate, MIP gap
+    assert "£60,000 £ per place" not in text               # the unused example default
+    assert "the LA's calibrated high needs cost per placement" in text
+
+
+def test_workbook_money_and_share_columns_are_formatted(example_out):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(example_out / "results.xlsx")
+
+    def column(sheet, header):
+        ws = wb[sheet]
+        heads = [c.value for c in ws[1]]
+        j = heads.index(header)
+        return [row[j] for row in ws.iter_rows(min_row=2, max_row=6)]
+
+    for sheet, header in (("Capital programme", "Capital cost (£)"),
+                          ("Cost by year", "Revenue cost (£)"),
+                          ("DSG position", "High Needs Block income (£)"),
+                          ("DSG position", "Cumulative deficit (£)")):
+        assert all(c.number_format.startswith('"£"#,##0') for c in column(sheet, header)), header
+    assert all(c.number_format == "0.0%" for c in column("Utilisation", "Places filled"))
+    assert all(c.number_format == "0" for c in column("Capital programme",
+                                                      "Opening year (September)"))
+    assert all(c.number_format == "#,##0" for c in column("Placements", "Children placed"))
+    ws = wb["DSG finance (today's mix)"]
+    assert ws["A1"].value == "High needs block" and ws["A2"].value == "High Needs Block income"
+    assert ws["B1"].value == "2025-26" and ws["B2"].number_format.startswith('"£"#,##0')
+    ws = wb["SCAP primary"]
+    assert [c.value for c in ws[1]][:3] == ["Provision type", "National curriculum year",
+                                            "2025/26"]
+    assert ws["B2"].value == "Reception"

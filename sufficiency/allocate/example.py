@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..data.labels import label
+
 #: Annual cost per place (£, place funding + typical top-up), illustrative. Place funding is
 #: £10,000 for special and AP places and £6,000 (or £10,000) for resource bases (ESFA, High
 #: needs funding operational guide); top-ups vary by LA and are illustrative here.
@@ -217,7 +219,7 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
                          "new special school"))
     rb_phases = _phases_for(phases, AGES["resource_base"])
     for i, g in enumerate((top * 3)[:3]):
-        name = f"New resource base {i + 1} ({g})"
+        name = f"New resource base {i + 1} ({label(g, 'need_group').lower()})"
         new_rows.append((name, "resource_base", 0.0, COST_PER_PLACE["resource_base"]))
         p = rb_phases[i % len(rb_phases)] if rb_phases else None
         if p is not None:
@@ -231,7 +233,7 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
         k = 0
         while standard + 150.0 * k < float(growth_places):
             focus = ranked[k % len(ranked)]
-            name = f"New special school {k + 1} ({focus})"
+            name = f"New special school {k + 1} ({label(focus, 'need_group').lower()})"
             new_rows.append((name, "special_maintained", 0.0,
                              COST_PER_PLACE["special_maintained"]))
             designation += [(name, focus, p) for p in school_phases]

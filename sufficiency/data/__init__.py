@@ -60,6 +60,9 @@ from .vocabulary import (
 )
 
 from .highneeds import la_funded_places, la_high_needs
+from .labels import LABELS, label
+from .names import everyday_name
+from .single_age import la_caseload_by_single_age, read_caseload_by_single_age
 from .s251 import la_s251_high_needs
 
 from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history
@@ -69,6 +72,8 @@ __all__ = [
     "DSG_CATEGORIES", "HISTORY_SCHEMA", "INDEPENDENT", "NEEDS", "NEED_AREAS", "PHASES", "PROVISIONS",
     "SEN2_PLACEMENT_COLUMNS", "SEN2_PLACEMENT_LABELS", "THREE_TIER_PHASES", "ValidationReport",
     "age_band_of", "define_phases", "england_history", "example_histories", "flag_breaks",
+    "LABELS", "everyday_name", "label", "la_caseload_by_single_age",
+    "read_caseload_by_single_age",
     "group_needs", "la_ceased_plans", "la_funded_places", "la_high_needs", "la_history", "la_names",
     "la_need_by_age", "la_needs", "la_new_plan_needs", "la_new_plans", "la_new_plans_by_age",
     "la_placements", "la_placements_by_age", "la_requests", "la_s251_high_needs", "las", "load_table", "phase_of",

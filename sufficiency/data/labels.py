@@ -1,7 +1,8 @@
 """The words a person reads for every code and column name, with its unit: one table.
 
 :data:`LABELS` has one row per (``kind``, ``code``): ``label`` (what the page, the charts and
-the workbook show) and ``unit`` (``£``, ``%``, ``children``, ``places``, ``year`` or empty),
+the workbook show) and ``unit`` (``£``, ``%`` (a share of 1), ``pct`` (already in percent),
+``children``, ``places``, ``year`` or empty),
 which also decides how a value is formatted (:mod:`sufficiency.report.formats`). Codes of
 needs, provisions and DSG categories take their words from the vocabulary's own tables, so a
 name is written once.
@@ -16,7 +17,7 @@ Examples
 --------
 >>> label("cognition_learning", "need_group")
 'Cognition and learning'
->>> label("income_gbp"), unit_of("income_gbp")
+>>> label("income_gbp", "column"), unit_of("income_gbp")
 ('High Needs Block income (£)', '£')
 >>> label("cumulative_deficit_p90")
 'Cumulative deficit, 90th percentile (£)'
@@ -30,7 +31,7 @@ import pandas as pd
 
 from .vocabulary import AGE_BANDS, DSG_CATEGORIES, NEEDS, PROVISIONS
 
-__all__ = ["LABELS", "label", "label_values", "unit_of", "words"]
+__all__ = ["LABELS", "label", "label_values", "legend", "unit_of", "words"]
 
 _PROVISION_SHORT = {
     "mainstream": "Mainstream school", "resource_base": "Resourced provision or SEN unit",
@@ -68,10 +69,30 @@ _ROWS = [
     ("measure", "children_without_suitable_place", "Children without a suitable place",
      "children"),
     ("measure", "cost_per_ehcp_gbp", "High needs spend per EHC plan", "£"),
-    # finance scenarios
-    ("scenario", "unmitigated", "Today's placement mix", ""),
-    ("scenario", "mitigated", "With the scenario's levers", ""),
-    ("scenario", "allocation_plan", "With the optimised place plan", ""),
+    # the deficit plan's scenarios (sufficiency.finance.DeficitPlan.scenarios)
+    ("scenario", "unmitigated", "Today's placement mix", "", "Forecast, today's placement mix"),
+    ("scenario", "mitigated", "With the scenario's levers", "", "Forecast with the levers"),
+    ("scenario", "allocation_plan", "With the optimised place plan", "",
+     "Optimised place plan"),
+    # headline figures (sufficiency.report.page.headline_values), as compare_runs names them
+    ("headline", "ehcp_latest", "EHC plans, latest January", "children"),
+    ("headline", "ehcp_forecast_last", "EHC plans, last plan year", "children"),
+    ("headline", "specialist_first", "Specialist places needed, first year", "children"),
+    ("headline", "specialist_last", "Specialist places needed, last year", "children"),
+    ("headline", "projects", "Capital projects chosen", ""),
+    ("headline", "places_added", "Places added by projects", "places"),
+    ("headline", "capital_gbp", "Capital cost (£)", "£"),
+    ("headline", "unplaced_last", "Children without a place, last year", "children"),
+    ("headline", "deficit_last_unmitigated_gbp",
+     "Cumulative DSG deficit, today's placement mix (£)", "£"),
+    ("headline", "deficit_last_mitigated_gbp", "Cumulative DSG deficit, with the levers (£)", "£"),
+    ("headline", "deficit_last_allocation_plan_gbp",
+     "Cumulative DSG deficit, with the place plan (£)", "£"),
+    ("headline", "answer_scenario", "The answer: scenario", ""),
+    ("headline", "answer_deficit_gbp",
+     "The answer: cumulative DSG deficit, last year (£; with the place plan where the scenario "
+     "has one, else with the levers, else today's mix; mean of the paths)", "£"),
+    ("headline", "opening_balance_gbp", "Opening DSG balance (£; negative = deficit)", "£"),
     # allocation objective components
     ("component", "revenue", "Revenue cost", "£"), ("component", "transport", "Transport cost", "£"),
     ("component", "capital", "Capital cost", "£"),
@@ -141,6 +162,20 @@ _ROWS = [
     ("column", "share", "Share of the total saving", "%"),
     ("column", "balance_at_min_gbp", "Balance with the lever at its least (£)", "£"),
     ("column", "balance_at_max_gbp", "Balance with the lever at its most (£)", "£"),
+    ("column", "ehcp", "EHC plans", "children"), ("column", "top_up_gbp", "Top-ups (£)", "£"),
+    ("column", "fee_gbp", "Independent fees (£)", "£"),
+    ("column", "central_gbp", "Central high needs spend (£)", "£"),
+    ("column", "outturn_gbp", "Published outturn, s251 (£)", "£"),
+    ("column", "difference_pct", "Model minus outturn (%)", "pct"),
+    ("column", "calibration", "Calibration year", ""),
+    ("column", "new_local_places", "New local specialist places", "places"),
+    ("column", "new_places_basis", "Basis of the new places", ""),
+    ("column", "dsg_spend_gbp", "High needs spend over the plan (£)", "£"),
+    ("column", "total_cost_gbp", "Total cost over the plan (£)", "£"),
+    ("column", "step", "Step", ""), ("column", "amount_gbp", "Amount (£)", "£"),
+    ("column", "balance_gbp", "Balance (£)", "£"), ("column", "answer", "The answer", ""),
+    ("column", "paths", "From simulated paths", ""),
+    ("column", "line", "Income line", ""),
     # column names that mean something else in one table
     ("column", "marginal_place_value.value", "Value of one more place (£ a year)", "£"),
     ("column", "marginal_place_value.value_pv", "Value of one more place, present value (£)", "£"),
@@ -157,7 +192,17 @@ _ROWS = [
     ("sheet", "hnb_income", "High Needs Block income", ""),
     ("sheet", "lever_savings", "Savings by lever", ""),
     ("sheet", "needs_vs_finance_led", "Needs-led v finance-led", ""),
-    ("sheet", "goal_seek", "Goal seek", ""),
+    ("sheet", "goal_seek", "Goal seek", ""), ("sheet", "comparison", "Comparison", ""),
+    ("sheet", "dfe_dsg_placements", "DSG placements", ""), ("sheet", "dfe_dsg_ages", "DSG ages", ""),
+    ("sheet", "dfe_dsg_needs", "DSG needs", ""),
+    ("sheet", "dfe_dsg_financial_summary", "DSG finance", ""),
+    ("sheet", "dfe_scap_specialist", "SCAP by type", ""),
+    ("sheet", "dfe_scap_nc_primary", "SCAP primary", ""),
+    ("sheet", "dfe_scap_nc_secondary", "SCAP secondary", ""),
+    # short scenario names for sheet names (31 characters at most)
+    ("scenario_short", "unmitigated", "today's mix", ""),
+    ("scenario_short", "mitigated", "levers", ""),
+    ("scenario_short", "allocation_plan", "place plan", ""),
 ]
 
 
@@ -174,11 +219,25 @@ def _vocabulary_rows() -> list:
     return rows
 
 
-#: ``kind, code, label, unit``: every label a person reads (see the module docstring).
-LABELS = pd.DataFrame(_vocabulary_rows() + _ROWS, columns=["kind", "code", "label", "unit"])
+def _build() -> pd.DataFrame:
+    rows = [tuple(r) + (None,) * (5 - len(r)) for r in _vocabulary_rows() + _ROWS]
+    out = pd.DataFrame(rows, columns=["kind", "key", "label", "unit", "legend"])
+    out["legend"] = out["legend"].fillna(out["label"])
+    return out
 
-_LOOKUP = {(k, c): (lab, u) for k, c, lab, u in LABELS.itertuples(index=False)}
-_VALUE_KINDS = sorted(set(LABELS["kind"]) - {"column", "sheet", "provision_full"})
+
+#: ``kind, key, label, unit, legend``: every label a person reads (see the module docstring);
+#: ``legend`` is what a chart legend says when a line must say what it assumes.
+LABELS = _build()
+
+_LOOKUP = {(k, c): (lab, u) for k, c, lab, u in LABELS[["kind", "key", "label", "unit"]]
+           .itertuples(index=False)}
+_LEGEND = {(k, c): leg for k, c, leg in LABELS[["kind", "key", "legend"]].itertuples(index=False)}
+_ANY = {}
+for _k, _c, _lab in LABELS[["kind", "key", "label"]].itertuples(index=False):
+    _ANY.setdefault(_c, _lab)
+_VALUE_KINDS = sorted(set(LABELS["kind"]) - {"column", "sheet", "provision_full", "headline",
+                                              "scenario_short"})
 
 _WORDS = {"gbp": "(£)", "hnb": "High Needs Block", "dsg": "DSG", "ehcp": "EHC plan",
           "ehcps": "EHC plans", "fe": "FE", "ap": "AP", "sen": "SEN", "la": "LA", "pc": "(%)",
@@ -218,8 +277,10 @@ def words(name: str) -> str:
     return sentence[0].upper() + sentence[1:] if sentence else text
 
 
-def label(code, kind: str = "column", table: str | None = None) -> str:
-    """The words for ``code`` (a column name by default, or a value of column ``kind``).
+def label(code, kind: str | None = None, table: str | None = None) -> str:
+    """The words for ``code``: a value of column ``kind`` (``provision``, ``need`` ...), a
+    column name (``kind="column"``, optionally of one ``table``), or, without ``kind``, a
+    column name first and then any kind.
 
     Examples
     --------
@@ -227,14 +288,37 @@ def label(code, kind: str = "column", table: str | None = None) -> str:
     ('Independent special school', 'Autistic spectrum disorder')
     >>> label("value", table="marginal_place_value")
     'Value of one more place (£ a year)'
+    >>> label("allocation_plan")
+    'With the optimised place plan'
     """
-    if table is not None and (kind, f"{table}.{code}") in _LOOKUP:
-        return _LOOKUP[(kind, f"{table}.{code}")][0]
-    if (kind, code) in _LOOKUP:
-        return _LOOKUP[(kind, code)][0]
-    if kind in ("column", "sheet"):
+    if kind == "deficit_scenario":
+        kind = "scenario"
+    look = kind or "column"
+    if table is not None and (look, f"{table}.{code}") in _LOOKUP:
+        return _LOOKUP[(look, f"{table}.{code}")][0]
+    if (look, code) in _LOOKUP:
+        return _LOOKUP[(look, code)][0]
+    if kind is None and code in _ANY:
+        return _ANY[code]
+    if look in ("column", "sheet"):
         return words(code)
     return str(code) if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", str(code)) else words(code)
+
+
+def legend(code, kind: str | None = None) -> str:
+    """What a chart legend calls ``code`` (its label unless the table gives a longer one).
+
+    Examples
+    --------
+    >>> legend("unmitigated", "scenario")
+    "Forecast, today's placement mix"
+    """
+    if kind == "deficit_scenario":
+        kind = "scenario"
+    for k in ([kind] if kind else []) + ["scenario", "column"]:
+        if (k, code) in _LEGEND:
+            return _LEGEND[(k, code)]
+    return label(code, kind)
 
 
 def unit_of(column: str, table: str | None = None) -> str:
@@ -254,7 +338,9 @@ def unit_of(column: str, table: str | None = None) -> str:
     if name.endswith("_gbp") or "_gbp_" in name or name.startswith("cost_") or \
             re.fullmatch(r".*_gbp_p\d\d|cumulative_deficit_p\d\d", name):
         return "£"
-    if name.endswith(("_share", "_pc", "_rate", "_pct")) or name.startswith(("share_", "prob_")):
+    if name.endswith("_pct"):
+        return "pct"  # already in percent (2.1 is 2.1%)
+    if name.endswith(("_share", "_pc", "_rate")) or name.startswith(("share_", "prob_")):
         return "%"
     if re.fullmatch(r"p\d\d", name):
         return "children"
@@ -276,8 +362,8 @@ def label_values(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in out.columns:
-        if column in _VALUE_KINDS and out[column].dtype == object or \
-                column in _VALUE_KINDS and pd.api.types.is_string_dtype(out[column]):
+        if column in _VALUE_KINDS and (out[column].dtype == object or
+                                       pd.api.types.is_string_dtype(out[column])):
             out[column] = out[column].map(lambda v, k=column: label(v, k)
                                           if isinstance(v, str) else v)
     return out

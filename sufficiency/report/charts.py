@@ -14,12 +14,17 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from ..data.labels import label  # noqa: E402
+
+_WHOLE = FuncFormatter(lambda v, _: f"{v:,.0f}")
 _BLUE, _GREY, _ORANGE, _RED = "#1f5f8b", "#7f7f7f", "#d9822b", "#b03a2e"
 
 
 def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame, by: str | None = None,
-              title: str = "EHC plans: history and forecast", value: str = "count"):
+              title: str = "EHC plans: history and forecast", value: str = "count",
+              order=None, total: str | None = "all"):
     """History and forecast with 80% and 90% bands, one panel per ``by`` group.
 
     Parameters
@@ -28,8 +33,18 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame, by: str | None = No
         ``year``, ``value`` (children) and ``by`` when given.
     forecast : DataFrame
         ``year``, ``mean`` and any of ``p05, p10, p50, p90, p95`` (and ``by``).
+    order : sequence, optional
+        Panel order (e.g. the age bands youngest first); groups not listed follow.
+    total : str or None
+        The ``by`` value of the LA total: drawn first, as its own panel ("All ages").
     """
-    groups = sorted(forecast[by].unique()) if by else [None]
+    present = list(dict.fromkeys(forecast[by])) if by else [None]
+    if by:
+        ranked = [g for g in (order or []) if g in present and g != total]
+        groups = ([total] if total in present else []) + ranked + \
+            sorted(g for g in present if g not in ranked and g != total)
+    else:
+        groups = [None]
     cols = min(3, len(groups))
     rows = int(np.ceil(len(groups) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
@@ -39,15 +54,18 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame, by: str | None = No
         f = f.sort_values("year")
         if {"p05", "p95"} <= set(f.columns):
             ax.fill_between(f["year"], f["p05"], f["p95"], color=_BLUE, alpha=0.15,
-                            label="90% interval")
+                            label="90% range")
         if {"p10", "p90"} <= set(f.columns):
             ax.fill_between(f["year"], f["p10"], f["p90"], color=_BLUE, alpha=0.3,
-                            label="80% interval")
-        ax.plot(f["year"], f["mean"], color=_BLUE, lw=2, label="forecast (mean)")
+                            label="80% range")
+        ax.plot(f["year"], f["mean"], color=_BLUE, lw=2, label="Forecast (mean)")
         h = h.sort_values("year")
-        ax.plot(h["year"], h[value], color="black", lw=1.5, marker="o", ms=3, label="history")
-        ax.set_title(str(group) if group is not None else title, fontsize=10)
-        ax.set_ylabel("children and young people")
+        ax.plot(h["year"], h[value], color="black", lw=1.5, marker="o", ms=3,
+                label="Published (DfE SEN2)")
+        name = label(group, by) if group is not None else title
+        ax.set_title(name, fontsize=10, fontweight="bold" if group == total else None)
+        ax.set_ylabel("Children and young people")
+        ax.yaxis.set_major_formatter(_WHOLE)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(groups):]:
         ax.set_visible(False)
@@ -58,28 +76,29 @@ def fan_chart(history: pd.DataFrame, forecast: pd.DataFrame, by: str | None = No
     return fig
 
 
-def demand_vs_capacity(frame: pd.DataFrame, by: str = "group",
-                       title: str = "Specialist demand vs places"):
-    """Demand against local capacity per year, one panel per ``by`` group.
+def demand_vs_capacity(frame: pd.DataFrame, title: str = "Specialist demand against local places"):
+    """Demand for specialist places against local capacity, existing and new, per year.
 
-    ``frame``: ``year``, ``by``, ``demand`` (children) and ``capacity`` (local places for the
-    group: designated capacity, or the local places a plan fills for it).
+    ``frame``: ``year``, ``demand`` (children needing a specialist place), ``existing``
+    (local places there today) and ``new`` (places the plan's projects add by that year).
+    Places are drawn as whole places.
     """
-    groups = sorted(frame[by].unique())
-    cols = min(3, len(groups))
-    rows = int(np.ceil(len(groups) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
-    for ax, group in zip(axes.flat, groups):
-        g = frame[frame[by] == group].sort_values("year")
-        ax.bar(g["year"], g["capacity"], color=_GREY, alpha=0.5, label="local places")
-        ax.plot(g["year"], g["demand"], color=_RED, lw=2, marker="o", ms=3, label="demand")
-        ax.set_title(str(group), fontsize=10)
-        ax.set_ylabel("children / places")
-        ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(groups):]:
-        ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle(title)
+    g = frame.sort_values("year")
+    existing = np.round(g["existing"].to_numpy(float))
+    new = np.round(g["new"].to_numpy(float))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.bar(g["year"], existing, color=_GREY, alpha=0.6, label="Local places today")
+    ax.bar(g["year"], new, bottom=existing, color=_BLUE, alpha=0.8,
+           label="New places from the capital programme")
+    ax.plot(g["year"], g["demand"], color=_RED, lw=2, marker="o", ms=4,
+            label="Children needing a specialist place")
+    ax.set_ylabel("Children / places")
+    ax.set_xlabel("January census year")
+    ax.yaxis.set_major_formatter(_WHOLE)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -99,11 +118,11 @@ def capital_timeline(programme: pd.DataFrame, title: str = "Capital programme"):
     for i, row in p.iterrows():
         ax.barh(i, last - row["opening_year"], left=row["opening_year"], color=_BLUE, alpha=0.7)
         ax.text(row["opening_year"] + 0.1, i,
-                f"{row['places']:.0f} places, £{row['capital_cost_gbp'] / 1e6:.1f}m",
+                f"{row['places']:,.0f} places, £{row['capital_cost_gbp'] / 1e6:.1f}m",
                 va="center", fontsize=8, color="white")
     ax.set_yticks(range(len(p)), p["project"], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("opening year (September)")
+    ax.set_xlabel("Opening year (September)")
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -115,17 +134,51 @@ def cost_by_provision(cost: pd.DataFrame, value: str = "cost_gbp",
     wide = cost.pivot_table(index="year", columns="provision", values=value, aggfunc="sum")
     wide = wide.fillna(0) / 1e6
     fig, ax = plt.subplots(figsize=(8, 4))
-    bottom = np.zeros(len(wide))
-    colours = plt.get_cmap("tab20")(np.linspace(0, 1, max(len(wide.columns), 2)))
-    for colour, column in zip(colours, wide.columns):
-        ax.bar(wide.index, wide[column], bottom=bottom, label=str(column), color=colour)
-        bottom += wide[column].to_numpy()
+    _stack(ax, wide)
     ax.set_ylabel("£ million a year")
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2, loc="upper left")
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def revenue_and_capital(cost: pd.DataFrame, title: str = "What the plan costs"):
+    """Revenue and capital drawn apart: two panels sharing the years.
+
+    ``cost``: ``year``, ``provision``, ``revenue`` (and ``transport``) and ``capital`` (£ of
+    each year). Left: revenue (and transport) a year by provision type; right: capital spent
+    each year on the chosen projects.
+    """
+    revenue = cost.assign(running=cost["revenue"] + cost.get("transport", 0.0))
+    wide = revenue.pivot_table(index="year", columns="provision", values="running",
+                               aggfunc="sum").fillna(0) / 1e6
+    wide = wide.loc[:, wide.sum() > 0]
+    capital = cost.groupby("year")["capital"].sum() / 1e6
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), sharex=True,
+                                      gridspec_kw={"width_ratios": [3, 2]})
+    _stack(left, wide)
+    left.set_title("Revenue a year (placements and transport)", fontsize=10)
+    left.set_ylabel("£ million a year")
+    left.legend(fontsize=7, ncol=2, loc="upper left")
+    right.bar(capital.index, capital.to_numpy(), color=_ORANGE)
+    right.set_title("Capital spent a year (projects)", fontsize=10)
+    right.set_ylabel("£ million a year")
+    for ax in (left, right):
+        ax.grid(axis="y", alpha=0.3)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _stack(ax, wide: pd.DataFrame) -> None:
+    bottom = np.zeros(len(wide))
+    colours = plt.get_cmap("tab20")(np.linspace(0, 1, max(len(wide.columns), 2)))
+    for colour, column in zip(colours, wide.columns):
+        ax.bar(wide.index, wide[column], bottom=bottom, label=label(str(column), "provision"),
+               color=colour)
+        bottom += wide[column].to_numpy()
 
 
 def deficit_chart(trajectory: pd.DataFrame, title: str = "Cumulative DSG position"):
@@ -137,16 +190,19 @@ def deficit_chart(trajectory: pd.DataFrame, title: str = "Cumulative DSG positio
     """
     fig, ax = plt.subplots(figsize=(8, 4))
     colours = {"unmitigated": _RED, "mitigated": _BLUE,
-               "forecast, today's placement mix": _RED, "forecast with the levers": _BLUE}
+               "forecast, today's placement mix": _RED, "forecast with the levers": _BLUE,
+               "today's placement mix": _RED, "with the scenario's levers": _BLUE}
     line = "mean" if "mean" in trajectory else "p50"
     for i, (variant, g) in enumerate(trajectory.groupby("variant", sort=True)):
         g = g.sort_values("year")
-        colour = colours.get(variant, [_ORANGE, _GREY][i % 2])
+        key = str(variant).lower().split(" (")[0]
+        colour = colours.get(key, [_ORANGE, _GREY][i % 2])
         if {"p10", "p90"} <= set(g.columns) and g[["p10", "p90"]].notna().all().all():
             ax.fill_between(g["year"], g["p10"] / 1e6, g["p90"] / 1e6, color=colour, alpha=0.2)
         ax.plot(g["year"], g[line] / 1e6, color=colour, lw=2, marker="o", ms=3, label=variant)
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_ylabel("£ million (negative = deficit)")
+    ax.set_ylabel("£ million (below zero = deficit)")
+    ax.set_xlabel("Financial year, by the year it ends (2026 = 2025-26)")
     ax.set_title(title + (" (mean of the paths; shaded: 80% band)" if line == "mean" else ""))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

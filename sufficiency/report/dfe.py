@@ -17,9 +17,9 @@ Two templates:
 in the template's order, the unit, the template). :func:`layout_sheet` turns a table of
 :mod:`sufficiency.finance.tables` (row labels as the index, census years as columns) into
 the frame written to the workbook and to ``tables/*.csv``: the first column holds the labels,
-the other columns the years, values unrounded (the workbook formats them). Rows a stage adds
-that the layout does not list are kept, after the listed ones and before the totals, so
-nothing is lost silently.
+the other columns the years, values unrounded (the workbook formats them). The rows keep the
+order the stage gives them (the template's); rows a stage adds that the layout does not list
+(a Safety Valve income line) are kept where the stage put them, so nothing is lost silently.
 
 Examples
 --------
@@ -172,14 +172,8 @@ def layout_sheet(table: pd.DataFrame, layout: str | Layout) -> pd.DataFrame:
     else:
         keys = [(str(i),) for i in frame.index]
         headers = headers[:1]
-    first = [k[0] for k in keys]
-    listed = [r for r in spec.rows if r != TOTAL]
-    rank = {r: i for i, r in enumerate(listed)}
-    order = sorted(range(len(keys)), key=lambda i: (
-        0 if first[i] in rank else (2 if first[i].startswith(TOTAL) else 1),
-        rank.get(first[i], 0), i))
-    frame = frame.iloc[order]
-    keys = [keys[i] for i in order]
+    # the stage's own row order is the template's (rows a stage adds, e.g. income lines,
+    # sit where it puts them); the layout's rows are what the template must have
     name = financial_year_label if spec.columns == "financial_year" else academic_year_label
     frame.columns = [name(c) if str(c).isdigit() else str(c) for c in frame.columns]
     out = pd.DataFrame(keys, columns=headers)

@@ -37,6 +37,7 @@ __all__ = ["EXCEL_FORMATS", "cell_text", "count_text", "excel_format", "money_te
 EXCEL_FORMATS = {
     "£": '"£"#,##0;[Red]-"£"#,##0',
     "%": "0.0%",
+    "pct": '0.0"%"',
     "children": "#,##0",
     "places": "#,##0",
     "year": "0",
@@ -129,6 +130,8 @@ def cell_text(column: str, value, table: str | None = None) -> str:
             return money_text(value)
         if unit == "%":
             return share_text(value)
+        if unit == "pct":
+            return f"{float(value):.1f}%"
         if unit == "year":
             return f"{int(value)}"
         if unit in ("children", "places"):
@@ -171,10 +174,11 @@ def value_text(value, unit: str = "") -> str:
     u = str(unit).strip().lower()
     if isinstance(value, numbers.Number):
         if "gbp" in u or "£" in u:
-            return f"£{float(value):,.0f}" if abs(value) < 1e7 else money_text(value)
+            sign = "-" if value < 0 else ""
+            return f"{sign}£{abs(float(value)):,.0f}" if abs(value) < 1e6 else money_text(value)
         if u in ("year", "census year", "years") and float(value).is_integer():
             return f"{int(value)}"
-        if (u in _RATE_UNITS or u.startswith("per year") or "share" in u) and abs(value) < 1:
+        if (u in _RATE_UNITS or "share" in u) and abs(value) < 1:
             return share_text(value)
         return _plain_number(value)
     return str(value)

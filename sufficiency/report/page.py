@@ -1,8 +1,11 @@
-"""What ``report.html`` says: the title, headline figures, tables with captions, chart choices.
+"""What ``report.html`` says: the title, headline figures, a summary in sentences, sections of
+charts and tables with captions and alt text.
 
 Every function takes a :class:`~sufficiency.workflow.ScenarioRun` and returns text or frames;
-:func:`sufficiency.report.write_outputs` lays them out. Labels come from the one label map
-(:mod:`sufficiency.report.labels`).
+:func:`sufficiency.report.write_outputs` lays them out. Words come from the label table
+(:mod:`sufficiency.data.labels`), numbers from :mod:`sufficiency.report.formats`: £m with one
+decimal, shares as %, whole children and places. Long tables are summarised here and given
+whole in the workbook.
 """
 
 from __future__ import annotations
@@ -11,17 +14,26 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..data.vocabulary import INDEPENDENT
+from ..data.vocabulary import AGE_BAND_ORDER, INDEPENDENT
 from ..workflow import ScenarioRun
 from . import charts as ch
-from .labels import gbp_m, label, legend
+from .dfe import financial_year_label, layout_of
+from .formats import cell_text, count_text, money_text, share_text
+from .labels import label, legend, unit_of
+from .workbook import sheet_names
 
-__all__ = ["title", "subtitle", "headline_values", "headlines", "page_tables", "chart_specs",
-           "deficit_chart_data", "summary"]
+__all__ = ["SECTIONS", "deficit_chart_data", "growth_split_text", "note_words", "title", "subtitle", "headline_values", "headlines", "summary_paragraphs",
+           "page_tables", "chart_specs", "summary"]
+
+#: The page's sections, in order.
+SECTIONS = ["How many children", "Places and building", "Money", "For the DfE templates"]
+
+#: A table longer than this is summarised on the page (whole in the workbook).
+MAX_PAGE_ROWS = 12
 
 
 def title(run: ScenarioRun) -> str:
-    """The page and workbook title: LA and scenario."""
+    """The page and workbook title: LA (its everyday name) and scenario."""
     return f"{run.la_name}: SEND place sufficiency - {run.name}"
 
 
@@ -30,26 +42,29 @@ def subtitle(run: ScenarioRun) -> str:
     first = int(run.demand["year"].min()) if len(run.demand) else "-"
     last = int(run.demand["year"].max()) if len(run.demand) else "-"
     return (f"EHC plan history {int(run.history['year'].min())}-"
-            f"{int(run.history['year'].max())}, plan {first}-{last}. "
+            f"{int(run.history['year'].max())} (January censuses), plan {first}-{last}. "
             f"sufficiency {__version__}, seed {run.scenario.get('seed')}.")
 
 
 def headline_values(run: ScenarioRun) -> dict:
-    """The headline figures as numbers, keyed as :data:`~sufficiency.report.labels.LABELS`."""
+    """The headline figures as numbers, keyed as the label table's ``headline`` rows."""
     demand, history = run.demand, run.history
     last = int(demand["year"].max())
     first = int(demand["year"].min())
     table = run.forecast.table
+    total = table[table["age_band"] == "all"] if "age_band" in table else table
+    at_last = total[total["year"] == last]
     values = {
         "ehcp_latest": float(history.query("age_band == 'all'")
                              .sort_values("year")["count"].iloc[-1]),
-        "ehcp_forecast_last": float(table.query("age_band == 'all'")
-                                    .query("year == @last")["mean"].sum())
-        if "age_band" in table else np.nan,
+        "ehcp_forecast_last": float(at_last["mean"].sum()) if len(at_last) else np.nan,
         "specialist_first": float(demand.query("year == @first")["demand"].sum()),
         "specialist_last": float(demand.query("year == @last")["demand"].sum()),
         "first_year": first, "last_year": last,
     }
+    for q in ("p10", "p90"):
+        if q in at_last and len(at_last):
+            values[f"ehcp_forecast_last_{q}"] = float(at_last[q].sum())
     plan = run.allocation
     if plan is not None:
         programme = plan.capital_programme
@@ -64,7 +79,7 @@ def headline_values(run: ScenarioRun) -> dict:
         for scenario, value in run.deficit.final_deficit().items():
             values[f"deficit_last_{scenario}_gbp"] = value
         scenario, value = run.deficit.answer()
-        values["answer_scenario"] = label(scenario, "deficit_scenario")
+        values["answer_scenario"] = label(scenario, "scenario")
         values["answer_deficit_gbp"] = value
         if run.deficit.opening is not None:
             values["opening_balance_gbp"] = float(run.deficit.opening.balance_gbp)
@@ -74,43 +89,180 @@ def headline_values(run: ScenarioRun) -> dict:
 def headlines(run: ScenarioRun) -> list[tuple[str, str]]:
     """``(label, value text)`` for the cards at the top of the page."""
     v = headline_values(run)
-    out = [(f"EHC plans, January {int(run.history['year'].max())}", f"{v['ehcp_latest']:,.0f}"),
-           (f"Specialist places needed {v['first_year']} -> {v['last_year']}",
-            f"{v['specialist_first']:,.0f} -> {v['specialist_last']:,.0f}")]
+    out = [(f"Children with an EHC plan, January {int(run.history['year'].max())}",
+            count_text(v["ehcp_latest"]))]
+    if np.isfinite(v["ehcp_forecast_last"]):
+        out.append((f"Forecast, January {v['last_year']}", count_text(v["ehcp_forecast_last"])))
+    out.append((f"Specialist places needed, {v['first_year']} to {v['last_year']}",
+                f"{count_text(v['specialist_first'])} to {count_text(v['specialist_last'])}"))
     plan = run.allocation
     if plan is not None and not plan.outcome.has_solution:
         out.append(("Placement plan", f"none: {plan.outcome.describe()}"))
     elif "projects" in v:
-        out.append(("Capital projects chosen", f"{v['projects']} (+{v['places_added']:,.0f} "
-                                               f"places, {gbp_m(v['capital_gbp'])})"))
+        out.append(("Capital programme", f"{v['projects']} projects, "
+                                         f"{count_text(v['places_added'])} places, "
+                                         f"{money_text(v['capital_gbp'])}"))
         out.append((f"Children without a suitable place, {v['last_year']}",
-                    f"{v['unplaced_last']:,.0f}"))
+                    count_text(v["unplaced_last"])))
     deficit = run.deficit
     if deficit is not None:
         answer, _ = deficit.answer()
-        fy = f"{v['last_year'] - 1}-{v['last_year'] % 100:02d}"
+        fy = financial_year_label(v["last_year"])
         for scenario in [answer] + [s for s in deficit.scenarios if s != answer]:
             lead = "The answer: cumulative" if scenario == answer else "Cumulative"
-            out.append((f"{lead} DSG deficit at the end of {fy}, "
-                        f"{label(scenario, 'deficit_scenario')} ({deficit.statistic(scenario)})",
-                        gbp_m(v[f"deficit_last_{scenario}_gbp"])))
+            out.append((f"{lead} DSG deficit at the end of {fy}, {_with(scenario)} "
+                        f"({deficit.statistic(scenario)})",
+                        money_text(v[f"deficit_last_{scenario}_gbp"])))
         if deficit.opening is not None:
             o = deficit.opening
             word = "deficit" if o.balance_gbp < 0 else "surplus"
-            out.append((f"Opening DSG {word} brought into {o.first_year - 1}-"
-                        f"{o.first_year % 100:02d} ({o.status})", gbp_m(abs(o.balance_gbp))))
+            out.append((f"Opening DSG {word} brought into "
+                        f"{financial_year_label(o.first_year)} ({o.status})",
+                        money_text(abs(o.balance_gbp))))
     return out
 
 
-def page_tables(run: ScenarioRun) -> list[tuple[str, pd.DataFrame, str]]:
-    """The tables shown in ``report.html``: ``(heading, frame, caption)``."""
-    out = [("Measures reported to the board", _measures_wide(run.measures),
-            "Per year, history (DfE SEN2) and plan alike.")]
+def summary_paragraphs(run: ScenarioRun) -> list[str]:
+    """The opening summary in sentences: children, places, what to build and when, the cost,
+    the deficit and the chance of clearing it, what is assumed."""
+    v = headline_values(run)
+    first, last = v["first_year"], v["last_year"]
+    out = []
+    text = (f"{run.la_name} had {count_text(v['ehcp_latest'])} children and young people with "
+            f"an EHC plan in January {int(run.history['year'].max())}.")
+    if np.isfinite(v["ehcp_forecast_last"]):
+        text += f" The forecast is {count_text(v['ehcp_forecast_last'])} by January {last}"
+        if "ehcp_forecast_last_p10" in v:
+            text += (f" (80% range {count_text(v['ehcp_forecast_last_p10'])} to "
+                     f"{count_text(v['ehcp_forecast_last_p90'])})")
+        text += "."
+    text += (f" Children needing a specialist place rise from {count_text(v['specialist_first'])}"
+             f" in {first} to {count_text(v['specialist_last'])} in {last}.")
+    out.append(text)
+    plan = run.allocation
+    if plan is not None:
+        prog = plan.capital_programme
+        if len(prog):
+            by = prog.groupby("provision")["places"].sum().sort_values(ascending=False)
+            kinds = ", ".join(f"{count_text(n)} in {_plural(label(p, 'provision'))}"
+                              for p, n in by.items())
+            text = (f"The place plan builds {len(prog)} projects adding "
+                    f"{count_text(v['places_added'])} places ({kinds}) for "
+                    f"{money_text(v['capital_gbp'])} of capital; the first opens in September "
+                    f"{int(prog['opening_year'].min())} and the last in September "
+                    f"{int(prog['opening_year'].max())}.")
+        else:
+            text = "The place plan builds nothing: today's places and independent places meet " \
+                   "the demand at least cost."
+        unplaced = v.get("unplaced_last", 0.0)
+        text += (f" {count_text(unplaced)} children are left without a suitable place in {last}."
+                 if unplaced >= 0.5 else
+                 f" Every child needing a specialist place has one in every year to {last}.")
+        out.append(text)
+        cost = plan.cost_by_year
+        if len(cost):
+            running = (cost["revenue"] + cost.get("transport", 0.0)).groupby(cost["year"]).sum()
+            out.append(f"Placements in the plan cost {money_text(running.iloc[0])} a year in "
+                       f"{int(running.index[0])}, rising to {money_text(running.iloc[-1])} in "
+                       f"{int(running.index[-1])} (revenue and transport, in each year's "
+                       f"prices); capital is counted apart.")
+    deficit = run.deficit
+    if deficit is not None:
+        fy = financial_year_label(last)
+        answer, value = deficit.answer()
+        text = ""
+        if deficit.opening is not None:
+            o = deficit.opening
+            word = "deficit" if o.balance_gbp < 0 else "surplus"
+            text = (f"The DSG starts {financial_year_label(o.first_year)} with a {word} of "
+                    f"{money_text(abs(o.balance_gbp))} ({o.status}). ")
+        text += (f"The cumulative DSG deficit reaches {money_text(value)} by the end of {fy} "
+                 f"{_with(answer)} (the answer: the most complete scenario costed; "
+                 f"{deficit.statistic(answer)})")
+        others = [f"{money_text(v[f'deficit_last_{s}_gbp'])} {_with(s)}"
+                  for s in deficit.scenarios if s != answer]
+        text += f", against {_and(others)}." if others else "."
+        t = deficit.trajectory
+        if "prob_no_deficit" in t:
+            end = t[(t["year"] == last) & t["prob_no_deficit"].notna()]
+            chances = [f"{share_text(p)} {_with(s)}"
+                       for s, p in zip(end["scenario"], end["prob_no_deficit"])]
+            if chances:
+                text += (f" The chance of having cleared the deficit by {fy} is "
+                         f"{_and(chances)}.")
+        out.append(text)
+    out.append(_assumed(run))
+    return out
+
+
+def _assumed(run: ScenarioRun) -> str:
+    s = run.scenario
+    bits = []
+    if run.deficit is not None:
+        bits.append(f"High Needs Block income grows {share_text(s.get('finance.income_growth'))}"
+                    f" a year and costs {share_text(s.get('finance.inflation'))} a year")
+        o = run.deficit.opening
+        if o is not None:
+            word = "deficit" if o.balance_gbp < 0 else "surplus"
+            bits.append(f"the DSG starts with a {word} of {money_text(abs(o.balance_gbp))} "
+                        f"({o.status})")
+        else:
+            opening = s.get("finance.opening_balance_gbp")
+            bits.append(f"the DSG balance at the start is {money_text(float(opening or 0.0))}")
+    if run.allocation is not None:
+        bits.append(f"costs are discounted at {share_text(s.get('allocate.discount_rate'))} a "
+                    "year (HM Treasury Green Book)")
+        if s.get("allocate.settings") is None:
+            bits.append("the settings and candidate projects are illustrative, derived from "
+                        "published figures")
+    bits.append(f"the plan is made for the forecast's {_quantile(s)}")
+    return "Assumed: " + "; ".join(bits) + ". Every assumption is listed at the end."
+
+
+def _plural(text: str) -> str:
+    """"Maintained special school" -> "maintained special schools"; "Resourced provision or
+    SEN unit" -> "resourced provision or SEN units"."""
+    text = " ".join(_lower_first(w) if w[1:2].islower() or len(w) == 1 else w
+                    for w in text.split())
+    return text if text.endswith("s") else text + "s"
+
+
+def _quantile(scenario) -> str:
+    q = scenario.get("forecast.planning_quantile")
+    return "mean" if q == "mean" else f"{q[1:]}th percentile (a high case)"
+
+
+def _with(scenario: str) -> str:
+    """A deficit scenario as a phrase in a sentence: "with today's placement mix"."""
+    text = label(scenario, "scenario")
+    text = _lower_first(text)
+    return text if text.startswith("with ") else f"with {text}"
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless the word is an acronym ("SEN units" stays)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _and(parts: list) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def page_tables(run: ScenarioRun) -> list[tuple]:
+    """The tables shown in ``report.html``: ``(heading, frame of text, caption, section)``."""
+    names = sheet_names(_sheet_list(run))
+    out = []
     need = run.demand.pivot_table(index="year", columns="phase", values="demand",
-                                  aggfunc="sum").round(0).reset_index()
-    out.append(("Specialist places needed by phase", need,
-                "Children needing a specialist place (planning figure: "
-                f"{run.scenario.get('forecast.planning_quantile')}); all need groups."))
+                                  aggfunc="sum")
+    need = need[[p for p in _phase_order(run) if p in need.columns]]
+    need["all"] = need.sum(axis=1)
+    frame = pd.DataFrame({"Year (January)": [str(int(y)) for y in need.index]})
+    for p in need.columns:
+        frame[label(p, "phase")] = [count_text(x) for x in need[p]]
+    out.append(("Specialist places needed by phase", frame,
+                f"Children needing a specialist place each January, by phase (planning "
+                f"figure: the forecast's {_quantile(run.scenario)}); all needs. By need group "
+                f"and placement type: sheet '{names['demand']}'.", SECTIONS[0]))
     split = growth_split_text(run)
     if split:
         last = run.forecast.components["year"].max()
@@ -118,108 +270,131 @@ def page_tables(run: ScenarioRun) -> list[tuple[str, pd.DataFrame, str]]:
         cols = [c for c in ("age_band", "plans_origin", "plans_mean", "growth",
                             "demographic_effect", "prevalence_effect", "per_1000_origin",
                             "per_1000_mean") if c in comp]
-        out.append((f"Growth to {last}: population and prevalence", comp[cols].round(1),
-                    split + " " + _long_run_text(run) + "."))
+        out.append((f"Growth to {last}: population and prevalence",
+                    _people_table(comp[cols]), split + ". " + _long_run_text(run)[:1].upper()
+                    + _long_run_text(run)[1:] + ".", SECTIONS[0]))
+    if len(run.measures):
+        out.append(("Measures reported to the board", _measures_wide(run.measures),
+                    "Per year, published history (DfE SEN2) and plan alike; blank where a "
+                    f"measure has no figure. Sheet '{names['measures']}'.", SECTIONS[0]))
     plan = run.allocation
     if plan is not None:
-        out.append(("Capital programme", plan.capital_programme,
-                    "Projects chosen, opening year (September), places and capital cost."))
+        prog = plan.capital_programme
+        if len(prog) > MAX_PAGE_ROWS:
+            g = prog.groupby("opening_year").agg(projects=("project", "size"),
+                                                 places=("places", "sum"),
+                                                 cost=("capital_cost", "sum")).reset_index()
+            frame = pd.DataFrame({"Opening (September)": g["opening_year"].astype(int).astype(str),
+                                  "Projects": g["projects"].astype(str),
+                                  "Places added": [count_text(x) for x in g["places"]],
+                                  "Capital cost": [money_text(x) for x in g["cost"]]})
+            caption = (f"{len(prog)} projects by the year they open, summarised; every project "
+                       f"with its setting and cost is in sheet '{names['capital_programme']}'.")
+        else:
+            frame = pd.DataFrame({
+                "Project": prog["project"], "Placement type": [label(p, "provision")
+                                                               for p in prog["provision"]],
+                "Opening (September)": prog["opening_year"].astype(int).astype(str),
+                "Places added": [count_text(x) for x in prog["places"]],
+                "Capital cost": [money_text(x) for x in prog["capital_cost"]]})
+            caption = "Projects chosen, opening year (September), places and capital cost."
+        out.append(("Capital programme", frame, caption, SECTIONS[1]))
         if len(plan.unplaced):
-            un = plan.unplaced.groupby(["year"], as_index=False)["unplaced"].sum()
-            out.append(("Children without a suitable place", un,
-                        "Demand the plan cannot place locally or independently within "
-                        "the constraints."))
+            un = plan.unplaced.groupby("year")["unplaced"].sum()
+            frame = pd.DataFrame({"Year (January)": [str(int(y)) for y in un.index],
+                                  "Children without a suitable place":
+                                      [count_text(x) for x in un]})
+            out.append(("Children without a suitable place", frame,
+                        "Demand the plan cannot place locally or independently within the "
+                        f"constraints. By need, phase and area: sheet '{names['unplaced']}'.",
+                        SECTIONS[1]))
     deficit = run.deficit
     if deficit is not None:
-        t = deficit.trajectory
-        cols = [c for c in ("scenario", "year", "financial_year", "income_gbp", "spend_gbp",
-                            "in_year_balance_gbp", "cumulative_deficit_gbp",
-                            "cumulative_deficit_p10", "cumulative_deficit_p90") if c in t]
-        stats = "; ".join(f"{label(s, 'deficit_scenario')}: {deficit.statistic(s)}"
+        stats = "; ".join(f"{label(s, 'scenario')}: {deficit.statistic(s)}"
                           for s in deficit.scenarios)
-        out.append(("DSG position by year", t[cols],
-                    "High Needs Block income and spend, in-year balance and cumulative deficit "
-                    "(£; positive = deficit). Every figure is the mean of the simulated paths "
-                    "(p10 / p90: the 80% band) where a scenario has paths; the place plan is "
-                    f"one deterministic run, with no band. {stats}."))
+        out.append(("DSG position by year", _dsg_position(deficit),
+                    "High Needs Block income, high needs spend and the cumulative DSG deficit "
+                    "(a positive figure is a deficit) for each way of placing children, in £m "
+                    "of each year. Every figure is the mean of the simulated paths (the 80% "
+                    "range where a scenario has paths); the place plan is one deterministic "
+                    f"run, with no range. {stats}. Every component: sheet "
+                    f"'{names['dsg_trajectory']}'.", SECTIONS[2]))
         like = deficit.like_for_like
         if len(like):
             out.append(("The scenarios on the same footing", _like_for_like_table(like),
-                        _like_for_like_caption(like)))
+                        _like_for_like_caption(like), SECTIONS[2]))
         if deficit.opening is not None:
             o = deficit.opening
-            out.append((f"Opening DSG balance ({o.status})", o.derivation,
+            out.append((f"Opening DSG balance ({o.status})", _people_table(o.derivation),
                         o.summary() + ". Published balance, then each year's modelled "
                         "high-needs gap (£; negative = deficit); the reconciliation line "
                         "compares the model with the published movement and is not carried "
-                        "forward."))
+                        "forward.", SECTIONS[2]))
         if len(deficit.backcast):
             b = deficit.backcast
             cols = [c for c in ("financial_year", "ehcp", "top_up_gbp", "fee_gbp",
                                 "central_gbp", "spend_gbp", "outturn_gbp", "difference_pct")
                     if c in b]
-            out.append(("The cost model against what the LA spent", b[cols],
+            out.append(("The cost model against what the LA spent", _people_table(b[cols]),
                         "Net high-needs spend on the s251 definition (lines 1.2.x: top-ups, "
                         "independent fees, services; not place funding), modelled from the "
                         "LA's January placements and its 2021-22 costs on the price paths, "
                         "beside its published outturn. 2021-22 is the calibration year (equal "
-                        "by construction); the other years are not fitted."))
+                        "by construction); the other years are not fitted.", SECTIONS[2]))
         if len(deficit.attribution):
-            out.append(("Savings by lever", deficit.attribution,
+            att = deficit.attribution
+            frame = pd.DataFrame({"Lever": att["lever"].astype(str)})
+            for c in att.columns:
+                if c != "lever":
+                    frame[label(c, "column")] = [cell_text(c, x) for x in att[c]]
+            out.append(("Savings by lever", frame,
                         "What each mitigation saves over the plan; the parts add up to the "
-                        "total."))
+                        "total.", SECTIONS[2]))
+    dfe = [(n, names[n]) for n in _sheet_list(run) if n.startswith("dfe_")]
+    if dfe:
+        rows = []
+        for name, sheet in dfe:
+            spec = layout_of(name[4:])
+            rows.append((sheet, spec.title if spec else label(name, "sheet"),
+                         spec.template if spec else ""))
+        out.append(("Tables in the DfE layouts", pd.DataFrame(
+            rows, columns=["Sheet in results.xlsx", "What it holds", "Template"]),
+            "Each sheet is laid out as the template lays it out: the template's row labels, "
+            "years as columns (financial years for the DSG management plan, academic years "
+            "for SCAP), ready to paste.", SECTIONS[3]))
     return out
 
 
-def chart_specs(run: ScenarioRun) -> list:
-    """The charts of a run: ``(file name, heading, caption, function returning a Figure)``."""
-    out = []
-    hist = run.history[run.history["age_band"] != "all"]
-    table = run.forecast.table
-    if len(table) and "age_band" in table:
-        f = table[table["age_band"] != "all"]
-        out.append(("fan_chart_by_age.png", "Demand forecast by age band",
-                    "EHC plans by age band: history (black) and forecast with 80% and 90% "
-                    "intervals. Read the width of the band as the planning risk.",
-                    lambda: ch.fan_chart(hist, f, by="age_band")))
-    groups = run.demand.groupby(["year", "need_group"], as_index=False)["demand"].sum()
-    cap = _local_capacity(run)
-    dvc = groups.rename(columns={"need_group": "group"})
-    if cap is not None:
-        dvc = dvc.merge(cap, on=["year", "group"], how="left").fillna({"capacity": 0})
-    else:
-        dvc["capacity"] = 0.0
-    out.append(("demand_vs_capacity.png", "Specialist demand against local places",
-                "Children needing a specialist place (line) against the local places the plan "
-                "fills for them (bars: maintained special, resourced provision, AP and "
-                "post-16, existing and new). The gap is placed in independent or "
-                "non-maintained schools, or waits.",
-                lambda: ch.demand_vs_capacity(dvc, by="group")))
-    plan = run.allocation
-    if plan is not None:
-        prog = plan.capital_programme.rename(columns={"capital_cost": "capital_cost_gbp"})
-        out.append(("capital_programme.png", "Capital programme",
-                    "Projects the optimiser chose and when they open.",
-                    lambda: ch.capital_timeline(prog)))
-        cost = plan.cost_by_year.rename(columns={"total": "cost_gbp"})
-        out.append(("cost_by_provision.png", "Cost by provision type",
-                    "Annual revenue, transport and capital cost of the plan by provision "
-                    "type (£ of each year).",
-                    lambda: ch.cost_by_provision(cost)))
-    if run.deficit is not None:
-        traj = deficit_chart_data(run)
-        out.append(("cumulative_deficit.png", "Cumulative DSG position",
-                    "The cumulative DSG balance (below zero is a deficit): the line is the mean "
-                    "of the simulated paths, the shaded band their 10th-90th percentile (80%), "
-                    "for every scenario with paths; a scenario marked 'one run, no band' has "
-                    "no paths (the optimised place plan is optimised once, for the planning "
-                    "figure). 'Today's placement mix' places every child as today, local "
-                    "places growing with demand; the mitigated line adds the scenario's "
-                    "levers; the place plan builds the projects it chooses and places the rest "
-                    "independently. The table 'The scenarios on the same footing' charges "
-                    "each the capital of the local places it assumes.",
-                    lambda: ch.deficit_chart(traj)))
-    return out
+def _sheet_list(run: ScenarioRun) -> list:
+    from .tables import output_tables
+
+    return list(output_tables(run))
+
+
+def _phase_order(run: ScenarioRun) -> list:
+    from ..data.vocabulary import PHASES, THREE_TIER_PHASES
+
+    table = THREE_TIER_PHASES if run.scenario.get("data.phases") == "three_tier" else PHASES
+    return list(table["phase"])
+
+
+def _dsg_position(deficit) -> pd.DataFrame:
+    t = deficit.trajectory
+    first = deficit.scenarios[0]
+    base = t[t["scenario"] == first].sort_values("year")
+    frame = pd.DataFrame({"Financial year": [financial_year_label(y) for y in base["year"]],
+                          "High Needs Block income": [money_text(x) for x in base["income_gbp"]]})
+    band = deficit.deficit_range()
+    for s in deficit.scenarios:
+        g = t[t["scenario"] == s].sort_values("year")
+        frame[f"Spend {_with(s)}"] = [money_text(x) for x in g["spend_gbp"]]
+    for s in deficit.scenarios:
+        g = band[band["scenario"] == s].sort_values("year")
+        frame[f"Deficit {_with(s)}"] = [money_text(x) for x in g["mean"]]
+        if g["paths"].all() and (g["p90"] - g["p10"]).abs().max() > 1:
+            frame[f"80% range {_with(s)}"] = [f"{money_text(a)} to {money_text(b)}"
+                                              for a, b in zip(g["p10"], g["p90"])]
+    return frame
 
 
 def deficit_chart_data(run: ScenarioRun) -> pd.DataFrame:
@@ -227,7 +402,7 @@ def deficit_chart_data(run: ScenarioRun) -> pd.DataFrame:
     negative = deficit); ``band`` is True where the scenario has simulated paths (the chart
     shades p10-p90 there) and the variant's legend says "one run, no band" where it has not."""
     rng = run.deficit.deficit_range()
-    names = {s: legend(s, "deficit_scenario") for s in run.deficit.scenarios}
+    names = {s: legend(s, "scenario") for s in run.deficit.scenarios}
     variant = [names[s] if band else f"{names[s]} (one run, no band)"
                for s, band in zip(rng["scenario"], rng["paths"])]
     return pd.DataFrame({"year": rng["year"].to_numpy(), "variant": variant,
@@ -235,12 +410,30 @@ def deficit_chart_data(run: ScenarioRun) -> pd.DataFrame:
                          "p90": -rng["p90"].to_numpy(), "band": rng["paths"].to_numpy()})
 
 
+def _people_table(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
+    """Any tidy frame as text for the page: headers in words, codes as words, numbers
+    formatted by their column's unit."""
+    from .labels import label_values
+
+    out = pd.DataFrame(index=frame.index)
+    shown = label_values(frame)
+    for c in frame.columns:
+        values = shown[c]
+        if pd.api.types.is_bool_dtype(frame[c]):
+            texts = ["yes" if x else "" for x in values]
+        else:
+            texts = [x if isinstance(x, str) else cell_text(str(c), x, table) for x in values]
+        out[label(str(c), "column", table)] = texts
+    return out.reset_index(drop=True)
+
+
 def _like_for_like_table(like: pd.DataFrame) -> pd.DataFrame:
     out = like.copy()
-    out["scenario"] = [label(s, "deficit_scenario") + (" (the answer)" if a else "")
+    out["scenario"] = [label(s, "scenario") + (" (the answer)" if a else "")
                        for s, a in zip(out["scenario"], out["answer"])]
-    return out[["scenario", "specialist_placements_last_year", "new_local_places", "capital_gbp",
-                "dsg_spend_gbp", "transport_gbp", "total_cost_gbp", "cumulative_deficit_gbp"]]
+    cols = ["scenario", "specialist_placements_last_year", "new_local_places", "capital_gbp",
+            "dsg_spend_gbp", "transport_gbp", "total_cost_gbp", "cumulative_deficit_gbp"]
+    return _people_table(out[[c for c in cols if c in out]])
 
 
 def _like_for_like_caption(like: pd.DataFrame) -> str:
@@ -252,21 +445,108 @@ def _like_for_like_caption(like: pd.DataFrame) -> str:
             "the last year (mean). ")
     if "allocation_plan" in rows.index and "unmitigated" in rows.index:
         mix, plan = rows.loc["unmitigated"], rows.loc["allocation_plan"]
-        text += (f"Today's placement mix places {mix['specialist_placements_last_year']:,.0f} "
-                 f"children in specialist settings in the last year, needs "
-                 f"{mix['new_local_places']:,.0f} more local places (capital "
-                 f"{gbp_m(mix['capital_gbp'])}) that nobody has planned, and leaves a deficit of "
-                 f"{gbp_m(mix['cumulative_deficit_gbp'])}; the place plan places "
-                 f"{plan['specialist_placements_last_year']:,.0f} (the specialist demand the "
-                 f"run gave it), builds {plan['new_local_places']:,.0f} places for "
-                 f"{gbp_m(plan['capital_gbp'])} and places the rest independently, leaving "
-                 f"{gbp_m(plan['cumulative_deficit_gbp'])}. Both carry the same spend on "
+        text += (f"Today's placement mix places "
+                 f"{count_text(mix['specialist_placements_last_year'])} children in specialist "
+                 f"settings in the last year, needs {count_text(mix['new_local_places'])} more "
+                 f"local places (capital {money_text(mix['capital_gbp'])}) that nobody has "
+                 f"planned, and leaves a deficit of {money_text(mix['cumulative_deficit_gbp'])}; "
+                 f"the place plan places {count_text(plan['specialist_placements_last_year'])} "
+                 f"(the specialist demand the run gave it), builds "
+                 f"{count_text(plan['new_local_places'])} places for "
+                 f"{money_text(plan['capital_gbp'])} and places the rest independently, leaving "
+                 f"{money_text(plan['cumulative_deficit_gbp'])}. Both carry the same spend on "
                  "mainstream, FE and early years and the same spend not per placement; where "
                  "their specialist placements differ, the demand they were given differs. ")
     answer = rows.index[rows["answer"]][0]
-    text += (f"The answer is {label(answer, 'deficit_scenario')}: the most complete scenario "
-             "the run costed.")
+    text += (f"The answer is {_with(answer)}: the most complete scenario the run costed.")
     return text
+
+
+def chart_specs(run: ScenarioRun) -> list:
+    """The charts of a run: ``(file name, heading, caption, alt text, section, make)``;
+    ``make()`` returns the Figure."""
+    out = []
+    hist = run.history
+    table = run.forecast.table
+    if len(table) and "age_band" in table:
+        v = headline_values(run)
+        out.append(("fan_chart_by_age.png", "EHC plans: history and forecast",
+                    "EHC plans each January: the LA total first, then each age band youngest "
+                    "first; published figures (black) and the forecast (blue line) with its 80% "
+                    "and 90% ranges. The wider the band, the greater the planning risk.",
+                    f"Line charts of EHC plans by year for the whole LA and each age band: "
+                    f"{count_text(v['ehcp_latest'])} in January {int(hist['year'].max())}, "
+                    f"forecast {count_text(v['ehcp_forecast_last'])} by {v['last_year']}.",
+                    SECTIONS[0],
+                    lambda: ch.fan_chart(hist, table, by="age_band", order=AGE_BAND_ORDER)))
+    dvc = _demand_and_capacity(run)
+    if dvc is not None:
+        last = dvc.iloc[-1]
+        out.append(("demand_vs_capacity.png", "Specialist demand against local places",
+                    "Children needing a specialist place (line) against the local specialist "
+                    "places (bars): the places there today (grey) and the new places the "
+                    "capital programme adds (blue), in whole places. Demand above the bars is "
+                    "met by independent and non-maintained schools, or waits.",
+                    f"Bar and line chart: in {int(last['year'])}, "
+                    f"{count_text(last['demand'])} children need a specialist place; local "
+                    f"places are {count_text(last['existing'])} today plus "
+                    f"{count_text(last['new'])} new.", SECTIONS[1],
+                    lambda: ch.demand_vs_capacity(dvc)))
+    plan = run.allocation
+    if plan is not None:
+        prog = plan.capital_programme.rename(columns={"capital_cost": "capital_cost_gbp"})
+        out.append(("capital_programme.png", "When the projects open",
+                    "Each project the optimiser chose, from the September it opens, with the "
+                    "places it adds and its capital cost.",
+                    f"Timeline of {len(prog)} capital projects opening between "
+                    f"{int(prog['opening_year'].min()) if len(prog) else '-'} and "
+                    f"{int(prog['opening_year'].max()) if len(prog) else '-'}.", SECTIONS[1],
+                    lambda: ch.capital_timeline(prog)))
+        cost = plan.cost_by_year
+        out.append(("cost_by_provision.png", "What the plan costs: revenue and capital apart",
+                    "Left: the revenue cost of placements (and transport) each year by "
+                    "placement type. Right: the capital spent each year on the projects. Both "
+                    "in £ million of each year; capital is not added to revenue.",
+                    f"Two bar charts: revenue rises to "
+                    f"{money_text(float(cost.loc[cost['year'] == cost['year'].max(), 'revenue'].sum()))}"
+                    f" a year by {int(cost['year'].max())}; capital totals "
+                    f"{money_text(float(cost['capital'].sum()))}.", SECTIONS[2],
+                    lambda: ch.revenue_and_capital(cost)))
+    if run.deficit is not None:
+        traj = deficit_chart_data(run)
+        finals = run.deficit.final_deficit()
+        out.append(("cumulative_deficit.png", "Cumulative DSG position",
+                    "The cumulative DSG balance (below zero is a deficit): the line is the mean "
+                    "of the simulated paths, the shaded band their 10th-90th percentile (80%), "
+                    "for every scenario with paths; a scenario marked 'one run, no band' has "
+                    "no paths (the optimised place plan is optimised once, for the planning "
+                    "figure). 'Today's placement mix' places every child as today, local "
+                    "places growing with demand; the levers line adds the scenario's levers; "
+                    "the place plan builds the projects it chooses and places the rest "
+                    "independently. The table 'The scenarios on the same footing' charges "
+                    "each the capital of the local places it assumes.",
+                    "Line chart of the cumulative DSG balance by year, falling below zero: "
+                    + "; ".join(f"{_with(s)}, a deficit of {money_text(x)} by the last year"
+                                for s, x in finals.items()) + ".", SECTIONS[2],
+                    lambda: ch.deficit_chart(traj)))
+    return out
+
+
+def note_words(note: str) -> str:
+    """A note for the page: scenario keys (``finance.opening_balance_gbp``) said in words
+    ("the scenario's finance setting 'Opening balance (£)'").
+
+    Examples
+    --------
+    >>> note_words("set finance.opening_balance_gbp to your LA's")
+    "set the scenario's finance setting 'Opening balance (£)' to your LA's"
+    """
+    import re
+
+    from ..data.labels import words
+
+    return re.sub(r"\b(data|forecast|allocate|finance|report)\.([a-z_]+)\b",
+                  lambda m: f"the scenario's {m.group(1)} setting '{words(m.group(2))}'", note)
 
 
 def _long_run_text(run: ScenarioRun) -> str:
@@ -286,7 +566,7 @@ def growth_split_text(run: ScenarioRun) -> str:
     if row.empty:
         return ""
     r = row.iloc[0]
-    return (f"EHC plans {int(last) - len(run.forecast.years)} -> {int(last)}: "
+    return (f"EHC plans {int(last) - len(run.forecast.years)} to {int(last)}: "
             f"{r['growth']:+,.0f} (mean forecast), of which {r['demographic_effect']:+,.0f} "
             f"from the change in the 0-25 population by age band at today's plans per 1,000 "
             f"(demographic) and {r['prevalence_effect']:+,.0f} from rising plans per 1,000 "
@@ -308,24 +588,43 @@ def summary(run: ScenarioRun) -> str:
     return "\n".join(lines)
 
 
-def _local_capacity(run: ScenarioRun):
-    """Local (maintained, resourced, AP) places filled per year and need group in the plan.
-
-    A setting's capacity is shared by the needs it is designated for, so capacity cannot be
-    split by need; the places the optimiser filled for each need are what it effectively gets.
-    """
+def _demand_and_capacity(run: ScenarioRun):
+    """Specialist demand and local capacity per year: places there today, and new places
+    from the projects open by that year (``year, demand, existing, new``)."""
     plan = run.allocation
-    if plan is None or not len(plan.placements):
+    demand = run.demand.groupby("year")["demand"].sum()
+    if plan is None or not len(plan.utilisation):
         return None
-    p = plan.placements
-    local = p[~p["provision"].isin(INDEPENDENT)]
-    out = local.groupby(["year", "need"], as_index=False)["placed"].sum()
-    return out.rename(columns={"need": "group", "placed": "capacity"})
+    u = plan.utilisation
+    local = u[np.isfinite(u["capacity"]) & ~u["provision"].isin(INDEPENDENT)]
+    capacity = local.groupby("year")["capacity"].sum().reindex(demand.index).fillna(0.0)
+    prog = plan.capital_programme
+    new = pd.Series([float(prog.loc[prog["opening_year"] <= y, "places"].sum()) if len(prog)
+                     else 0.0 for y in demand.index], index=demand.index)
+    existing = (capacity - new).clip(lower=0.0)
+    return pd.DataFrame({"year": demand.index, "demand": demand.to_numpy(),
+                         "existing": existing.to_numpy(), "new": new.to_numpy()})
 
 
 def _measures_wide(measures: pd.DataFrame) -> pd.DataFrame:
-    if measures.empty:
-        return measures
     wide = measures.pivot_table(index="measure", columns="year", values="value", aggfunc="first")
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index()
+    years = [c for c in wide.columns]
+    frame = pd.DataFrame({"Measure": [label(m, "measure") for m in wide.index]})
+    for y in years:
+        frame[str(int(y))] = [_measure_text(m, x) for m, x in zip(wide.index, wide[y])]
+    return frame
+
+
+def _measure_text(measure: str, value) -> str:
+    from ..data.labels import LABELS
+
+    row = LABELS[(LABELS["kind"] == "measure") & (LABELS["key"] == measure)]
+    unit = row["unit"].iloc[0] if len(row) else unit_of(measure)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if unit == "%":
+        return share_text(value)
+    if unit == "£":
+        return money_text(value)
+    return count_text(value)
+

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import demand as dm
-from ..workflow import ScenarioRun
+import re
 
-__all__ = ["assumptions", "output_tables", "comparison_tables"]
+from .. import demand as dm
+from ..data.labels import label
+from ..workflow import ScenarioRun
+from .dfe import layout_sheet, scap_nc_sheets
+from .formats import value_text
+
+__all__ = ["assumptions", "assumptions_used", "output_tables", "comparison_tables"]
 
 #: The allocation plan's tables, in sheet order (:class:`sufficiency.allocate.Plan`).
 ALLOCATION_SHEETS = ("placements", "capital_programme", "cost_by_year", "unplaced",
@@ -66,10 +71,12 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
         out.update({"dsg_trajectory": plan.trajectory, "hnb_income": plan.income,
                     "lever_savings": plan.attribution, "needs_vs_finance_led": plan.comparison})
         for name, frame in sorted(plan.tables.items()):
-            if not isinstance(frame.index, pd.RangeIndex):  # row labels are data here
+            try:
+                out[f"dfe_{name}"] = layout_sheet(frame, name)
+            except KeyError:  # a table without a DfE layout: its labels as the first column
                 frame = frame.reset_index()
                 frame.columns = [str(c) for c in frame.columns]
-            out[f"dfe_{name}"[:31]] = frame
+                out[f"dfe_{name}"] = frame
         goal = plan.goal_seek_table()
         if len(goal):
             out["goal_seek"] = goal
@@ -79,6 +86,9 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
             out["opening_balance"] = plan.opening.derivation
         if len(plan.backcast):
             out["backcast_vs_outturn"] = plan.backcast
+    if len(run.scap):
+        for name, frame in scap_nc_sheets(run.scap).items():
+            out[f"dfe_{name}"] = frame
     return out
 
 
@@ -107,3 +117,119 @@ def comparison_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
     """The tables a scenario comparison puts side by side: board measures and total demand."""
     return {"measures": run.measures,
             "demand": run.demand.groupby("year", as_index=False)["demand"].sum()}
+
+
+#: Scenario keys a stage reports again under its own name (the stage's row, with the value
+#: it used, is kept).
+_SAME_AS = {"allocate.discount_rate": "allocate: discount_rate",
+            "allocate.penalty_unplaced": "allocate: unplaced_penalty",
+            "allocate.capital_budget_total": "allocate: capital_budget_total",
+            "allocate.capital_budget_per_year": "allocate: capital_budget",
+            "finance.income_growth": "finance: income_growth",
+            "finance.inflation": "finance: inflation",
+            "finance.opening_balance_gbp": "finance: opening_balance_gbp",
+            "finance.target_year": "finance: target_year"}
+_NOT_ASSUMPTIONS = {"name", "description", "extends", "levers", "report.charts", "report.html",
+                    "report.workbook", "allocate.enabled", "finance.enabled"}
+_STAGES = {"demand": "Demand", "forecast": "Forecast", "allocate": "Place plan",
+           "finance": "Finance", "data": "Data", "report": "Report"}
+_UNITS = {"per year": "a year", "per_year": "a year", "fraction": "", "share": "",
+          "gbp": "£", "£": "£", "census year": "", "year": "", "years": "years",
+          "seconds": "seconds", "paths": "paths", "places": "places", "minutes": "minutes"}
+
+
+def assumptions_used(run: ScenarioRun) -> pd.DataFrame:
+    """The assumptions as a person reads them: only what the run used, values as given.
+
+    ``Assumption, Value, Unit, Source``: values as a person writes them (3.5%, 0.5%, 2030,
+    yes/no, £19,481); a scenario key left empty (not used) is left out, and one a stage
+    reports with the value it used is shown once, with that value; the place plan's cost per
+    place is the one it priced with (the LA's calibrated cost when the illustrative settings
+    were calibrated), not the example's default. Parameter names and units are in words.
+    """
+    raw = assumptions(run)
+    stage_rows = set(raw["parameter"])
+    used = _costs_used(run)
+    model = run.scenario.get("forecast.model")
+    rows = []
+    for r in raw.itertuples(index=False):
+        parameter, value, unit, source = r.parameter, r.value, str(r.unit or ""), r.source
+        if parameter in _NOT_ASSUMPTIONS or _SAME_AS.get(parameter) in stage_rows:
+            continue
+        if parameter == "forecast.growth_rate" and model != "constant_growth":
+            continue
+        if "." in parameter and ":" not in parameter and _empty(value):
+            continue
+        m = re.fullmatch(r"allocate: cost_per_place: (\w+)", parameter)
+        if m and m.group(1) in used:
+            value, source = used[m.group(1)], ("the LA's calibrated high needs cost per "
+                                               "placement, as priced by the place plan")
+        if parameter == "finance: note" or parameter.endswith(": note"):
+            continue
+        text = value_text(_plain(value), unit)
+        if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text):
+            text = label(text)
+        rows.append((_parameter_words(parameter), text, _unit_words(unit),
+                     _source_words(str(source or ""), run)))
+    out = pd.DataFrame(rows, columns=["Assumption", "Value", "Unit", "Source"])
+    return out.drop_duplicates(["Assumption", "Value"]).reset_index(drop=True)
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or \
+        (isinstance(value, str) and value.strip().lower() in ("", "none", "[]"))
+
+
+def _plain(value):
+    if isinstance(value, str):
+        try:
+            return float(value) if re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", value.strip()) \
+                else value
+        except ValueError:
+            return value
+    return value
+
+
+def _costs_used(run: ScenarioRun) -> dict:
+    """Cost per place the place plan priced with, by provision (first plan year, £ a year)."""
+    plan = run.allocation
+    if plan is None or not len(plan.placements) or "cost_per_place" not in plan.placements:
+        return {}
+    p = plan.placements
+    first = p[p["year"] == p["year"].min()]
+    return first.groupby("provision")["cost_per_place"].mean().round(0).to_dict()
+
+
+def _parameter_words(parameter: str) -> str:
+    m = re.fullmatch(r"(\w+): cost_([a-z0-9_]+?)(?:_(primary|secondary|post16|early_years))?",
+                     parameter)
+    if m and label(m.group(2), "provision") != m.group(2):
+        phase = f" ({label(m.group(3), 'phase')})" if m.group(3) else ""
+        return (f"{_STAGES.get(m.group(1), m.group(1))}: cost per placement: "
+                f"{label(m.group(2), 'provision')}{phase}")
+    parts = [p.strip() for p in re.split(r"[:.]", parameter) if p.strip()]
+    head = _STAGES.get(parts[0], label(parts[0])) if len(parts) > 1 else None
+    rest = [label(p) if re.fullmatch(r"[a-z0-9_]+", p) else p for p in parts[1:]] \
+        if head else [label(parts[0]) if re.fullmatch(r"[a-z0-9_]+", parts[0]) else parts[0]]
+    text = ": ".join(([head] if head else []) + [r[0].upper() + r[1:] if r else r for r in rest])
+    return text
+
+
+def _unit_words(unit: str) -> str:
+    u = unit.strip()
+    if u.lower() in _UNITS:
+        return _UNITS[u.lower()]
+    m = re.fullmatch(r"gbp_per_year_(\d{4})_(\d{2})_prices", u.lower())
+    if m:
+        return f"£ a year ({m.group(1)}-{m.group(2)} prices)"
+    m = re.fullmatch(r"gbp_per_(\w+?)_(\d{4})_(\d{2})_prices", u.lower())
+    if m:
+        return f"£ per {m.group(1)} a year ({m.group(2)}-{m.group(3)} prices)"
+    u = re.sub(r"\bGBP\b|\bgbp\b", "£", u)
+    return u.replace("_", " ")
+
+
+def _source_words(source: str, run: ScenarioRun) -> str:
+    if run.la_code:
+        source = re.sub(rf"\b{re.escape(str(run.la_code))}\b", run.la_name, source)
+    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), source)

@@ -67,16 +67,16 @@ def test_scenarios_on_the_same_footing(example_run):
                                                                  "transport_gbp"]
     assert 0.5 < ratio < 2
     assert like["answer"].sum() == 1 and like.loc["allocation_plan", "answer"]
-    tables = {h: (f, c) for h, f, c in page_tables(example_run)}
+    tables = {h: (f, c) for h, f, c, *_ in page_tables(example_run)}
     frame, caption = tables["The scenarios on the same footing"]
-    assert "(the answer)" in " ".join(frame["scenario"])
+    assert "(the answer)" in " ".join(frame["Scenario"])
     assert "more local places" in caption and "The answer is" in caption
 
 
 def test_compare_shows_one_answer_per_scenario(example_run):
     table = compare_runs([example_run, example_run])
     rows = table.set_index("measure")
-    answer = rows.loc[[m for m in rows.index if m.startswith("the answer: cumulative")][0]]
+    answer = rows.loc[[m for m in rows.index if m.startswith("The answer: cumulative")][0]]
     name = example_run.name
     assert answer[name] == pytest.approx(example_run.deficit.answer()[1])
-    assert "the answer: scenario" not in rows.index      # numbers only; the rule is the label
+    assert "The answer: scenario" not in rows.index      # numbers only; the rule is the label

@@ -116,8 +116,8 @@ def test_totals_are_sums_of_the_rows():
 
 
 def test_extra_rows_from_a_stage_are_kept_not_dropped():
-    t = pd.DataFrame({2026: [1.0, 2.0, 3.0, 6.0]},
-                     index=["High Needs Block income", "Safety Valve payment", "Total spend",
-                            "Cumulative deficit"])
+    t = pd.DataFrame({2026: [1.0, 2.0, 3.0, 4.0, 6.0]},
+                     index=["High Needs Block allocation", "Income: Safety Valve", "Total income",
+                            "Total spend", "Cumulative deficit"])
     sheet = layout_sheet(t, "dsg_financial_summary_mitigated")
-    assert "Safety Valve payment" in sheet["High needs block"].tolist()
+    assert sheet["High needs block"].tolist() == list(t.index)   # the stage's order, all kept

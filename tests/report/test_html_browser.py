@@ -12,3 +12,8 @@ def test_report_renders_in_headless_chromium(tmp_path, render_page, tiny_report)
     assert pixels[..., :3].std() > 0.05, "screenshot is blank"
     assert "2,717 -&gt; 4,100" in dom or "2,717 -> 4,100" in dom
     assert "Specialist places needed" in dom
+    # the opening summary is on the page, in sentences, after the headline cards
+    assert "<h2 id=\"summary\">Summary</h2>" in dom or "id=\"summary\"" in dom
+    assert "Testshire had 2,717 children needing a specialist place in 2026." in dom
+    assert dom.index("2,717 -") < dom.index("Testshire had 2,717")
+    assert "alt=\"" in dom and "<figcaption>caption</figcaption>" in dom

@@ -50,10 +50,12 @@ def test_workbook_is_formatted_for_people(tmp_path, tiny_report):
     path = tmp_path / "x.xlsx"
     write_workbook({"costs": pd.DataFrame({"year": [2026], "cost_gbp": [1.5e6],
                                            "independent_share": [0.12]})}, path)
-    ws = load_workbook(path)["costs"]
+    ws = load_workbook(path)["Costs"]
     assert ws.freeze_panes == "A2"
     assert ws["A1"].font.bold
+    assert [c.value for c in ws[1]] == ["Year (January census)", "Cost (£)", "Independent share"]
     assert "£" in ws["B2"].number_format and ws["C2"].number_format == "0.0%"
+    assert ws["A2"].number_format == "0"                     # a year, not 2,026
     assert ws.column_dimensions["B"].width >= 8
 
 
@@ -62,3 +64,38 @@ def test_number_formats_follow_column_names():
     assert number_format("share_mainstream") == "0.0%"
     assert number_format("p90") == "#,##0"
     assert number_format("setting") is None
+
+
+def test_dfe_layout_sheet_keeps_labels_and_formats_every_year(tmp_path):
+    from sufficiency.report.dfe import layout_sheet
+
+    table = pd.DataFrame({2026: [75306287.1252, 1.0e6], 2027: [77.6e6, 1.1e6]},
+                         index=["High Needs Block income", "Total spend"])
+    path = tmp_path / "dfe.xlsx"
+    write_workbook({"dfe_dsg_financial_summary_unmitigated":
+                    layout_sheet(table, "dsg_financial_summary")}, path)
+    ws = load_workbook(path)["DSG finance (today's mix)"]
+    assert [c.value for c in ws[1]] == ["High needs block", "2025-26", "2026-27"]
+    assert ws["A2"].value == "High Needs Block income"
+    assert ws["B2"].value == 75306287.1252 and "£" in ws["B2"].number_format
+    assert "#,##0" in ws["C3"].number_format
+
+
+def test_codes_become_words_in_the_workbook_not_in_the_csv(tmp_path, tiny_report):
+    path = tmp_path / "w.xlsx"
+    frame = pd.DataFrame({"year": [2026], "provision": ["special_independent"],
+                          "need_group": ["semh"], "placed": [12.6]})
+    write_workbook({"placements": frame}, path)
+    ws = load_workbook(path)["Placements"]
+    assert [c.value for c in ws[2]][1:3] == ["Independent special school",
+                                             "Social, emotional and mental health"]
+    assert ws["D2"].number_format == "#,##0"
+
+
+def test_sheet_names_are_readable_unique_and_short():
+    from sufficiency.report.workbook import sheet_names
+
+    names = sheet_names(["dfe_dsg_financial_summary_unmitigated",
+                         "dfe_dsg_financial_summary_allocation_plan", "a" * 40, "a" * 40 + "b"])
+    assert list(names.values())[:2] == ["DSG finance (today's mix)", "DSG finance (place plan)"]
+    assert len(set(names.values())) == 4 and all(len(v) <= 31 for v in names.values())
