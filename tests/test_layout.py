@@ -131,8 +131,8 @@ def test_one_label_map_from_the_vocabulary():
     from sufficiency.report.labels import LABELS, label, legend
 
     assert not LABELS.duplicated(["kind", "key"]).any()
-    needs = LABELS[LABELS["kind"] == "need"].set_index("key")["label"]
-    assert needs.to_dict() == dict(zip(V.NEEDS["need"], V.NEEDS["name"]))
-    assert label("unmitigated") == "unmitigated"
-    assert legend("unmitigated") == "forecast, today's placement mix"
+    needs = LABELS[(LABELS["kind"] == "need") & (LABELS["key"] != "all")]
+    assert needs.set_index("key")["label"].to_dict() == dict(zip(V.NEEDS["need"], V.NEEDS["name"]))
+    assert label("unmitigated", "scenario") == "Today's placement mix"
+    assert legend("unmitigated") == "Forecast, today's placement mix"
     assert label("not a key") == "not a key"

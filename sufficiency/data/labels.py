@@ -300,7 +300,7 @@ def label(code, kind: str | None = None, table: str | None = None) -> str:
         return _LOOKUP[(look, code)][0]
     if kind is None and code in _ANY:
         return _ANY[code]
-    if look in ("column", "sheet"):
+    if kind in ("column", "sheet"):
         return words(code)
     return str(code) if not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", str(code)) else words(code)
 
