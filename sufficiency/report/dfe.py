@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ..data.labels import label
-from ..data.vocabulary import AGE_BANDS, DSG_CATEGORIES, NEEDS
+from ..data.vocabulary import AGE_BANDS, DSG_CATEGORIES
+from ..finance import tables as T
 from ..scap import NC_YEARS, SCAP_HORIZON
 
 __all__ = ["LAYOUTS", "Layout", "academic_year_label", "financial_year_label", "layout_sheet",
@@ -97,8 +98,7 @@ LAYOUTS = {
         tuple(label(b, "age_band") for b in AGE_BANDS["age_band"]) + (TOTAL,), "children", _DSG),
     "dsg_needs": Layout(
         "EHC plans by primary need", "Primary need",
-        tuple(sorted(NEEDS["name"][:-2])) + tuple(NEEDS["name"][-2:]) + (TOTAL,), "children",
-        _DSG),
+        tuple(T.NEED_LABELS[n] for n in T.NEEDS) + (TOTAL,), "children", _DSG),
     "dsg_financial_summary": Layout(
         "High needs financial summary", "High needs block",
         ("High Needs Block income",) + _SPEND_ROWS + (

@@ -77,6 +77,7 @@ def test_compare_shows_one_answer_per_scenario(example_run):
     table = compare_runs([example_run, example_run])
     rows = table.set_index("measure")
     answer = rows.loc[[m for m in rows.index if m.startswith("The answer: cumulative")][0]]
-    name = example_run.name
+    name = table.columns[1]          # the same scenario twice: both kept, named apart
+    assert len(table.columns) == 4 and table.columns[1].startswith(example_run.name)
     assert answer[name] == pytest.approx(example_run.deficit.answer()[1])
     assert "The answer: scenario" not in rows.index      # numbers only; the rule is the label
