@@ -199,8 +199,13 @@ def _assumed(run: ScenarioRun) -> str:
     s = run.scenario
     bits = []
     if run.deficit is not None:
-        bits.append(f"High Needs Block income grows {share_text(s.get('finance.income_growth'))}"
-                    f" a year and costs {share_text(s.get('finance.inflation'))} a year")
+        growth, inflation = s.get("finance.income_growth"), s.get("finance.inflation")
+        income = (f"High Needs Block income grows {share_text(growth)} a year"
+                  if growth is not None else "High Needs Block income follows its projection")
+        costs = (f"costs grow {share_text(inflation)} a year" if inflation is not None else
+                 "costs follow the sourced price paths (pay awards, inflation, independent "
+                 "fees)")
+        bits.append(f"{income} and {costs}")
         o = run.deficit.opening
         if o is not None:
             word = "deficit" if o.balance_gbp < 0 else "surplus"
