@@ -272,6 +272,8 @@ def starting_scenario(la) -> str:
     own_source = {"forecast.growth_rate": (
         f"DfE SEN2: {name}'s EHC plans grew {growth:.1%} a year over "
         f"{int(total.index[-4])}-{int(total.index[-1])} (the rate used when empty)")}
+    other_las = [sd.everyday_name(n) for n in sd.las()["la_name"]
+                 if sd.everyday_name(n) != name and len(n) > 4]
     lines = [f"# Starting scenario for {name} (LA {code}).",
              f"# EHC plans: {total.index[0]} {total.iloc[0]:,.0f} -> {total.index[-1]} "
              f"{total.iloc[-1]:,.0f}; growth over the last 3 years {growth:.1%} a year.",
@@ -289,6 +291,9 @@ def starting_scenario(la) -> str:
             section = head
         default = "" if row.default is None else json.dumps(row.default)
         source = own_source.get(row.key, row.source)
+        others = [n for n in other_las if source and n in source]
+        if others:  # evidence from another LA is said to be so, not passed off as this LA's
+            source = f"evidence from {others[0]}, not {name}: {source}"
         comment = f"  # {row.description}" + (f" [{row.unit}]" if row.unit else "") + \
             (f" Source: {source}." if source else "")
         lines.append(f"  {key}: {default}{comment}")
