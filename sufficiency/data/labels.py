@@ -209,6 +209,8 @@ _ROWS = [
 def _vocabulary_rows() -> list:
     rows = [("need", r.need, r.name, "") for r in NEEDS.itertuples(index=False)]
     rows += [("provision", code, text, "") for code, text in _PROVISION_SHORT.items()]
+    rows += [("provision", r.provision, r.name, "") for r in PROVISIONS.itertuples(index=False)
+             if r.provision not in _PROVISION_SHORT]  # a provision added later: its own name
     rows += [("provision_full", r.provision, r.name, "") for r in PROVISIONS.itertuples(index=False)]
     rows += [("dsg_category", r.dsg_category, r.name, "")
              for r in DSG_CATEGORIES.itertuples(index=False)]

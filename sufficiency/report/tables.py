@@ -166,9 +166,7 @@ def assumptions_used(run: ScenarioRun) -> pd.DataFrame:
                                                "placement, as priced by the place plan")
         if parameter == "finance: note" or parameter.endswith(": note"):
             continue
-        text = value_text(_plain(value), unit)
-        if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text):
-            text = label(text)
+        text = _codes_as_words(value_text(_plain(value), unit))
         rows.append((_parameter_words(parameter), text, _unit_words(unit),
                      _source_words(str(source or ""), run)))
     out = pd.DataFrame(rows, columns=["Assumption", "Value", "Unit", "Source"])
@@ -229,7 +227,12 @@ def _unit_words(unit: str) -> str:
     return u.replace("_", " ")
 
 
+def _codes_as_words(text: str) -> str:
+    """Machine names inside a text (``special_independent, out_of_area``) as words."""
+    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), text)
+
+
 def _source_words(source: str, run: ScenarioRun) -> str:
     if run.la_code:
         source = re.sub(rf"\b{re.escape(str(run.la_code))}\b", run.la_name, source)
-    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), source)
+    return _codes_as_words(source)
