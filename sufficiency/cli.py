@@ -272,23 +272,15 @@ def _run(args) -> int:
 
 
 def _compare(args) -> int:
-    from .report import _slug, compare_runs, write_comparison
+    from .report import compare_runs, run_names, write_comparison
     from .report.output_dir import OutputLock, check_output
     from .scenario import load_scenario
     from .workflow import run_scenario
-    from .report import compare_runs, run_names, write_comparison
 
     if len(args.scenarios) < 2:
         raise ValidationError("compare: expected two or more scenario files")
     scenarios = [load_scenario(p) for p in args.scenarios]
-    seen = {}
-    for path, scenario in zip(args.scenarios, scenarios):
-        slug = _slug(scenario.name)
-        if slug in seen:
-            raise ValidationError(f"compare: {path} and {seen[slug]} share the name "
-                                  f"{scenario.name!r}, so one would overwrite the other; "
-                                  "expected a distinct 'name:' in each scenario")
-        seen[slug] = path
+    # scenarios that share a name are all kept, named (and foldered) by their files
     out = Path(args.out)
     inputs = [f for s in scenarios for f in _input_files(s)]
     check_output(out, args.force, inputs)
