@@ -8,8 +8,8 @@ overrides a few values, so a mitigated variant is five lines on top of a baselin
 Examples
 --------
 >>> from sufficiency.scenario import load_scenario
->>> s = load_scenario("scenarios/example.yaml")     # doctest: +SKIP
->>> s.get("forecast.horizon")                       # doctest: +SKIP
+>>> s = load_scenario("scenarios/example.yaml")
+>>> s.get("forecast.horizon")
 8
 """
 

@@ -122,8 +122,17 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
 
     Examples
     --------
-    >>> run = run_scenario("scenarios/example.yaml")        # doctest: +SKIP
-    >>> run.allocation.capital_programme                     # doctest: +SKIP
+    The forecast and demand of the example scenario (the full run adds ``run.allocation``, the
+    optimiser's plan, and ``run.deficit``, the DSG deficit plan):
+
+    >>> from sufficiency.scenario import load_scenario
+    >>> scenario = load_scenario("scenarios/example.yaml", overrides={
+    ...     "allocate.enabled": False, "finance.enabled": False})
+    >>> run = run_scenario(scenario)
+    >>> run.la_name, run.allocation is None
+    ('Wiltshire', True)
+    >>> sorted(run.demand["phase"].unique())
+    ['early years', 'post-16', 'post-19', 'primary', 'secondary']
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -442,7 +451,7 @@ def _finance(scenario: Scenario, run: ScenarioRun):
 
     lines = pd.DataFrame(scenario.get("finance.income_lines") or [],
                          columns=["year", "line", "amount_gbp"])
-    table = run.forecast.table if hasattr(run.forecast, "table") else run.forecast
+    table = run.forecast.table
     first_year = int(table["year"].min())
     fee_growth = scenario.get("finance.independent_fee_growth")
     backcast, opening = _backcast_and_opening(scenario, run, first_year, lines, fee_growth)

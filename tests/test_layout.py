@@ -17,8 +17,9 @@ import sufficiency
 from sufficiency.data import vocabulary as V
 
 PACKAGE = Path(sufficiency.__file__).parent
-LAYERS = {"": 0, "errors": 0, "data": 1, "forecast": 2, "demand": 3, "flows": 3,
-          "allocate": 4, "finance": 5, "scenario_schema": 6, "scenario": 6, "scenario_files": 6, "workflow": 7,
+LAYERS = {"": 0, "errors": 0, "safe_yaml": 0, "data": 1, "forecast": 2, "demand": 3,
+          "flows": 3, "scap": 3, "allocate": 4, "finance": 5, "scenario_schema": 6,
+          "scenario": 6, "scenario_files": 6, "workflow": 7,
           "report": 8, "national": 9, "cli": 9}
 
 
@@ -136,3 +137,31 @@ def test_one_label_map_from_the_vocabulary():
     assert label("unmitigated", "scenario") == "Today's placement mix"
     assert legend("unmitigated") == "Forecast, today's placement mix"
     assert label("not a key") == "not a key"
+
+
+def test_no_module_reaches_into_another_packages_private_names():
+    """``highneeds._extract()`` from finance and the like: across packages, a module uses the
+    other's public functions only (within a package, helpers may be shared)."""
+    found = []
+    for path, parts, package in _modules():
+        tree = ast.parse(path.read_text())
+        bound = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                for a in node.names:
+                    bound[a.asname or a.name] = f"{module}.{a.name}"
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    bound[a.asname or a.name.split(".")[0]] = a.asname and a.name or \
+                        a.name.split(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id in bound and node.attr.startswith("_") \
+                    and not node.attr.startswith("__"):
+                target = bound[node.value.id]
+                if target.startswith("sufficiency") and \
+                        _layer(target.split(".")) != _layer(parts):
+                    found.append(f"{'.'.join(parts)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert not found, found

@@ -142,8 +142,9 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
 
     Examples
     --------
-    >>> ex = example_settings("Derby")  # doctest: +SKIP
-    >>> ex.settings.groupby("provision")["capacity"].sum()  # doctest: +SKIP
+    >>> ex = example_settings("Derby")
+    >>> ex.settings.groupby("provision")["capacity"].sum()["special_maintained"]
+    np.float64(959.0)
     """
     from .. import data as sd
     from ..data.vocabulary import NEED_AREAS, PHASES

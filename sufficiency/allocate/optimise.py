@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from .diagnose import diagnose
+from .example import ExampleSettings
 from .model import build_model
 from .plan import (COST_COLS, MPV_COLS, PLACEMENT_COLS, PROGRAMME_COLS, UNPLACED_COLS, UTIL_COLS,
                    Plan, _empty, objective_table, read_results)
@@ -38,13 +39,13 @@ def _unpack(settings, designation, projects, travel):
     """Accept an :class:`~sufficiency.allocate.example.ExampleSettings` in place of tables."""
     illustrative = False
     extra = None
-    if hasattr(settings, "settings") and hasattr(settings, "designation"):
+    if isinstance(settings, ExampleSettings):
         ex = settings
         designation = ex.designation if designation is None else designation
         projects = ex.projects if projects is None else projects
-        travel = getattr(ex, "travel", None) if travel is None else travel
-        illustrative = bool(getattr(ex, "illustrative", False))
-        extra = getattr(ex, "assumptions", None)
+        travel = ex.travel if travel is None else travel
+        illustrative = bool(ex.illustrative)
+        extra = ex.assumptions
         settings = ex.settings
     if designation is None:
         raise ValidationError("designation: required (setting, need, phase) table of what each "

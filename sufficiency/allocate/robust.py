@@ -92,8 +92,8 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
     Examples
     --------
     >>> import pandas as pd
-    >>> paths = pd.DataFrame({"path": [0, 1], "year": 2026, "need": "ASD",
-    ...                       "phase": "primary", "demand": [8.0, 14.0]})
+    >>> paths = pd.DataFrame({"path": [0, 1, 0, 1], "year": [2026, 2026, 2027, 2027],
+    ...                       "need": "ASD", "phase": "primary", "demand": [0, 0, 8.0, 14.0]})
     >>> s = pd.DataFrame({"setting": ["Oak"], "provision": "special_maintained",
     ...                   "capacity": [0], "cost_per_place": [20_000]})
     >>> g = pd.DataFrame({"setting": ["Oak"], "need": "ASD", "phase": "primary"})

@@ -686,6 +686,29 @@ def _extract() -> dict[str, pd.DataFrame]:
     return {n: found.get(n, built[n]) for n in names}
 
 
+def high_needs_table(name: str) -> pd.DataFrame:
+    """Every LA's rows of one embedded high-needs table (a copy).
+
+    Parameters
+    ----------
+    name : {"funded_places", "high_needs_outturn", "high_needs_block", "dsg_deficit"}
+        ``funded_places``: ESFA place deductions; ``high_needs_outturn``: the DfE high needs
+        benchmarking lines (2021-22); ``high_needs_block``: the DSG high needs block;
+        ``dsg_deficit``: DSG deficit as a share of income.
+
+    Examples
+    --------
+    >>> t = high_needs_table("high_needs_outturn")
+    >>> sorted(t.columns)[:3]
+    ['la_code', 'line', 'unit']
+    """
+    tables = _extract()
+    if name not in tables:
+        raise ValidationError(f"high_needs_table: no table {name!r}; expected one of "
+                              f"{sorted(tables)}")
+    return tables[name].copy()
+
+
 def _la_rows(table: str, la) -> pd.DataFrame:
     frame = _extract()[table]
     text = str(la).strip()

@@ -171,7 +171,7 @@ def la_s251_high_needs(la) -> pd.DataFrame:
     Examples
     --------
     >>> la_s251_high_needs("Wiltshire").query("year == 2022")["spend_gbp"].item()
-    55397174.0
+    55397174
     """
     from .example import las
     from .geography import resolve_la

@@ -260,7 +260,8 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
     >>> cal = calibrate_costs("Derby")
     >>> float(cal.implied.set_index("group").loc["special", "placements"]) > 806
     True
-    >>> print(cal.summary())                                    # doctest: +SKIP
+    >>> print(cal.summary().splitlines()[0])
+    Calibration for Derby: implied High Needs Block cost per placement (£ a year, 2021-22 prices)
     """
     from .plausible import shrink_costs
     from .prices import price_index
@@ -551,7 +552,7 @@ def _england_high_needs() -> pd.DataFrame:
     """The sum of every LA's benchmarking lines (the extract has no England row)."""
     from ..data import highneeds
 
-    table = highneeds._extract()["high_needs_outturn"]
+    table = highneeds.high_needs_table("high_needs_outturn")
     return table.groupby("line", as_index=False)["value"].sum()
 
 

@@ -38,6 +38,7 @@ from . import tables as T
 from .costs import DEFAULTS, cost_table, default
 from .goalseek import growth_reduction_needed, new_places_needed
 from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
+from .opening import OpeningBalance
 from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year
 from .trajectory import dsg_trajectory, elimination_probability
@@ -392,7 +393,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                               f"{years}")
     income_frame, income_rows = _income(income, la, years, income_growth)
     opening = None
-    if hasattr(opening_balance_gbp, "balance_gbp"):
+    if isinstance(opening_balance_gbp, OpeningBalance):
         opening = opening_balance_gbp
         opening_balance_gbp = float(opening.balance_gbp)
         notes.append(opening.summary())
@@ -705,7 +706,7 @@ def _la_mix(la, forecast):
     placed = sd.la_placements(la)
     placed = placed[placed["count"].notna()]
     overall = mix_from_placements(placed)
-    if "age_band" not in forecast or not hasattr(sd, "la_placements_by_age"):
+    if "age_band" not in forecast:
         return overall
     by_age = sd.la_placements_by_age(la)
     by_age = by_age[by_age["count"].notna() & (by_age["provision"] != "all")]

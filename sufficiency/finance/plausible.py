@@ -274,9 +274,9 @@ def _embedded_implied_all(deductions_year: int, outturn_year: int) -> pd.DataFra
     from ..data import highneeds
     from ..data.example import load_table
 
-    ex = highneeds._extract()
     placements = load_table("placements")
-    return implied_costs_all(ex["high_needs_outturn"], ex["funded_places"], placements,
+    return implied_costs_all(highneeds.high_needs_table("high_needs_outturn"),
+                             highneeds.high_needs_table("funded_places"), placements,
                              deductions_year, outturn_year)
 
 

@@ -3,9 +3,11 @@
 Examples
 --------
 >>> import sufficiency as sf
->>> hist = sf.data.la_history("Wiltshire")                  # doctest: +SKIP
->>> f = sf.forecast.project(hist, horizon=8, reference="england")   # doctest: +SKIP
->>> f.table.head(); f.plot()                                 # doctest: +SKIP
+>>> hist = sf.data.la_history("Wiltshire")
+>>> f = sf.forecast.project(hist, horizon=8, reference="england")
+>>> list(f.table.columns)
+['age_band', 'year', 'mean', 'p05', 'p10', 'p50', 'p80', 'p90', 'p95']
+>>> fig = f.plot()
 
 See ``docs/forecast.md`` for the models, the pooling, reconciliation and the measured accuracy.
 """

@@ -124,6 +124,9 @@ def forecast_la(la, horizon=8, by_need=True, model="auto", levers=None, seed=0, 
 
     Examples
     --------
+    Not run in the test suite (it forecasts every LA: about 15 seconds); notebook
+    ``01_forecast`` runs it.
+
     >>> f = forecast_la("Wiltshire", horizon=5)            # doctest: +SKIP
     >>> f.plot(where={"need": "all"}); f.summary()           # doctest: +SKIP
     """

@@ -111,7 +111,7 @@ def project(history, horizon, model="auto", quantiles=QUANTILES, population=None
     ...                   "count": [1000 * 1.1 ** i for i in range(11)]})
     >>> f = project(h, 3, model="constant_growth")
     >>> f.table["mean"].round().tolist()
-    [2853.0, 3138.0, 3452.0]
+    [2836.0, 3085.0, 3340.0]
     """
     horizon = check_horizon(horizon)
     qs = check_quantiles(quantiles)
