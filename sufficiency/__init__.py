@@ -5,10 +5,17 @@ settings and choose the capital programme (:mod:`sufficiency.allocate`), and cos
 Needs deficit plan (:mod:`sufficiency.finance`), from tidy pandas data
 (:mod:`sufficiency.data`).
 
+A notebook types the stages as modules (``sf.data``, ``sf.forecast``, ``sf.demand``,
+``sf.allocate``, ``sf.finance``, ``sf.report``) and the run as functions
+(``sf.load_scenario``, ``sf.run_scenario``, ``sf.write_outputs``, ``sf.compare_runs``,
+``sf.sweep``); ``dir(sf)`` lists exactly these.
+
 Examples
 --------
 >>> import sufficiency as sf
 >>> history = sf.data.la_history("Wiltshire")
+>>> "run_scenario" in dir(sf) and "importlib" not in dir(sf)
+True
 """
 
 from __future__ import annotations
@@ -16,9 +23,16 @@ from __future__ import annotations
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["data", "forecast", "allocate", "finance", "scenario", "report", "errors", "demand",
-           "workflow", "national", "sweep", "__version__"]
-_FUNCTIONS = {"sweep": "national"}     # sf.sweep(...) without importing its module first
+__all__ = ["data", "forecast", "demand", "allocate", "finance", "report", "errors",
+           "load_scenario", "run_scenario", "write_outputs", "compare_runs", "sweep",
+           "scenario", "workflow", "national", "__version__"]
+# sf.run_scenario(...) etc. without importing their modules first
+_FUNCTIONS = {"sweep": "national", "load_scenario": "scenario", "run_scenario": "workflow",
+              "write_outputs": "report", "compare_runs": "report"}
+
+
+def __dir__():
+    return list(__all__)
 
 
 def __getattr__(name):

@@ -23,6 +23,8 @@ from pathlib import Path
 from . import __version__
 from .errors import DataWarning, SolverError, ValidationError
 
+__all__ = ["main"]
+
 #: Exit codes.
 OK, FAILED, INVALID, BUG, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 

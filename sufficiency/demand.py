@@ -25,6 +25,8 @@ import pandas as pd
 from .data.vocabulary import AGE_BANDS, NEED_AREAS, PHASES, PROVISIONS, SPECIALIST
 from .errors import ValidationError
 
+__all__ = ["provision_shares", "need_shares", "phase_shares", "place_demand", "assumptions"]
+
 
 def provision_shares(placements_by_age: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """``age_band, provision, share``: each age band's plans split by placement (shares sum to 1).

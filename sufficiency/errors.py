@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ValidationError", "SolverError", "DataWarning"]
+
 
 class ValidationError(ValueError):
     """Input that cannot be used as given.

@@ -40,6 +40,12 @@ import pandas as pd
 from .data.vocabulary import AGE_BANDS, INDEPENDENT, PHASES, SPECIALIST
 from .errors import ValidationError
 
+__all__ = ["MAX_AGE", "EXIT_PROFILE", "ANY_AGE_REASONS", "POST16_REASONS", "STEP_DOWN_SHARE",
+           "STEP_DOWN_SAVING_GBP", "POOL_PLANS", "MIX_METHOD", "MIX_METHODS", "STICKY",
+           "single_ages", "phase_of_age", "transition_ages", "leaver_rates", "mix_history",
+           "project_mix", "mix_backtest", "joiner_mix", "Flows", "placement_flows",
+           "base_by_phase", "initial_placements", "board_flows"]
+
 #: Oldest age with an EHC plan; everyone older has left (Children and Families Act 2014, s.46).
 MAX_AGE = 25
 

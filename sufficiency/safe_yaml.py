@@ -23,6 +23,8 @@ import yaml
 
 from .errors import ValidationError
 
+__all__ = ["MAX_BYTES", "MAX_NODES", "YamlDocument", "read_text", "load_yaml"]
+
 #: Largest scenario file read (bytes). Real scenarios are under 5 kB.
 MAX_BYTES = 1_000_000
 

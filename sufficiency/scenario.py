@@ -29,6 +29,8 @@ from .errors import ValidationError
 from .safe_yaml import load_yaml
 from .scenario_schema import LEVER_PARAMETERS, RATE_UNITS, SCENARIO_SCHEMA
 
+__all__ = ["Scenario", "load_scenario", "scenario_from_dict", "FILE_KEYS", "MAX_PATH_BYTES"]
+
 _SECTIONS = {k.split(".")[0] for k in SCENARIO_SCHEMA["key"] if "." in k}
 
 

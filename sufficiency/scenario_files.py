@@ -29,6 +29,9 @@ from .errors import ValidationError
 #: ``docs/inputs.md``: its hand-written head, then :func:`user_tables_markdown`.
 DOC_MARKER = "## The tables\n"
 
+__all__ = ["UNIT_LIMITS", "CODE_COLUMNS", "TABLE_KEYS", "user_schema", "ScenarioFiles",
+           "read_scenario_files"]
+
 #: Range of a number in a user table by its unit, when the schema gives none: (min, max).
 UNIT_LIMITS = {
     "places": (0.0, 100_000.0),

@@ -23,7 +23,7 @@ from . import demand as dm
 from .allocate import Plan
 from .data.vocabulary import INDEPENDENT, QUANTILES
 from .errors import SolverError, ValidationError
-from .finance import DeficitPlan
+from .finance import Calibration, DeficitPlan
 from .flows import Flows
 from .forecast import Forecast
 from .scenario import Scenario, load_scenario
@@ -171,11 +171,14 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
                       flows=flows, scap=scap, timings=timings, notes=notes, inputs=inputs,
                       population=population)
+    # the LA's cost per placement, calibrated once and handed to allocate and to finance
+    calibration = _calibration(la_code) if scenario.get("allocate.enabled") or \
+        scenario.get("finance.enabled") else None
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
-        run.allocation = _allocate(scenario, la_code, demand, flows, notes, files)
+        run.allocation = _allocate(scenario, la_code, demand, flows, calibration, notes, files)
         timings["allocate"] = time.perf_counter() - t
         outcome = run.allocation.outcome
         if outcome.status in ("no_solution", "error"):
@@ -186,7 +189,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     if scenario.get("finance.enabled"):
         t = time.perf_counter()
         say("costing the plan and projecting the DSG position")
-        run.deficit = _finance(scenario, run)
+        run.deficit = _finance(scenario, run, calibration)
         timings["finance"] = time.perf_counter() - t
     run.measures = board_measures(run)
     return run
@@ -387,7 +390,7 @@ def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, note
 
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
-              notes: list, files):
+              calibration: Calibration | str | None, notes: list, files):
     from . import allocate as al
     from . import flows as fl
 
@@ -406,7 +409,7 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
         example = al.example_settings(la_code, phases=_phases(scenario), growth_places=max(growth, 0.0))
-        _calibrated_costs(example, la_code, int(demand["year"].min()), notes)
+        _calibrated_costs(example, calibration, int(demand["year"].min()), notes)
         initial, left, added = fl.initial_placements(by_phase, example.settings,
                                                      example.designation, designate=True)
         example.designation = pd.concat([example.designation, added], ignore_index=True)
@@ -426,16 +429,29 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        mip_gap=scenario.get("allocate.mip_gap"))
 
 
-def _calibrated_costs(example, la_code: str, year: int, notes: list) -> None:
+def _calibration(la_code: str | None) -> Calibration | str | None:
+    """The LA's cost calibration from its high needs outturn (finance), made once per run; the
+    reason as text when the LA has none (the settings and the deficit plan then say so)."""
+    from . import finance as fi
+
+    if la_code is None:
+        return None
+    try:
+        return fi.calibrate_costs(la_code)
+    except (KeyError, ValueError) as err:  # no outturn for this LA
+        return str(err)
+
+
+def _calibrated_costs(example, calibration: Calibration | str | None, year: int,
+                      notes: list) -> None:
     """Give the illustrative settings the LA's own cost per placement, so the place plan and
     the DSG trajectory price a placement the same way (finance's calibration from the LA's
     high needs outturn, in the first plan year's prices)."""
     from . import finance as fi
 
-    try:
-        calibration = fi.calibrate_costs(la_code)
-    except (KeyError, ValueError) as err:  # no outturn for this LA: keep the example's costs
-        notes.append(f"Settings keep the example's cost per place: no calibration ({err}).")
+    if not isinstance(calibration, Calibration):  # no outturn: keep the example's costs
+        notes.append(f"Settings keep the example's cost per place: no calibration "
+                     f"({calibration}).")
         return
     unit = fi.unit_costs([year], calibration.costs)
     cost = unit[unit["hnb_cost_gbp"] > 0].groupby("provision")["hnb_cost_gbp"].mean()
@@ -446,7 +462,7 @@ def _calibrated_costs(example, la_code: str, year: int, notes: list) -> None:
                  f"placement by provision ({year} prices), as in the finance sheets.")
 
 
-def _finance(scenario: Scenario, run: ScenarioRun):
+def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | str | None):
     from . import finance as fi
 
     lines = pd.DataFrame(scenario.get("finance.income_lines") or [],
@@ -459,6 +475,9 @@ def _finance(scenario: Scenario, run: ScenarioRun):
     # in its paths, placement levers (step-downs, shifts) come from its provision_shifts
     extra = {"baseline": run.forecast_unmitigated} if run.forecast_unmitigated is not None \
         else {}
+    # a calibration that failed is tried again from la (the plan records why it is missing)
+    if isinstance(calibration, Calibration):
+        extra["calibration"] = calibration
     plan = fi.deficit_plan(run.forecast, **extra, la=run.la_code,
                            income_growth=scenario.get("finance.income_growth"),
                            opening_balance_gbp=opening, income_lines=lines,

@@ -21,6 +21,8 @@ import pandas as pd
 from .model import INF, LinearModel
 from .solve import highs_available, solve
 
+__all__ = ["DIAGNOSIS_COLS", "POLICY_ROWS", "diagnose_iis", "diagnose_elastic", "diagnose"]
+
 DIAGNOSIS_COLS = ["constraint", "kind", "explanation"]
 
 #: Row blocks that are policy (may be relaxed in the elastic method); the rest are structure.

@@ -26,6 +26,10 @@ import pandas as pd
 
 from ..data.labels import label
 
+__all__ = ["COST_PER_PLACE", "CAPITAL_PER_PLACE", "LEAD_TIME", "SETTING_SIZE",
+           "UNLIMITED_SETTINGS", "LABELS", "FUNDED_PLACE_TYPES", "AGES", "ExampleSettings",
+           "example_settings"]
+
 #: Annual cost per place (£, place funding + typical top-up), illustrative. Place funding is
 #: £10,000 for special and AP places and £6,000 (or £10,000) for resource bases (ESFA, High
 #: needs funding operational guide); top-ups vary by LA and are illustrative here.

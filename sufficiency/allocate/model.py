@@ -34,6 +34,11 @@ import scipy.sparse as sp
 
 from .validate import Inputs
 
+__all__ = ["INF", "STEP_DOWN_TIEBREAK", "Block", "LinearModel", "ModelContext",
+           "define_variables", "define_demand_balance", "define_capacity", "define_designation",
+           "define_projects", "define_budgets", "define_caps", "define_carry",
+           "define_objective", "build_model"]
+
 INF = np.inf
 
 #: £ per step-down in the objective: a tie-breaker, not a cost estimate.

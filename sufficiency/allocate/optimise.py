@@ -17,6 +17,8 @@ from .policy import Policy
 from .solve import fixed_lp_duals, solve
 from .validate import validate
 
+__all__ = ["optimise"]
+
 
 def _demand_table(demand, demand_column, years):
     if not isinstance(demand, pd.DataFrame):

@@ -10,6 +10,10 @@ import pandas as pd
 from .model import LinearModel, ModelContext, _capital_spend
 from .solve import SolverOutcome
 
+__all__ = ["TOL", "Plan", "PLACEMENT_COLS", "PROGRAMME_COLS", "COST_COLS", "UNPLACED_COLS",
+           "UTIL_COLS", "MPV_COLS", "STEP_DOWN_COLS", "OVER_COLS", "read_results",
+           "marginal_values", "objective_table"]
+
 TOL = 1e-6
 
 

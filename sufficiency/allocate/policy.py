@@ -9,6 +9,9 @@ import pandas as pd
 
 from ..data.vocabulary import INDEPENDENT
 
+__all__ = ["GREEN_BOOK_DISCOUNT_RATE", "DEFAULT_UNPLACED_PENALTY", "STICKY_PROVISIONS",
+           "INDEPENDENT_PROVISIONS", "Cap", "Policy"]
+
 #: HM Treasury, *The Green Book* (2022), Annex 6: social time preference rate 3.5% a year
 #: for the first 30 years.
 GREEN_BOOK_DISCOUNT_RATE = 0.035

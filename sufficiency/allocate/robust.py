@@ -22,6 +22,8 @@ from .policy import Policy
 from .solve import fixed_lp_duals, solve
 from .validate import validate
 
+__all__ = ["ROBUST_COLS", "optimise_robust"]
+
 ROBUST_COLS = ["plan", "expected_cost", "capital", "projects", "shortfall_probability",
                "expected_shortfall", "p90_shortfall", "worst_shortfall"]
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["DEMAND", "SETTINGS", "DESIGNATION", "PROJECTS", "PROJECT_PLACES", "TRAVEL",
+           "EXISTING", "INITIAL", "CARRY", "SCHEMAS", "schema_markdown"]
+
 _COLUMNS = ["column", "kind", "unit", "required", "default", "description"]
 
 

@@ -21,6 +21,9 @@ import numpy as np
 from .model import LinearModel
 from .verify import check_point
 
+__all__ = ["STATUSES", "OPTIMALITY_GAP", "SOLVERS", "SolverOutcome", "highs_available",
+           "solve_highs", "solve_cbc", "solve", "fixed_lp_duals"]
+
 #: Solution statuses, in words.
 STATUSES = {
     "optimal": "proven optimal",

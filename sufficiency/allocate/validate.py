@@ -16,6 +16,8 @@ from ..errors import ValidationError
 from .policy import Policy
 from .schema import SCHEMAS
 
+__all__ = ["Inputs", "validate"]
+
 
 def _rows(mask) -> str:
     idx = np.flatnonzero(np.asarray(mask)) + 2

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["FEASIBILITY_TOL", "INTEGRALITY_TOL", "PointCheck", "check_point"]
+
 #: Tolerance on a row or bound, relative to the size of the numbers in it: a row's violation is
 #: divided by ``max(1, |bound|, sum_j |a_ij x_j|)``, a column's by ``max(1, |bound|)``. CBC's
 #: and HiGHS's own primal feasibility tolerances are 1e-7 (on their scaled model); 1e-6

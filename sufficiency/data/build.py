@@ -23,6 +23,8 @@ import pandas as pd
 from ..errors import DataWarning
 from . import dfe, highneeds, population, s251, single_age
 
+__all__ = ["EXAMPLE_DIR", "ATTRIBUTION", "build_tables", "write_tables", "to_csv_bytes", "main"]
+
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
                "v3.0. Source: Department for Education.\n" + population.ONS_ATTRIBUTION)

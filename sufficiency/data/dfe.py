@@ -40,6 +40,12 @@ from .vocabulary import (
     SEN2_PLACEMENT_LABELS,
 )
 
+__all__ = ["COLLECTION_BREAK_YEAR", "FLAG_BREAK", "MARKERS", "read_age_caseload",
+           "read_age_new_plans", "read_estab_caseload", "read_placement_caseload",
+           "read_caseload_by_age", "read_placement_by_age", "read_need_caseload",
+           "read_new_plan_needs", "read_new_plans", "read_ceased_plans", "read_requests",
+           "flag_breaks"]
+
 #: First census year collected as person-level returns (placement categories changed).
 COLLECTION_BREAK_YEAR = 2023
 FLAG_BREAK = "2023 collection break: person-level return, placement categories changed"

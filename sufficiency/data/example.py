@@ -23,6 +23,12 @@ from .dfe import COLLECTION_BREAK_YEAR, FLAG_BREAK
 from .vocabulary import AGE_BAND_ORDER
 from .geography import BOUNDARY_CHANGES, footprint_of, resolve_la
 
+__all__ = ["EXAMPLE_DIR", "ENGLAND", "BANDS", "FLAG_ESTIMATED", "FLAG_NOT_APPLICABLE",
+           "load_table", "las", "la_history", "la_names", "example_histories", "england_history",
+           "la_placements", "la_placements_by_age", "la_needs", "la_need_by_age", "la_new_plans",
+           "la_new_plans_by_age", "la_new_plan_needs", "la_ceased_plans", "la_requests",
+           "statistical_neighbours"]
+
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 ENGLAND = "E92000001"
 BANDS = list(AGE_BAND_ORDER)

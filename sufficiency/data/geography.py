@@ -20,6 +20,8 @@ import pandas as pd
 from .names import everyday_name, is_unique, match_la
 from .vocabulary import suggest
 
+__all__ = ["BOUNDARY_CHANGES", "CODE_ALIASES", "footprint_of", "resolve_la"]
+
 #: Reorganisations since 2010 and the footprints that make a continuous series across them.
 #: ``first_year`` is the first January census in which the new LAs report.
 BOUNDARY_CHANGES = pd.DataFrame(

@@ -55,6 +55,12 @@ import pandas as pd
 
 from ..errors import DataWarning, ValidationError
 
+__all__ = ["ENGLAND", "MARKERS", "EXAMPLE_DIR", "PLACE_TYPES", "OUTTURN_LINES",
+           "read_funded_places", "read_high_needs_outturn", "read_dsg_allocations",
+           "read_high_needs_block", "read_dsg_deficit", "build_high_needs_extract", "source_dir",
+           "high_needs_table", "la_funded_places", "la_high_needs", "la_high_needs_block",
+           "la_dsg_deficit"]
+
 ENGLAND = "E92000001"
 MARKERS = ("x", "c", "z", "#REF!", "#N/A", "#VALUE!", "#DIV/0!", ":", "..")
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"

@@ -35,6 +35,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["FILE", "COLUMNS", "TABLE", "read_s251_high_needs", "build_s251_extract",
+           "source_dir", "s251_high_needs", "la_s251_high_needs"]
+
 FILE = "high_needs_net_expenditure.csv"
 COLUMNS = ["new_la_code", "la_name", "fy_start", "financial_year", "high_needs_net_gbp"]
 TABLE = "s251_high_needs"

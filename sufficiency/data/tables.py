@@ -49,6 +49,9 @@ from ..errors import ValidationError
 from .vocabulary import NEED_ALIASES, NEED_AREAS, NEEDS, PHASES, PROVISIONS, THREE_TIER_PHASES, \
     AGE_BANDS, suggest
 
+__all__ = ["MAX_TABLE_BYTES", "SCHEMA_COLUMNS", "make_schema", "Table", "read_table",
+           "PHASE_ALIASES", "PROVISION_ALIASES", "Vocabulary", "check_table", "raise_problems"]
+
 #: Largest table read (bytes): far above any LA's settings or history file.
 MAX_TABLE_BYTES = 50_000_000
 

@@ -32,6 +32,9 @@ import pandas as pd
 from ..errors import ValidationError
 from .vocabulary import AGE_BANDS, NEED_ALIASES, NEEDS, PROVISIONS, suggest
 
+__all__ = ["HISTORY_SCHEMA", "ValidationReport", "read_history", "MAX_COUNT", "validate_history",
+           "TOTAL_TOLERANCE"]
+
 #: The history schema as data: column, required, kind, allowed values, description.
 HISTORY_SCHEMA = pd.DataFrame(
     [

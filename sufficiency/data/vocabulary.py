@@ -19,6 +19,13 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["NEEDS", "NEED_ALIASES", "NEED_AREAS", "AGE_BANDS", "AGES", "PHASES",
+           "THREE_TIER_PHASES", "PROVISIONS", "provisions_where", "SPECIALIST", "INDEPENDENT",
+           "AGE_BAND_ORDER", "QUANTILES", "DEFICIT_QUANTILES", "DSG_CATEGORIES",
+           "SEN2_PLACEMENT_COLUMNS", "SEN2_SUBTOTAL_COLUMNS", "SEN2_PLACEMENT_LABELS",
+           "SEN2_2022_ESTABLISHMENT", "age_band_of", "phase_of", "define_phases", "group_needs",
+           "suggest"]
+
 #: The 13 DfE primary type of need codes, their names and Code of Practice area.
 NEEDS = pd.DataFrame(
     [

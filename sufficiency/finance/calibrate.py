@@ -58,6 +58,9 @@ from ..data.vocabulary import PROVISIONS
 from ..errors import ValidationError
 from .costs import DEFAULTS, RULES, cost_table, default
 
+__all__ = ["PLACEMENT_LINES", "PRICED_AS", "GROUPS", "Calibration", "calibrate_costs",
+           "group_amounts", "rolled_counts"]
+
 #: The benchmarking extract's placement line for each group of :data:`PROVISIONS`
 #: (column ``benchmark_group``).
 PLACEMENT_LINES = {"mainstream": "placements_mainstream", "resource_base": "placements_resourced",

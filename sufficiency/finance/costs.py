@@ -45,6 +45,11 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["OPERATIONAL_GUIDE", "WORCS_2017", "DFE_ISS_2025", "CCN_TRANSPORT", "BENCHMARK",
+           "DEFAULTS", "PRICE_YEAR", "TRANSPORT_SHARE", "RULES", "COST_COLUMNS", "COMPONENTS",
+           "default", "hnb_cost", "cost_table", "inflation_factor", "unit_costs",
+           "lognormal_fee", "sample_mean_fees", "setting_costs"]
+
 OPERATIONAL_GUIDE = ("ESFA, High needs funding: 2023 to 2024 operational guide (place funding "
                      "rates, unchanged since 2013-14)")
 WORCS_2017 = ("Worcestershire SEND Strategy 2017-21 board paper: £10,000 per commissioned "

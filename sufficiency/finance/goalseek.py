@@ -21,6 +21,8 @@ from .levers import Lever, apply_levers, as_levers
 from .spend import cost_placements, spend_by_year
 from .trajectory import dsg_trajectory
 
+__all__ = ["GoalSeekResult", "seek", "growth_reduction_needed", "new_places_needed"]
+
 
 @dataclass
 class GoalSeekResult:

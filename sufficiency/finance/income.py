@@ -17,6 +17,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["DEFAULT_GROWTH", "DEFAULT_GROWTH_SOURCE", "fy_to_year", "financial_year_label",
+           "project_income", "la_income_base", "historical_growth"]
+
 #: Default growth of the High Needs Block a year (assumption; see DEFAULT_GROWTH_SOURCE).
 DEFAULT_GROWTH = 0.03
 DEFAULT_GROWTH_SOURCE = ("assumption: 3% a year, the high needs NFF funding floor for 2024-25 "

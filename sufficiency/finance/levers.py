@@ -39,6 +39,10 @@ import pandas as pd
 from ..data.vocabulary import provisions_where
 from ..errors import ValidationError
 
+__all__ = ["SPECIAL", "KINDS", "DEMAND_KINDS", "SPECIALIST_NEW", "ALIASES", "PARAM_ALIASES",
+           "Lever", "as_levers", "levers_table", "apply_levers", "fewer_new_plans", "shift",
+           "move", "shift_new", "scale", "from_forecast_engine"]
+
 #: Special schools of every kind: what ``mainstream_shift`` moves from by default (vocabulary).
 SPECIAL = provisions_where("special_school")
 KINDS = ("fewer_new_plans", "scale", "mainstream_shift", "shift_new_to_mainstream", "step_down",

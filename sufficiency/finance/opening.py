@@ -42,6 +42,8 @@ import pandas as pd
 from ..errors import ValidationError
 from .income import financial_year_label
 
+__all__ = ["DERIVATION_COLUMNS", "OpeningBalance", "opening_balance", "la_opening_inputs"]
+
 DERIVATION_COLUMNS = ["step", "year", "financial_year", "amount_gbp", "balance_gbp", "source"]
 
 

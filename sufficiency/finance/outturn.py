@@ -58,6 +58,8 @@ from ..errors import ValidationError
 from .income import financial_year_label
 from .prices import price_index
 
+__all__ = ["S251_LINES", "POOLS", "COMPONENTS", "s251_unit_costs", "backcast"]
+
 #: s251 outturn lines (benchmarking extract codes) -> the pool they fill.
 S251_LINES = {
     "top_up_maintained_primary": "mainstream_pool",

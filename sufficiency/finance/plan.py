@@ -35,6 +35,7 @@ import pandas as pd
 from ..data.vocabulary import DEFICIT_QUANTILES, PROVISIONS, SPECIALIST
 from ..errors import ValidationError
 from . import tables as T
+from .calibrate import Calibration, calibrate_costs
 from .costs import DEFAULTS, cost_table, default
 from .goalseek import growth_reduction_needed, new_places_needed
 from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
@@ -42,6 +43,8 @@ from .opening import OpeningBalance
 from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year
 from .trajectory import dsg_trajectory, elimination_probability
+
+__all__ = ["DeficitPlan", "deficit_plan", "attribute_savings", "needs_vs_finance_led"]
 
 UNMITIGATED, MITIGATED, ALLOCATION = "unmitigated", "mitigated", "allocation_plan"
 
@@ -250,6 +253,7 @@ class DeficitPlan:
 
 def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFrame | None = None,
                  levers=None, costs: pd.DataFrame | None = None, la=None,
+                 calibration: Calibration | None = None,
                  income: pd.DataFrame | float | None = None, income_growth=DEFAULT_GROWTH,
                  opening_balance_gbp=0.0, other_spend_gbp: float | None = None,
                  income_lines: pd.DataFrame | None = None,
@@ -282,6 +286,11 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     la : str, optional
         An LA (code or name): supplies the costs, the spend not per placement, the income base
         (latest High Needs Block before deductions) and the mix, where not given.
+    calibration : Calibration, optional
+        The LA's cost calibration, already made (:func:`~sufficiency.finance.calibrate_costs`):
+        its costs and central spend are used where ``costs`` / ``other_spend_gbp`` are not
+        given, instead of calibrating again from ``la`` (a scenario run calibrates once and
+        hands the result to the place plan and to this plan).
     income : DataFrame or float, optional
         ``year, income_gbp`` for every forecast year, or the income in the first forecast year
         (then grown by ``income_growth``).
@@ -362,10 +371,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         mitigated_paths, paths = paths, base_paths
         forecast = base_table
         notes = [n for n in notes if not n.startswith("forecast levers already")]
-    calibration = None
-    if la is not None and (costs is None or other_spend_gbp is None):
-        from .calibrate import calibrate_costs
-
+    if calibration is None and la is not None and (costs is None or other_spend_gbp is None):
         try:
             calibration = calibrate_costs(la)
         except (ValidationError, KeyError) as exc:

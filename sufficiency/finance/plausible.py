@@ -35,6 +35,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["RULES", "shrink_cost", "plausible_ranges", "peer_reference", "shrink_costs",
+           "implied_costs_all", "embedded_implied_costs"]
+
 #: Defaults of the check, with their source.
 RULES = pd.DataFrame(
     [

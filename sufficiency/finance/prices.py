@@ -36,6 +36,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["SERIES", "STRB", "CPI", "CASH", "PRICE_HISTORY", "PRICE_ASSUMPTIONS",
+           "COMPONENT_SERIES", "price_rates", "price_index"]
+
 SERIES = ("place_funding", "top_up", "independent_fee", "transport", "central")
 
 STRB = ("teachers' pay awards, England (School Teachers' Review Body reports and DfE "

@@ -22,6 +22,9 @@ from ..errors import ValidationError
 from .validate import require as _require
 from .costs import cost_table, sample_mean_fees, unit_costs
 
+__all__ = ["KEYS", "PROVISION_CODES", "mix_from_placements", "validate_mix",
+           "placements_from_forecast", "cost_placements", "spend_by_year"]
+
 KEYS = ("need", "age_band", "phase", "provision", "area")
 PROVISION_CODES = tuple(PROVISIONS["provision"])
 

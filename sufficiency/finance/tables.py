@@ -25,6 +25,10 @@ from ..errors import ValidationError
 from .validate import require as _require
 from .income import financial_year_label
 
+__all__ = ["DSG_ORDER", "DSG_LABELS", "PROVISION_TO_DSG", "AGE_GROUPS", "NEEDS", "NEED_LABELS",
+           "SCAP_TYPES", "SCAP_ORDER", "TOTAL", "by_placement_category", "by_age_group",
+           "by_need", "financial_summary", "scap_specialist", "display"]
+
 DSG_ORDER = list(DSG_CATEGORIES["dsg_category"])
 DSG_LABELS = dict(zip(DSG_CATEGORIES["dsg_category"], DSG_CATEGORIES["name"]))
 #: provision -> DSG management plan category (:data:`sufficiency.data.PROVISIONS`).

@@ -16,6 +16,8 @@ from ..data.vocabulary import DEFICIT_QUANTILES
 from ..errors import ValidationError
 from .income import financial_year_label
 
+__all__ = ["dsg_trajectory", "path_balances", "elimination_probability"]
+
 
 
 def dsg_trajectory(spend: pd.DataFrame, income: pd.DataFrame, opening_balance_gbp: float = 0.0,

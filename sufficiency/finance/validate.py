@@ -9,6 +9,8 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["require", "numeric"]
+
 
 def require(frame, columns, name: str) -> None:
     """``frame`` is a DataFrame holding ``columns``."""

@@ -34,6 +34,11 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["CONVERGENCE", "GROWTH_SHOCK_SD", "CALIBRATED_YEARS", "LONG_RUN_METHODS",
+           "DEFAULT_LONG_RUN", "LongRun", "parse_long_run", "step_growth", "relative_prevalence",
+           "converge_prevalence", "long_run_growth", "national_growth", "growth_shock",
+           "align_area_population", "reference_population", "reference_growth", "apply_steps"]
+
 #: Prevalence convergence per year (``beta``): the slope of the pooled model's log forecast
 #: error on the LA's log plans per head relative to the pool, per year of horizon, estimated
 #: by least squares on every LA total at origins 2014-2020 (horizons 1-8 gave 0.056-0.065),

@@ -28,6 +28,8 @@ from .prevalence import align_population
 from .select import _slice_context, _tail_len, run_model, scale_mase
 from .validate import check_history, check_horizon
 
+__all__ = ["DEFAULT_MODELS", "STEP_PARAMS", "backtest", "accuracy", "accuracy_in_words"]
+
 DEFAULT_MODELS = ("auto", "constant_growth", "pooled_growth", "log_linear", "cohort_flow")
 #: Parameters of a model spec that belong to the steps after the model (:mod:`.adjust`).
 STEP_PARAMS = ("convergence", "long_run", "growth_shock_sd")

@@ -28,6 +28,8 @@ from ..errors import ValidationError
 from .models import (MAX_LOG_GROWTH, Simulation, _antithetic, _error_variances,
                      pooled_growth)
 
+__all__ = ["BAND_WIDTH", "BAND_ORDER", "cohort_flow", "cohort_structure"]
+
 #: Years of age in each standard age band (from the vocabulary's age bands).
 BAND_WIDTH = {r.age_band: float(r.age_to - r.age_from + 1) for r in AGE_BANDS.itertuples()}
 BAND_ORDER = list(AGE_BAND_ORDER)

@@ -27,6 +27,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["BAND_AGES", "BACK_YEARS", "BASE_MID_YEAR", "age_forward", "band_population",
+           "census_population", "la_census_population", "plans_per_1000", "growth_split"]
+
 #: DfE SEN2 age bands as single years of age (inclusive).
 BAND_AGES = {"under 5": (0, 4), "5-10": (5, 10), "11-15": (11, 15), "16-19": (16, 19),
              "20-25": (20, 25)}

@@ -28,6 +28,8 @@ import pandas as pd
 
 from .models import MAX_LOG_GROWTH, Simulation, log_linear, positive_tail
 
+__all__ = ["STATSMODELS_SECONDS", "damped_trend"]
+
 #: Seconds spent inside statsmodels since import (read by the speed benchmark).
 STATSMODELS_SECONDS = [0.0]
 

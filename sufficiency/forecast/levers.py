@@ -29,6 +29,10 @@ import pandas as pd
 from ..data.vocabulary import INDEPENDENT, provisions_where
 from ..errors import ValidationError
 
+__all__ = ["CEASE_RATE", "SPECIALIST", "Lever", "parse_levers", "apply_levers",
+           "reduce_new_plan_growth", "one_off", "shift_to_mainstream", "independent_step_down",
+           "LEVERS", "levers_frame"]
+
 #: Share of the January stock of EHC plans that ceases within the year: an assumption from the
 #: DfE SEN2 2025 release for England (97,747 new plans in 2024; stock 576,474 in January 2024
 #: and 638,745 in January 2025, so about 35,500 ceased = 6.2%).

@@ -25,6 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+__all__ = ["MIN_POOL", "DEFAULT_POOL_WEIGHT", "MAX_LOG_GROWTH", "Simulation", "Context",
+           "positive_tail", "log_growth", "last_k_mean", "simulate_growth", "match_mean",
+           "constant_growth", "reference_growth", "log_linear", "pooled_growth"]
+
 #: Series in a pool below which ``pooled_growth`` does not estimate the pooling weight from
 #: the cross-section.
 MIN_POOL = 8

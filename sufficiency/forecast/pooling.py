@@ -16,6 +16,9 @@ from ..errors import ValidationError
 from .models import MIN_POOL, Context
 from .validate import Panel
 
+__all__ = ["UNIT_COLUMNS", "pool_keys", "build_context", "attach_area_population",
+           "national_series"]
+
 #: Key columns that identify *who* (the pooled dimension) rather than *what*.
 UNIT_COLUMNS = ("la_code", "area")
 

@@ -14,6 +14,8 @@ import pandas as pd
 from ..errors import ValidationError
 from .models import Simulation, pooled_growth
 
+__all__ = ["prevalence", "align_population", "decompose"]
+
 
 def prevalence(values, horizon, n_paths, rng, context=None, **params):
     """Rate per 1,000 of the age population, projected, times the population projection.

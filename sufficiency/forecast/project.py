@@ -19,6 +19,8 @@ from .select import MODEL_NAMES, VARIANTS, run_model
 from .validate import (MIN_OBS, Panel, check_history, check_horizon, check_quantiles,
                        key_columns, quantile_name)
 
+__all__ = ["UNIT_KEYS", "project"]
+
 #: Key columns that are not part of the hierarchy (each of their values is its own tree).
 UNIT_KEYS = ("la_code",)
 

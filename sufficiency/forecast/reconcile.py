@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["reconcile_paths"]
+
 
 def reconcile_paths(parts: np.ndarray, total: np.ndarray, method: str = "wls") -> np.ndarray:
     """Reconcile one group: ``parts`` (m, n_paths, h) under ``total`` (n_paths, h).

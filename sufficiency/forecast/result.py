@@ -9,6 +9,8 @@ import pandas as pd
 
 from .validate import quantile_name
 
+__all__ = ["Forecast"]
+
 
 @dataclass
 class Forecast:

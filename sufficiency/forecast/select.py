@@ -28,6 +28,9 @@ from ..errors import ValidationError
 from . import models as m
 from .models import MIN_POOL, Context, Simulation
 
+__all__ = ["SIMPLE", "VARIANTS", "MODEL_NAMES", "run_model", "default_candidates", "scale_mase",
+           "origin_errors", "auto", "ensemble"]
+
 SIMPLE = ("pooled_growth", "pooled_growth_k1", "constant_growth", "log_linear")
 
 #: Named variants usable wherever a model name is: (model, parameters).

@@ -15,6 +15,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
+__all__ = ["VALUE_COLUMNS", "IGNORED_COLUMNS", "MIN_OBS", "Panel", "key_columns",
+           "check_history", "check_horizon", "check_quantiles", "quantile_name"]
+
 #: Columns that are never keys.
 VALUE_COLUMNS = ("count",)
 #: Columns ignored when present in a history (metadata, not keys).

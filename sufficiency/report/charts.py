@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import matplotlib
 
+__all__ = ["fan_chart", "demand_vs_capacity", "capital_timeline", "cost_by_provision",
+           "deficit_chart", "save_png"]
+
 matplotlib.use("Agg", force=False)
 
 import matplotlib.pyplot as plt  # noqa: E402
