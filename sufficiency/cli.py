@@ -36,6 +36,8 @@ class _Terminated(BaseException):
 def _on_sigterm(signum, frame):
     raise _Terminated()
 
+__all__ = ["main"]
+
 
 def main(argv=None) -> int:
     parser = _parser()

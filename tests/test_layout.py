@@ -165,3 +165,18 @@ def test_no_module_reaches_into_another_packages_private_names():
                         _layer(target.split(".")) != _layer(parts):
                     found.append(f"{'.'.join(parts)}:{node.lineno} {node.value.id}.{node.attr}")
     assert not found, found
+
+
+def test_every_module_says_what_it_exports():
+    """``__all__`` in every module: what a module offers is written down, not inferred."""
+    missing = [".".join(parts) for path, parts, _ in _modules()
+               if "__all__" not in {t.id for n in ast.parse(path.read_text()).body
+                                    if isinstance(n, ast.Assign) for t in n.targets
+                                    if isinstance(t, ast.Name)}]
+    assert not missing, f"add __all__ to {missing}"
+
+
+def test_the_package_shows_what_a_notebook_types():
+    assert sorted(dir(sufficiency)) == sorted(sufficiency.__all__)
+    for name in sufficiency.__all__:
+        assert getattr(sufficiency, name) is not None, name

@@ -22,6 +22,10 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from ..data.labels import label  # noqa: E402
 
 _WHOLE = FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+__all__ = ["fan_chart", "demand_vs_capacity", "capital_timeline", "cost_by_provision",
+           "deficit_chart", "save_png"]
+
 _BLUE, _GREY, _ORANGE, _RED = "#1f5f8b", "#7f7f7f", "#d9822b", "#b03a2e"
 
 
