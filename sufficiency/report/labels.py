@@ -9,16 +9,5 @@ from __future__ import annotations
 
 from ..data.labels import LABELS, label, label_values, legend, unit_of, words
 
-__all__ = ["LABELS", "label", "label_values", "legend", "unit_of", "words", "gbp_m"]
+__all__ = ["LABELS", "label", "label_values", "legend", "unit_of", "words"]
 
-
-def gbp_m(value: float, places: int = 1) -> str:
-    """Pounds as £ millions for the page, e.g. ``£12.3m``.
-
-    Examples
-    --------
-    >>> gbp_m(12_345_678), gbp_m(-845_200_000)
-    ('£12.3m', '-£845.2m')
-    """
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value) / 1e6:,.{places}f}m"
