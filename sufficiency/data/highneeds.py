@@ -5,9 +5,10 @@ multi-row headers, region subtotal rows, ``#REF!`` cells where a formula lost it
 statistics markers ``x`` (not available), ``c`` (suppressed), ``z`` (not applicable). Each reader
 takes one file and returns a tidy long frame in the project's vocabulary:
 
-* ``year``: the **financial year start** (2023 for 2023-24, April 2023 to March 2024). Note that
-  this differs from the SEN2 ``year`` (the January census): the 2023-24 financial year contains
-  the January 2024 census.
+* ``year``: the January **census year** the financial year holds, as in every public table of
+  ``sufficiency`` (2024 for 2023-24, April 2023 to March 2024, which holds the January 2024
+  census), and ``financial_year``: the published label (``"2023-24"``). The embedded tables
+  store ``year`` only; the accessors add the label.
 * ``la_code``: 3-digit old DfE LA code as a string; England is ``"E92000001"`` (as in
   :func:`sufficiency.data.las`). Region subtotal rows are dropped (sum the LAs).
 * ``la_name``: as published in that file.
@@ -228,12 +229,13 @@ _HNB_COLUMNS = [
 # helpers
 
 
-def _fy_from_title(text: str, path) -> int:
+def _year_from_title(text: str, path) -> int:
+    """The census year of the financial year a sheet's title names ("2023 to 2024" -> 2024)."""
     match = re.search(r"(20\d\d) to (20\d\d)", str(text))
     if not match:
         raise ValidationError(f"{Path(path).name}: row 1, column A: expected a title naming the "
                               f"financial year ('2023 to 2024 ...'), found {str(text)[:80]!r}")
-    return int(match.group(1))
+    return int(match.group(1)) + 1
 
 
 def _to_number(values: pd.Series, counts: dict | None = None) -> pd.Series:
@@ -300,7 +302,8 @@ def read_funded_places(path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year`` (financial year start, int), ``la_code`` (str), ``la_name``, ``place_type`` (codes
+        ``year`` (census year, int: 2024 for 2023-24), ``financial_year`` (``"2023-24"``),
+        ``la_code`` (str), ``la_name``, ``place_type`` (codes
         in :data:`PLACE_TYPES`), ``places`` (float; funded places in the later period, September
         to March for pre-16, August to March for post-16 places; NaN for hospital academies,
         which are funded in pounds) and ``deduction_gbp`` (the ESFA deduction from the LA's high
@@ -322,7 +325,7 @@ def read_funded_places(path) -> pd.DataFrame:
     raw = _read_sheet(path)
     _check_columns(raw, path)
     name = Path(path).name
-    year = _fy_from_title(raw.iat[0, 0], path)
+    year = _year_from_title(raw.iat[0, 0], path)
     group = raw.iloc[0].replace("", np.nan).ffill().fillna("").str.lower()
     sub = raw.iloc[1].replace("", np.nan)
     sub = sub.where(sub.notna() | (group != group.shift()), "").ffill().fillna("").str.lower()
@@ -377,7 +380,8 @@ def read_high_needs_outturn(path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year`` (2021, the tool's year), ``la_code``, ``la_name``, ``line`` (codes and units in
+        ``year`` (2022: the tool's financial year 2021-22), ``financial_year`` (``"2021-22"``),
+        ``la_code``, ``la_name``, ``line`` (codes and units in
         :data:`OUTTURN_LINES`), ``value`` (float) and ``unit`` (``"people"``, ``"pupils"``,
         ``"gbp"`` or ``"gbp_per_head"``). Cells holding ``#REF!`` (the sheet's broken links) or
         empty cells are left out; LAs that no longer existed (Bournemouth, Poole, old Dorset)
@@ -415,7 +419,7 @@ def read_high_needs_outturn(path) -> pd.DataFrame:
             continue
         values = _to_number(body.iloc[:, spec["column"]].astype(object).where(
             body.iloc[:, spec["column"]].notna(), ""), counts)
-        frames.append(pd.DataFrame({"year": 2021, "la_code": codes.values, "la_name": names.values,
+        frames.append(pd.DataFrame({"year": 2022, "la_code": codes.values, "la_name": names.values,
                                     "line": spec["line"], "value": values.values,
                                     "unit": spec["unit"]}))
     out = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
@@ -423,7 +427,7 @@ def read_high_needs_outturn(path) -> pd.DataFrame:
     order = {line: i for i, line in enumerate(OUTTURN_LINES["line"])}
     out = out.sort_values(["la_code", "line"], key=lambda s: s.map(order) if s.name == "line" else s,
                           kind="stable")
-    return out.reset_index(drop=True)
+    return _with_financial_year(out.reset_index(drop=True))
 
 
 def read_dsg_allocations(path) -> pd.DataFrame:
@@ -437,7 +441,8 @@ def read_dsg_allocations(path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year, la_code, la_name, line, value_gbp``; ``line`` is one of ``schools_block``,
+        ``year, financial_year, la_code, la_name, line, value_gbp`` (``year`` the census year:
+        2024 for 2023-24); ``line`` is one of ``schools_block``,
         ``central_services_block``, ``high_needs_block``, ``early_years_block``, ``total_dsg``
         (columns [A]-[E], before academy recoupment and the ESFA deductions for directly funded
         high-needs places) and the same with ``_after_deductions`` (columns [F]-[J]).
@@ -451,7 +456,7 @@ def read_dsg_allocations(path) -> pd.DataFrame:
     raw = _read_sheet(path)
     _check_columns(raw, path)
     name = Path(path).name
-    year = _fy_from_title(raw.iat[0, 0], path)
+    year = _year_from_title(raw.iat[0, 0], path)
     letters = [raw.iat[2, c].strip() for c in range(raw.shape[1])]
     if letters[2:12] != [f"[{x}]" for x in "ABCDEFGHIJ"]:
         raise ValidationError(f"{name}: row 3, columns C-L: expected the column letters [A]-[J], "
@@ -481,7 +486,8 @@ def read_high_needs_block(path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year, la_code, la_name, line, value, unit``. Lines: ``nff_excl_basic_entitlement``
+        ``year, financial_year, la_code, la_name, line, value, unit`` (``year`` the census year:
+        2024 for 2023-24). Lines: ``nff_excl_basic_entitlement``
         (2020-21) or ``nff_floor_gains_elements`` (2021-22 on), ``basic_entitlement_rate``
         (£ per pupil, area-cost adjusted), ``basic_entitlement_pupils`` (pupils in special schools
         and academies), ``import_export_adjustment``, ``special_free_schools_additional``,
@@ -497,7 +503,7 @@ def read_high_needs_block(path) -> pd.DataFrame:
     raw = _read_sheet(path)
     _check_columns(raw, path)
     name = Path(path).name
-    year = _fy_from_title(raw.iat[0, 0], path)
+    year = _year_from_title(raw.iat[0, 0], path)
     start = next(i for i in range(1, len(raw)) if raw.iat[i, 0].strip().upper() == "ENGLAND")
     code, la_name, keep = _code_and_name(raw.iloc[start:, 0], raw.iloc[start:, 1])
     body = raw.iloc[start:][keep.values]
@@ -535,13 +541,14 @@ def read_dsg_deficit(path, las: pd.DataFrame | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year`` (financial year start), ``la_code``, ``la_name``, ``balance_pct_income`` (%, signed
+        ``year`` (census year: 2022 for 2021-22), ``financial_year``, ``la_code``, ``la_name``,
+        ``balance_pct_income`` (%, signed
         as published: negative = cumulative deficit) and ``deficit_pct_income`` (= -balance).
 
     Examples
     --------
     >>> d = read_dsg_deficit("dsg_deficit_pct_income.xlsx")                 # doctest: +SKIP
-    >>> d.query("la_code == 'E92000001' and year == 2021")["deficit_pct_income"].item()  # doctest: +SKIP
+    >>> d.query("la_code == 'E92000001' and year == 2022")["deficit_pct_income"].item()  # doctest: +SKIP
     2.26
     """
     name = Path(path).name
@@ -557,7 +564,7 @@ def read_dsg_deficit(path, las: pd.DataFrame | None = None) -> pd.DataFrame:
         las = _las()
     level = raw["geographic_level"].str.lower()
     raw = raw[level.isin(["national", "local authority"])].copy()
-    raw["year"] = raw["time_period"].str[:4].astype(int)
+    raw["year"] = raw["time_period"].str[:4].astype(int) + 1  # 202122 -> census year 2022
     counts: dict = {}
     raw["balance_pct_income"] = _to_number(raw[balance_col], counts)
     codes, unknown = [], []
@@ -568,7 +575,7 @@ def read_dsg_deficit(path, las: pd.DataFrame | None = None) -> pd.DataFrame:
             continue
         hits = table[table["la_name"].str.lower() == str(row["la_name"]).strip().lower()]
         if len(hits) > 1 and "first_year" in hits:
-            census = row["year"] + 1
+            census = row["year"]
             hits = hits[(hits["first_year"] <= census) & (hits["last_year"] >= census)]
         if len(hits) != 1:
             unknown.append(f"row {i + 2}: {row['la_name']!r}")
@@ -583,12 +590,23 @@ def read_dsg_deficit(path, las: pd.DataFrame | None = None) -> pd.DataFrame:
     raw["deficit_pct_income"] = -raw["balance_pct_income"] + 0.0
     _warn_missing(path, counts)
     out = raw[["year", "la_code", "la_name", "balance_pct_income", "deficit_pct_income"]]
-    return out.sort_values(["la_code", "year"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["la_code", "year"], kind="stable").reset_index(drop=True)
+    return _with_financial_year(out)
 
 
 def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out = frame.sort_values(["la_code", "year"] + keys, kind="stable").reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
+    return _with_financial_year(out)
+
+
+def _with_financial_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """``financial_year`` ("2023-24") inserted after the census ``year`` (2024)."""
+    from .vocabulary import financial_year_label
+
+    out = frame.drop(columns="financial_year", errors="ignore")
+    out.insert(out.columns.get_loc("year") + 1, "financial_year",
+               [financial_year_label(y) for y in out["year"]])
     return out
 
 
@@ -702,17 +720,25 @@ def high_needs_table(name: str) -> pd.DataFrame:
         benchmarking lines (2021-22); ``high_needs_block``: the DSG high needs block;
         ``dsg_deficit``: DSG deficit as a share of income.
 
+    Returns
+    -------
+    DataFrame
+        ``la_code, year, financial_year`` and the table's own columns (``year`` the census
+        year: 2024 for the financial year 2023-24).
+
     Examples
     --------
     >>> t = high_needs_table("high_needs_outturn")
-    >>> sorted(t.columns)[:3]
-    ['la_code', 'line', 'unit']
+    >>> list(t.columns)
+    ['la_code', 'year', 'financial_year', 'line', 'value', 'unit']
+    >>> t[["year", "financial_year"]].drop_duplicates().values.tolist()
+    [[2022, '2021-22']]
     """
     tables = _extract()
     if name not in tables:
         raise ValidationError(f"high_needs_table: no table {name!r}; expected one of "
                               f"{sorted(tables)}")
-    return tables[name].copy()
+    return _with_financial_year(tables[name])
 
 
 def _la_rows(table: str, la) -> pd.DataFrame:
@@ -728,11 +754,12 @@ def _la_rows(table: str, la) -> pd.DataFrame:
     if rows.empty:
         raise KeyError(f"{table}: no rows for LA {la!r} (code {code}); the money data cover the "
                        "LAs that existed in 2020-21 to 2023-24 (e.g. 940/941, not 928)")
-    return rows.drop(columns="la_code").reset_index(drop=True)
+    return _with_financial_year(rows.drop(columns="la_code").reset_index(drop=True))
 
 
 def la_funded_places(la) -> pd.DataFrame:
-    """An LA's ESFA-funded high-needs places per financial year, 2020-21 to 2023-24.
+    """An LA's ESFA-funded high-needs places per financial year, 2020-21 to 2023-24 (``year``
+    2021 to 2024).
 
     Parameters
     ----------
@@ -742,14 +769,15 @@ def la_funded_places(la) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year`` (financial year start), ``place_type`` (:data:`PLACE_TYPES`), ``places``
-        (September-March / August-March funded places) and ``deduction_gbp`` (£ for the year).
-        Every place type appears in every year (0 where none were funded).
+        ``year`` (census year: 2024 for 2023-24), ``financial_year`` (``"2023-24"``),
+        ``place_type`` (:data:`PLACE_TYPES`), ``places`` (September-March / August-March funded
+        places) and ``deduction_gbp`` (£ for the year). Every place type appears in every year
+        (0 where none were funded).
 
     Examples
     --------
     >>> fp = la_funded_places("Derby")
-    >>> int(fp.query("year == 2023 and place_type == 'special_academy_pre16'")["places"].item())
+    >>> int(fp.query("year == 2024 and place_type == 'special_academy_pre16'")["places"].item())
     638
     """
     rows = _la_rows("funded_places", la)
@@ -758,7 +786,7 @@ def la_funded_places(la) -> pd.DataFrame:
     out = rows.set_index(["year", "place_type"])[["places", "deduction_gbp"]].reindex(grid)
     out = out.fillna(0.0).reset_index()
     out.loc[out["place_type"] == "hospital_academy", "places"] = np.nan
-    return out
+    return _with_financial_year(out)
 
 
 def la_high_needs(la) -> pd.DataFrame:
@@ -772,7 +800,8 @@ def la_high_needs(la) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year, line, value, unit``; codes in :data:`OUTTURN_LINES`.
+        ``year, financial_year, line, value, unit`` (``year`` 2022, ``financial_year``
+        ``"2021-22"``: the outturn year); codes in :data:`OUTTURN_LINES`.
 
     Examples
     --------
@@ -780,21 +809,30 @@ def la_high_needs(la) -> pd.DataFrame:
     >>> hn.query("line == 'ehcp_total'")["value"].item()
     2613.0
     """
-    return _la_rows("high_needs_outturn", la)[["year", "line", "value", "unit"]]
+    return _la_rows("high_needs_outturn", la)[["year", "financial_year", "line", "value",
+                                               "unit"]]
 
 
 def la_high_needs_block(la) -> pd.DataFrame:
     """An LA's DSG allocation lines and high needs block build-up, 2020-21 to 2023-24.
 
-    Returns ``year, line, value, unit`` (see :func:`read_high_needs_block` and
-    :func:`read_dsg_allocations` for the lines). Example: ``la_high_needs_block("Kent")``.
+    Returns ``year, financial_year, line, value, unit`` (``year`` the census year: 2024 for
+    2023-24; see :func:`read_high_needs_block` and :func:`read_dsg_allocations` for the lines).
+
+    Examples
+    --------
+    >>> b = la_high_needs_block("Derby")
+    >>> b.query("financial_year == '2023-24' and line == 'total_before_deductions'")["year"].item()
+    2024
     """
-    return _la_rows("high_needs_block", la)[["year", "line", "value", "unit"]]
+    return _la_rows("high_needs_block", la)[["year", "financial_year", "line", "value", "unit"]]
 
 
 def la_dsg_deficit(la) -> pd.DataFrame:
     """An LA's DSG cumulative balance as a % of income, 2019-20 to 2021-22.
 
-    Returns ``year, balance_pct_income`` (negative = deficit). Example: ``la_dsg_deficit("Kent")``.
+    Returns ``year, financial_year, balance_pct_income`` (negative = deficit; ``year`` the
+    census year: 2022 for the balance at the end of 2021-22). Example:
+    ``la_dsg_deficit("Kent")``.
     """
-    return _la_rows("dsg_deficit", la)[["year", "balance_pct_income"]]
+    return _la_rows("dsg_deficit", la)[["year", "financial_year", "balance_pct_income"]]

@@ -24,7 +24,7 @@ __all__ = ["NEEDS", "NEED_ALIASES", "NEED_AREAS", "AGE_BANDS", "AGES", "PHASES",
            "AGE_BAND_ORDER", "QUANTILES", "DEFICIT_QUANTILES", "DSG_CATEGORIES",
            "SEN2_PLACEMENT_COLUMNS", "SEN2_SUBTOTAL_COLUMNS", "SEN2_PLACEMENT_LABELS",
            "SEN2_2022_ESTABLISHMENT", "age_band_of", "phase_of", "define_phases", "group_needs",
-           "suggest"]
+           "suggest", "financial_year_label"]
 
 #: The 13 DfE primary type of need codes, their names and Code of Practice area.
 NEEDS = pd.DataFrame(
@@ -302,6 +302,20 @@ SEN2_2022_ESTABLISHMENT = {
     "Awaiting provision - compulsory school age and not in education": "unknown",
     "Awaiting provision - total": "unknown",  # only published (without the detail) 2010-2018
 }
+
+
+def financial_year_label(year: int) -> str:
+    """The financial year holding a January census: ``year`` 2026 -> ``"2025-26"``.
+
+    ``year`` is the January census year in every public table; money tables carry this label
+    beside it as ``financial_year`` (April 2025 to March 2026 holds the January 2026 census).
+
+    Examples
+    --------
+    >>> financial_year_label(2026)
+    '2025-26'
+    """
+    return f"{int(year) - 1}-{int(year) % 100:02d}"
 
 
 def age_band_of(age) -> pd.Series:

@@ -35,7 +35,7 @@ national default is kept.
 
 Years: the extract's outturn is **2021-22** (its sheet notes "values to 2020-21", but its s251
 lines equal the published 2021-22 outturn: see :mod:`sufficiency.data.s251`), so the ESFA
-deductions of 2021-22 (``deductions_year=2021``, financial-year start) are added, and its
+deductions of 2021-22 (``deductions_year=2022``, census year) are added, and its
 placements, January 2021, are rolled to January 2022 (the census inside 2021-22) with each
 placement type's SEN2 growth over that year when the LA's SEN2 placements are known. The
 implied costs are in 2021-22 prices; :attr:`Calibration.costs` is uplifted to the price year of
@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data.vocabulary import PROVISIONS
+from ..data.vocabulary import PROVISIONS, financial_year_label
 from ..errors import ValidationError
 from .costs import DEFAULTS, RULES, cost_table, default
 
@@ -208,7 +208,7 @@ class Calibration:
 
 def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
                     funded_places: pd.DataFrame | None = None,
-                    placements: pd.DataFrame | None = None, deductions_year: int = 2021,
+                    placements: pd.DataFrame | None = None, deductions_year: int = 2022,
                     outturn_price_year: int = 2022, inflation: float | None = None,
                     min_placements: int = 20, max_ratio: float = 4.0, *,
                     shrink: bool = True, peers: pd.DataFrame | None = None,
@@ -234,7 +234,7 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
         ``outturn_price_year`` with each type's growth. Without them (and without ``la``) the
         January 2021 counts are used (noted).
     deductions_year : int
-        Financial-year start of the ESFA deductions to add (2021 = 2021-22).
+        Census-convention year of the ESFA deductions to add (2022 = 2021-22).
     outturn_price_year : int
         Census-convention year of the outturn (2022 = 2021-22).
     inflation : float, optional
@@ -309,7 +309,7 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
         fp = fp[fp["year"] == deductions_year] if "year" in fp else fp
         deductions = fp.groupby("place_type")["deduction_gbp"].sum().to_dict()
         for place_type, target in _DEDUCTION_ASSIGN.items():
-            rows.append((place_type, f"ESFA deduction {deductions_year}-{(deductions_year + 1) % 100:02d}",
+            rows.append((place_type, f"ESFA deduction {financial_year_label(deductions_year)}",
                          float(deductions.get(place_type, 0.0)), target))
     derivation = pd.DataFrame(rows, columns=["item", "source", "amount_gbp", "assigned_to"])
     n = {g.group: float(values.get(g.placement_line, np.nan)) for g in GROUPS.itertuples()}
@@ -370,7 +370,7 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
         columns=["line", "published_gbp", "rebuilt_gbp"])
     costs = _costs_from_implied(implied, uplift, label)
     assumptions = pd.DataFrame(
-        [("deductions_year", deductions_year, "financial year start",
+        [("deductions_year", deductions_year, "census year",
           "ESFA high needs deductions added to the s251 lines"),
          ("outturn_price_year", outturn_price_year, "census year",
           "DfE high needs benchmarking extract (outturn 2021-22)"),

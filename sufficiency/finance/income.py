@@ -6,8 +6,9 @@ high needs block table): the costs in :mod:`sufficiency.finance.costs` include p
 academy places, which the ESFA pays out of that allocation. Use the after-deductions figure only
 with costs that leave academy place funding out.
 
-Years follow the census convention (``year`` 2024 = financial year 2023-24); the ESFA tables'
-financial-year start 2023 is ``year`` 2024 (:func:`fy_to_year`).
+Years follow the census convention (``year`` 2024 = financial year 2023-24), as in the ESFA
+tables :mod:`sufficiency.data.highneeds` returns; :func:`fy_to_year` converts a financial-year
+start (2023) read elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.vocabulary import financial_year_label
 from ..errors import ValidationError
 
 __all__ = ["DEFAULT_GROWTH", "DEFAULT_GROWTH_SOURCE", "fy_to_year", "financial_year_label",
@@ -36,17 +38,6 @@ def fy_to_year(fy_start) -> int:
     2024
     """
     return int(fy_start) + 1
-
-
-def financial_year_label(year: int) -> str:
-    """``year`` 2024 -> ``"2023-24"``.
-
-    Examples
-    --------
-    >>> financial_year_label(2024)
-    '2023-24'
-    """
-    return f"{int(year) - 1}-{int(year) % 100:02d}"
 
 
 def project_income(base_gbp: float, years, base_year: int, growth: float | dict = DEFAULT_GROWTH,
@@ -118,13 +109,13 @@ def la_income_base(la, year: int | None = None) -> tuple[float, int, float]:
     from ..data import highneeds
 
     block = highneeds.la_high_needs_block(la)
-    fy = int(block["year"].max()) if year is None else int(year) - 1
-    rows = block[block["year"] == fy].set_index("line")["value"]
+    year = int(block["year"].max()) if year is None else int(year)
+    rows = block[block["year"] == year].set_index("line")["value"]
     if "total_before_deductions" not in rows:
         raise ValidationError(f"high needs block for {la!r}: no total_before_deductions in "
-                              f"{financial_year_label(fy + 1)}")
+                              f"{financial_year_label(year)}")
     imp = float(rows.get("import_export_adjustment", 0.0))
-    return float(rows["total_before_deductions"]) - imp, fy_to_year(fy), imp
+    return float(rows["total_before_deductions"]) - imp, year, imp
 
 
 def historical_growth(la) -> float:

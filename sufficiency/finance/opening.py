@@ -290,9 +290,6 @@ def la_opening_inputs(la) -> dict:
     lines = highneeds.la_high_needs(la).set_index("line")["value"]
     fp = highneeds.la_funded_places(la)
 
-    def census(frame):
-        return frame.assign(year=frame["year"].astype(int) + 1)
-
     total = block[block["line"] == "total_dsg"][["year", "value"]].rename(
         columns={"value": "total_dsg_gbp"})
     hnb = block[block["line"] == "total_before_deductions"][["year", "value"]].rename(
@@ -300,5 +297,5 @@ def la_opening_inputs(la) -> dict:
     ded = fp.groupby("year", as_index=False)["deduction_gbp"].sum()
     place = sum(float(lines.get(f"place_funding_{p}", 0.0) or 0.0)
                 for p in ("early_years", "primary", "secondary", "special", "ap", "post_school"))
-    return {"dsg_balance": census(bal), "dsg_income": census(total), "hnb_income": census(hnb),
-            "deductions": census(ded), "place_funding_gbp": place}
+    return {"dsg_balance": bal[["year", "balance_pct_income"]], "dsg_income": total,
+            "hnb_income": hnb, "deductions": ded, "place_funding_gbp": place}

@@ -222,7 +222,7 @@ def shrink_costs(implied: pd.DataFrame, implied_all: pd.DataFrame, *, la_code: s
 
 
 def implied_costs_all(high_needs_all: pd.DataFrame, funded_places_all: pd.DataFrame,
-                      placements_all: pd.DataFrame | None = None, deductions_year: int = 2021,
+                      placements_all: pd.DataFrame | None = None, deductions_year: int = 2022,
                       outturn_year: int = 2022) -> pd.DataFrame:
     """Every LA's implied cost per placement type, the calibration's arithmetic for all at once.
 
@@ -283,6 +283,6 @@ def _embedded_implied_all(deductions_year: int, outturn_year: int) -> pd.DataFra
                              deductions_year, outturn_year)
 
 
-def embedded_implied_costs(deductions_year: int = 2021, outturn_year: int = 2022) -> pd.DataFrame:
+def embedded_implied_costs(deductions_year: int = 2022, outturn_year: int = 2022) -> pd.DataFrame:
     """:func:`implied_costs_all` over the embedded data (computed once, then cached)."""
     return _embedded_implied_all(int(deductions_year), int(outturn_year)).copy()

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.labels import label
-from ..data.vocabulary import AGE_BANDS, DSG_CATEGORIES
+from ..data.vocabulary import AGE_BANDS, DSG_CATEGORIES, financial_year_label
 from ..finance import tables as T
 from ..scap import NC_YEARS, SCAP_HORIZON
 
@@ -58,17 +58,6 @@ class Layout:
     columns: str = "financial_year"      # or "academic_year"
     notes: tuple = field(default_factory=tuple)
     sub_headers: tuple = ()               # headings of further label columns (a MultiIndex)
-
-
-def financial_year_label(year: int) -> str:
-    """Census year 2026 -> "2025-26" (the financial year holding the January census).
-
-    Examples
-    --------
-    >>> financial_year_label(2026)
-    '2025-26'
-    """
-    return f"{int(year) - 1}-{int(year) % 100:02d}"
 
 
 def academic_year_label(year: int) -> str:

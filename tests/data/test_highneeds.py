@@ -29,8 +29,10 @@ def extract(src):
 
 def test_funded_places_england_total_2023(src):
     fp = hn.read_funded_places(src / "dsg_2023_24_high_needs_deductions.csv")
-    assert set(fp.columns) == {"year", "la_code", "la_name", "place_type", "places", "deduction_gbp"}
-    assert (fp["year"] == 2023).all()
+    assert set(fp.columns) == {"year", "financial_year", "la_code", "la_name", "place_type",
+                               "places", "deduction_gbp"}
+    # year is the census year the financial year holds: 2023-24 -> January 2024
+    assert (fp["year"] == 2024).all() and (fp["financial_year"] == "2023-24").all()
     eng = fp[fp["la_code"] == "E92000001"]
     # first data row of the sheet: total deduction to the high needs block, England
     assert eng["deduction_gbp"].sum() == 1_079_358_891
@@ -83,7 +85,8 @@ def test_every_year_reads(src, year):
     alloc = hn.read_dsg_allocations(src / f"dsg_{year}_allocations_summary.csv")
     start = int(year[:4])
     for frame in (fp, block, alloc):
-        assert (frame["year"] == start).all()
+        assert (frame["year"] == start + 1).all()
+        assert (frame["financial_year"] == year.replace("_", "-")).all()
         assert frame["la_code"].nunique() >= 150
     assert "total_before_deductions" in set(block["line"])
     total = block[block["line"] == "total_before_deductions"].set_index("la_code")["value"]
@@ -93,7 +96,9 @@ def test_every_year_reads(src, year):
 
 def test_outturn_lines_and_derby(src):
     out = hn.read_high_needs_outturn(src / "high_needs_outturn_2021_22.xlsx")
-    assert set(out.columns) == {"year", "la_code", "la_name", "line", "value", "unit"}
+    assert set(out.columns) == {"year", "financial_year", "la_code", "la_name", "line", "value",
+                                "unit"}
+    assert (out["year"] == 2022).all() and (out["financial_year"] == "2021-22").all()
     assert set(out["unit"]) <= {"people", "pupils", "gbp", "gbp_per_head"}
     assert set(out["line"]) <= set(hn.OUTTURN_LINES["line"])
     derby = out[out["la_code"] == "831"].set_index("line")["value"]
@@ -118,7 +123,7 @@ def test_outturn_lines_and_derby(src):
 def test_deficit_codes_names(src):
     d = hn.read_dsg_deficit(src / "dsg_deficit_pct_income.xlsx")
     eng = d[d["la_code"] == "E92000001"].set_index("year")["deficit_pct_income"]
-    assert eng.to_dict() == {2019: 1.08, 2020: 1.69, 2021: 2.26}
+    assert eng.to_dict() == {2020: 1.08, 2021: 1.69, 2022: 2.26}  # 2019-20 .. 2021-22
     assert d["la_code"].str.fullmatch(r"\d{3}|E92000001").all()
     # Dorset in 2019-20 onwards is the new unitary (838), not the old county (835)
     assert "835" not in set(d["la_code"]) and "838" in set(d["la_code"])
@@ -141,13 +146,13 @@ def test_extract_is_tidy_sorted_and_deterministic(src, extract):
 
 def test_accessors(src):
     fp = hn.la_funded_places("derby")
-    assert list(fp.columns) == ["year", "place_type", "places", "deduction_gbp"]
-    assert sorted(fp["year"].unique()) == [2020, 2021, 2022, 2023]
+    assert list(fp.columns) == ["year", "financial_year", "place_type", "places", "deduction_gbp"]
+    assert sorted(fp["year"].unique()) == [2021, 2022, 2023, 2024]
     assert len(fp) == 4 * len(hn.PLACE_TYPES)
-    assert fp.query("year == 2023")["deduction_gbp"].sum() == 10_550_502
+    assert fp.query("year == 2024")["deduction_gbp"].sum() == 10_550_502
     assert hn.la_funded_places(831).equals(fp)
     high = hn.la_high_needs("DERBY")
-    assert list(high.columns) == ["year", "line", "value", "unit"]
+    assert list(high.columns) == ["year", "financial_year", "line", "value", "unit"]
     assert high.set_index("line").loc["placements_independent", "value"] == 166
     assert not hn.la_high_needs_block("Kent").empty
     assert not hn.la_dsg_deficit("Kent").empty
@@ -183,3 +188,28 @@ def test_markers_become_missing_with_a_warning(src, tmp_path):
     assert np.isnan(derby.loc["academy_rp_sen_unit_6k", "places"])
     assert np.isnan(derby.loc["academy_rp_sen_unit_10k", "places"])
     assert derby.loc["academy_rp_sen_unit_6k", "deduction_gbp"] == 719_500
+
+
+def test_money_tables_use_the_census_year_with_a_financial_year_label():
+    """Published figures (embedded, no source files needed) sit under the census year that the
+    financial year holds: Derby's provisional High Needs Block before deductions for 2021-22
+    (£45,363,086) and 2023-24 (£56,648,963), its ESFA deductions 2023-24, the 2021-22
+    benchmarking outturn and Kent's DSG balances 2019-20 to 2021-22."""
+    block = hn.la_high_needs_block("Derby").query("line == 'total_before_deductions'")
+    by_year = block.set_index("year")
+    assert by_year.loc[2024, "financial_year"] == "2023-24"
+    assert by_year.loc[2024, "value"] == 56_648_963
+    assert by_year.loc[2022, "financial_year"] == "2021-22"
+    assert by_year.loc[2022, "value"] == 45_363_086  # dsg_2021_22_high_needs_block.csv, row 831
+    assert block["year"].tolist() == [2021, 2022, 2023, 2024]
+    assert (block["financial_year"] == ["2020-21", "2021-22", "2022-23", "2023-24"]).all()
+    fp = hn.la_funded_places("Derby")
+    assert fp.query("financial_year == '2023-24'")["deduction_gbp"].sum() == 10_550_502
+    assert set(fp.query("financial_year == '2023-24'")["year"]) == {2024}
+    high = hn.la_high_needs("Derby")
+    assert set(zip(high["year"], high["financial_year"])) == {(2022, "2021-22")}
+    deficit = hn.la_dsg_deficit("Kent")
+    assert set(zip(deficit["year"], deficit["financial_year"])) == {
+        (2020, "2019-20"), (2021, "2020-21"), (2022, "2021-22")}
+    table = hn.high_needs_table("funded_places")
+    assert list(table.columns[:3]) == ["la_code", "year", "financial_year"]

@@ -27,7 +27,7 @@ def toy():
         "therapies": 15_000,
     }
     high = pd.DataFrame({"line": list(lines), "value": [float(v) for v in lines.values()]})
-    fp = pd.DataFrame({"year": 2021, "place_type": ["special_academy_pre16", "academy_rp_sen_unit_6k",
+    fp = pd.DataFrame({"year": 2022, "place_type": ["special_academy_pre16", "academy_rp_sen_unit_6k",
                                                     "fe_ilp_post16", "hospital_academy"],
                        "deduction_gbp": [200_000.0, 30_000.0, 60_000.0, 7_000.0]})
     return high, fp
@@ -105,7 +105,7 @@ def test_derby_reproduces_its_outturn(derby):
     sen2 = sen2.set_index("year")["count"]
     n_special = 806 * sen2[2022] / sen2[2021]
     # special by hand: maintained place funding + ESFA special places 2021-22 + top-up
-    fp = la_funded_places("Derby").query("year == 2021").set_index("place_type")["deduction_gbp"]
+    fp = la_funded_places("Derby").query("year == 2022").set_index("place_type")["deduction_gbp"]
     esfa = fp[["special_academy_pre16", "special_academy_post16", "special_free_pre16",
                "special_free_post16"]].sum()
     special = (high["place_funding_special"] + esfa + high["top_up_maintained_special"]) / n_special
@@ -120,7 +120,7 @@ def test_derby_reproduces_its_outturn(derby):
                  and k not in ("place_funding_special_ap", "top_up_maintained_total",
                                "top_up_independent_total")]]
     income = high[["top_up_maintained_income", "top_up_independent_income"]].sum()
-    esfa_all = la_funded_places("Derby").query("year == 2021")["deduction_gbp"].sum()
+    esfa_all = la_funded_places("Derby").query("year == 2022")["deduction_gbp"].sum()
     assert derby.total_gbp == pytest.approx(s251.sum() - 2 * income + esfa_all)
 
 
