@@ -218,9 +218,10 @@ def _progress(quiet: bool):
 
 
 def _input_files(scenario) -> list[Path]:
+    from .scenario import FILE_KEYS
+
     files = [Path(p) for p in scenario.chain]
-    for key in ("data.history", "allocate.settings", "allocate.designations",
-                "allocate.projects"):
+    for key in FILE_KEYS:
         if scenario.get(key):
             files.append(Path(scenario.resolve(scenario.get(key))))
     return files

@@ -289,7 +289,8 @@ def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
     if _get(config, "allocate.settings") and not _get(config, "allocate.designations"):
         problems.append(f"{where('allocate.settings')}: allocate.settings is given without "
                         "allocate.designations; expected both (what each setting may take)")
-    for key in ("allocate.designations", "allocate.projects"):
+    for key in ("allocate.designations", "allocate.projects", "allocate.travel",
+                "allocate.existing"):
         if _get(config, key) and not _get(config, "allocate.settings"):
             problems.append(f"{where(key)}: {key} is given without allocate.settings; expected "
                             "the settings table it refers to")
@@ -307,7 +308,8 @@ def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
 
 
 #: Scenario keys naming a user file (read by :mod:`sufficiency.data.tables`).
-FILE_KEYS = ("data.history", "allocate.settings", "allocate.designations", "allocate.projects")
+FILE_KEYS = ("data.history", "allocate.settings", "allocate.designations", "allocate.projects",
+             "allocate.travel", "allocate.existing", "finance.costs")
 
 #: Largest working memory a run may need for its simulated paths (bytes); see :func:`_check_size`.
 MAX_PATH_BYTES = 2 * 1024 ** 3

@@ -24,13 +24,14 @@ import pandas as pd
 
 from .allocate.schema import SCHEMAS
 from .data.tables import Vocabulary, check_table, make_schema, read_table
+from .data.vocabulary import suggest
 from .errors import ValidationError
 
 #: ``docs/inputs.md``: its hand-written head, then :func:`user_tables_markdown`.
 DOC_MARKER = "## The tables\n"
 
-__all__ = ["UNIT_LIMITS", "CODE_COLUMNS", "TABLE_KEYS", "user_schema", "ScenarioFiles",
-           "read_scenario_files"]
+__all__ = ["UNIT_LIMITS", "CODE_COLUMNS", "TABLE_KEYS", "COSTS_SCHEMA", "RUN_COLUMNS",
+           "user_schema", "ScenarioFiles", "read_scenario_files", "plan_years"]
 
 #: Range of a number in a user table by its unit, when the schema gives none: (min, max).
 UNIT_LIMITS = {
@@ -50,7 +51,36 @@ CODE_COLUMNS = {"need": "code:need", "phase": "code:phase", "provision": "code:p
 
 #: The user tables a scenario can name: table -> scenario key.
 TABLE_KEYS = {"settings": "allocate.settings", "designation": "allocate.designations",
-              "projects": "allocate.projects"}
+              "projects": "allocate.projects", "travel": "allocate.travel",
+              "existing": "allocate.existing", "costs": "finance.costs"}
+
+#: Your cost per place (``finance.costs``): what the High Needs Block pays for one placement a
+#: year, by provision (and phase), in the finance defaults' prices (2023-24).
+COSTS_SCHEMA = make_schema([
+    ("provision", "code:provision", "", True, None, None, None,
+     "provision type (sufficiency.data.PROVISIONS, or a common label such as 'independent')"),
+    ("phase", "code:phase", "", False, "all", None, None,
+     "the phase the cost is for (blank = every phase)"),
+    ("cost_per_place", "float", "£ per place per year", True, None, 0.0, 1_000_000.0,
+     "High Needs Block cost of one placement a year (place funding + top-up, or the fee), "
+     "2023-24 prices"),
+    ("source", "str", "", False, "your costs table", None, None,
+     "where the figure comes from (shown in the assumptions)"),
+])
+
+
+#: Where a scenario run reads a column differently from the Python API: (table, column) ->
+#: (required, default, description).
+RUN_COLUMNS = {
+    ("travel", "area"): (False, "all", "planning area of the child: 'all' (or blank) in a "
+                         "scenario run, whose demand is for the whole LA"),
+    ("travel", "minutes"): (False, None, "travel time, compared with "
+                            "allocate.max_travel_minutes"),
+    ("existing", "year"): (False, None, "the January of the count: the one before the first "
+                           "plan year (blank: that January)"),
+    ("existing", "count"): (True, None, "children placed there in that January; they stay, "
+                            "carried forward with the flow account's rates"),
+}
 
 
 def user_schema(name: str) -> pd.DataFrame:
@@ -66,6 +96,8 @@ def user_schema(name: str) -> pd.DataFrame:
     >>> s.loc["provision", "type"], float(s.loc["cost_per_place", "max"])
     ('code:provision', 1000000.0)
     """
+    if name == "costs":
+        return COSTS_SCHEMA.copy()
     rows = []
     for r in SCHEMAS[name].itertuples(index=False):
         kind = CODE_COLUMNS.get(r.column, r.kind) if r.kind == "str" else r.kind
@@ -76,8 +108,10 @@ def user_schema(name: str) -> pd.DataFrame:
             high = np.inf   # blank or inf means unlimited
         if isinstance(default, float) and np.isnan(default):
             default = None
-        rows.append((r.column, kind, r.unit, bool(r.required), default, low, high,
-                     r.description))
+        required, description = bool(r.required), r.description
+        if (name, r.column) in RUN_COLUMNS:
+            required, default, description = RUN_COLUMNS[(name, r.column)]
+        rows.append((r.column, kind, r.unit, required, default, low, high, description))
     return make_schema(rows)
 
 
@@ -91,7 +125,7 @@ def user_tables_markdown() -> str:
     '### settings (`allocate.settings`)'
     """
     lines = []
-    for name in ("settings", "designation", "projects", "travel", "existing"):
+    for name in ("settings", "designation", "projects", "travel", "existing", "costs"):
         key = TABLE_KEYS.get(name)
         lines += [f"### {name}" + (f" (`{key}`)" if key else " (Python API)"), "",
                   "| column | type | unit | range | required | blank means | meaning |",
@@ -121,8 +155,15 @@ class ScenarioFiles:
     ----------
     history : DataFrame or None
         The LA's own history (``data.history``), as :func:`sufficiency.data.read_history`.
-    settings, designation, projects : DataFrame or None
-        The allocation tables, with codes mapped onto the vocabulary.
+    settings, designation, projects, travel, existing : DataFrame or None
+        The allocation tables, with codes mapped onto the vocabulary (``existing``: one row per
+        setting, need group, phase and area, the children placed in the January before the
+        plan).
+    costs : DataFrame or None
+        Your cost per place (``finance.costs``): ``provision, phase, cost_per_place, source``.
+    years : list of int
+        The plan (forecast) years, known before forecasting: the year after the history's last
+        January to ``forecast.horizon`` years on (empty when the history could not be read).
     problems : list of str
         Every problem found (empty when all is well).
     notes : list of str
@@ -133,6 +174,10 @@ class ScenarioFiles:
     settings: pd.DataFrame | None = None
     designation: pd.DataFrame | None = None
     projects: pd.DataFrame | None = None
+    travel: pd.DataFrame | None = None
+    existing: pd.DataFrame | None = None
+    costs: pd.DataFrame | None = None
+    years: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
@@ -161,6 +206,8 @@ def read_scenario_files(scenario) -> ScenarioFiles:
             out.problems += err.problems
         if out.history is not None:
             out.problems += _history_fits_the_run(scenario, out.history, str(history))
+    if history is None or out.history is not None:
+        out.years = plan_years(scenario, out.history)
     vocabulary = Vocabulary.for_phases(scenario.get("data.phases") or "standard")
     for name, key in TABLE_KEYS.items():
         path = scenario.resolve(scenario.get(key))
@@ -173,16 +220,52 @@ def read_scenario_files(scenario) -> ScenarioFiles:
         except ValidationError as err:
             out.problems += err.problems
             continue
+        if name == "costs":   # 'all' (or 'any') phases: the cost for every phase
+            table.cells = table.cells.apply(
+                lambda c: c.where(~c.str.lower().isin(["all", "any"]), "")
+                if str(c.name).strip().lower() == "phase" else c)
         frame, problems, notes = check_table(table, schema, vocabulary, name)
         out.problems += problems
         out.notes += notes
         if not problems:
             setattr(out, name, frame)
     if not out.problems:
-        out.problems += _across(out)
+        out.problems += _across(out) + _costs(out)
     if not out.problems and out.designation is not None:
         out.designation = _merge_groups(out.designation, out.notes)
+    if not out.problems and out.existing is not None:
+        out.existing = _existing_by_group(out.existing, out.notes)
     return out
+
+
+def plan_years(scenario, history: pd.DataFrame | None = None) -> list[int]:
+    """The plan (forecast) years of ``scenario``, known before anything is forecast.
+
+    The forecast starts the January after the history's last one (``history``: the scenario's
+    own, else the embedded LA's) and runs ``forecast.horizon`` years; the place plan and the
+    DSG projection cover the same years. Empty when the LA is not known.
+
+    Examples
+    --------
+    >>> from sufficiency.scenario import load_scenario
+    >>> years = plan_years(load_scenario("scenarios/example.yaml"))
+    >>> years[0], len(years)
+    (2026, 8)
+    """
+    horizon = scenario.get("forecast.horizon")
+    if history is not None and len(history):
+        last = int(history["year"].max())
+    else:
+        from . import data as sd
+
+        la = scenario.get("data.la")
+        if not la:
+            return []
+        try:
+            last = int(sd.la_history(sd.resolve_la(la, sd.las()))["year"].max())
+        except (KeyError, ValueError):
+            return []
+    return list(range(last + 1, last + 1 + int(horizon)))
 
 
 def _history_fits_the_run(scenario, history: pd.DataFrame, source: str) -> list[str]:
@@ -235,8 +318,6 @@ def _across(f: ScenarioFiles) -> list[str]:
     known = set(s["setting"])
     g = f.designation
     if g is not None:
-        from .data.tables import suggest
-
         missing = ~g["setting"].isin(known)
         for name in g.loc[missing, "setting"].unique()[:10]:
             mask = g["setting"] == name
@@ -252,8 +333,6 @@ def _across(f: ScenarioFiles) -> list[str]:
                             "and phases each setting takes")
     j = f.projects
     if j is not None:
-        from .data.tables import suggest
-
         for name in j.loc[~j["setting"].isin(known), "setting"].unique()[:10]:
             mask = j["setting"] == name
             problems.append(f"{_at(j, mask)}, column 'setting': {name!r} is not in the settings "
@@ -269,7 +348,77 @@ def _across(f: ScenarioFiles) -> list[str]:
         both = j["opening_year"].notna() & j["earliest_year"].notna()
         check(j, both & (j["opening_year"] < j["earliest_year"]), "opening_year",
               "a year no earlier than 'earliest_year'")
+    areas = sorted(set(s["area"].astype(str)) | {"all"})
+    t = f.travel
+    if t is not None:
+        for name in t.loc[~t["setting"].isin(known), "setting"].unique()[:10]:
+            mask = t["setting"] == name
+            problems.append(f"{_at(t, mask)}, column 'setting': {name!r} is not in the settings "
+                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}")
+        problems += _areas(t, areas, s.attrs["source"], "travel from it")
+        check(t, t.duplicated(["area", "setting"], keep=False), "setting",
+              "one row per area and setting")
+    e = f.existing
+    if e is not None:
+        for name in e.loc[~e["setting"].isin(known), "setting"].unique()[:10]:
+            mask = e["setting"] == name
+            problems.append(f"{_at(e, mask)}, column 'setting': {name!r} is not in the settings "
+                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}")
+        problems += _areas(e, areas, s.attrs["source"], "children placed from it")
+        if g is not None:
+            des = pd.MultiIndex.from_frame(g[["setting", "need", "phase"]])
+            ok = pd.MultiIndex.from_frame(e[["setting", "need", "phase"]]).isin(des)
+            bad = ~ok & e["setting"].isin(known)
+            for (name, need, phase), part in e[bad].groupby(["setting", "need", "phase"],
+                                                             sort=False):
+                if len(problems) > 40:
+                    break
+                problems.append(f"{_at(e, e.index.isin(part.index))}: setting {name!r} is not "
+                                f"designated for need {need!r}, phase {phase!r} in the "
+                                f"designation table ({g.attrs['source']}); expected a need and "
+                                "phase the setting takes (add a designation row)")
+        if f.years and e["year"].notna().any():
+            base = f.years[0] - 1
+            check(e, e["year"].notna() & (e["year"] != base), "year",
+                  f"{base}, the January before the plan ({f.years[0]}-{f.years[-1]}), or blank")
     return problems
+
+
+def _areas(frame: pd.DataFrame, areas: list, settings_source: str, what: str) -> list[str]:
+    """Areas must be the whole LA ('all'): the run's demand is not split by planning area."""
+    problems = []
+    for name in frame.loc[frame["area"] != "all", "area"].unique()[:10]:
+        mask = frame["area"] == name
+        known = name in areas
+        problems.append(
+            f"{_at(frame, mask)}, column 'area': {name!r}"
+            + ("" if known else f" is not an area of the settings table ({settings_source})"
+               f"{suggest(name, areas)}")
+            + f"; expected 'all' (or blank): the run's demand is for the whole LA, not by "
+            f"planning area, so {what} in area {name!r} would never be used")
+    return problems
+
+
+def _costs(f: ScenarioFiles) -> list[str]:
+    c = f.costs
+    if c is None:
+        return []
+    dup = c.duplicated(["provision", "phase"], keep=False)
+    if not dup.any():
+        return []
+    return [f"{_at(c, dup)}, column 'provision': {sorted(set(c.loc[dup, 'provision']))[:3]}: "
+            "expected one row per provision and phase (a blank phase is every phase)"]
+
+
+def _existing_by_group(e: pd.DataFrame, notes: list) -> pd.DataFrame:
+    """Children placed, one row per setting, need group, phase and area (codes summed)."""
+    keys = ["setting", "need", "phase", "area"]
+    out = e.groupby(keys, as_index=False, sort=False)["count"].sum()
+    if len(out) < len(e):
+        notes.append(f"{e.attrs.get('source')}: rows for need codes in the same need group were "
+                     "added together")
+    out.attrs = {"rows": e.attrs.get("rows", [])[:len(out)], "source": e.attrs.get("source")}
+    return out
 
 
 def _merge_groups(g: pd.DataFrame, notes: list) -> pd.DataFrame:

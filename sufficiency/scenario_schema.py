@@ -101,6 +101,19 @@ _ROWS = [
      "Designation table (CSV): setting, need, phase, optional cap.", ""),
     ("allocate.projects", "path", None, "",
      "Candidate capital projects (CSV); empty = the illustrative candidates.", ""),
+    ("allocate.travel", "path", None, "",
+     "Travel table (CSV/Excel): area, setting, cost (GBP per child per year, home to school "
+     "transport), minutes. Needs allocate.settings. The run's demand is for the whole LA, so "
+     "area is 'all'. Empty = no transport cost and no travel limit.", ""),
+    ("allocate.max_travel_minutes", "float|null", None, "minutes",
+     "Settings further than this from a child's area (the travel table's minutes) are not "
+     "used for new placements; children already placed stay. Empty = no limit.", "",
+     0.0, 1440.0),
+    ("allocate.existing", "path", None, "",
+     "Children placed now (CSV/Excel): setting, need, phase, [area], count, in the January "
+     "before the plan (an optional year column must say that year). Needs allocate.settings. "
+     "They stay where they are, carried forward with the flow account's rates, replacing the "
+     "placements shared out from the LA's published counts.", ""),
     ("allocate.solver", "choice:cbc|highs", "cbc", "", "MILP solver (HiGHS needs highspy).", ""),
     ("allocate.time_limit", "float", 120.0, "seconds", "Solver time limit.", "", 1.0, 86_400.0),
     ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", "",
@@ -131,6 +144,12 @@ _ROWS = [
     ("allocate.capital_budget_per_year", "float|null", None, "GBP per year",
      "Capital budget in any one year; empty = unlimited.", ""),
     ("finance.enabled", "bool", True, "", "Cost the plan and project the DSG position.", ""),
+    ("finance.costs", "path", None, "",
+     "Your cost per place (CSV/Excel): provision, [phase], cost_per_place (GBP per place per "
+     "year, what the High Needs Block pays, in 2023-24 prices), [source]. Replaces the "
+     "calibrated or default cost of those provisions in the place plan (illustrative settings; "
+     "your own settings keep their cost_per_place) and in the DSG projection. Empty = the "
+     "LA's calibrated costs.", "your high needs cost per place"),
     ("finance.opening_balance_gbp", "float|null", None, "GBP",
      "Cumulative DSG balance at the start of the plan (negative = deficit); empty = estimated: "
      "the published balance at the end of 2021-22 rolled forward with the backcast's in-year "

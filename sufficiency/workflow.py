@@ -26,7 +26,7 @@ from .errors import SolverError, ValidationError
 from .finance import Calibration, DeficitPlan
 from .flows import Flows
 from .forecast import Forecast
-from .scenario import Scenario, load_scenario
+from .scenario import FILE_KEYS, Scenario, load_scenario
 from .scenario_files import read_scenario_files
 
 __all__ = ["ScenarioRun", "run_scenario", "board_measures", "backtest_scenario"]
@@ -144,8 +144,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     files = read_scenario_files(scenario)   # the same check as `sufficiency validate`
     files.raise_if_any(str(scenario.path))
     notes += files.notes
-    for key in ("data.history", "allocate.settings", "allocate.designations",
-                "allocate.projects"):
+    for key in FILE_KEYS:
         if scenario.get(key):
             inputs[key] = scenario.resolve(scenario.get(key))
     la_code, la_name, history = _history(scenario, files, notes)
@@ -174,11 +173,13 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     # the LA's cost per placement, calibrated once and handed to allocate and to finance
     calibration = _calibration(la_code) if scenario.get("allocate.enabled") or \
         scenario.get("finance.enabled") else None
+    costs = _own_costs(files.costs, calibration, notes) if files.costs is not None else None
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
-        run.allocation = _allocate(scenario, la_code, demand, flows, calibration, notes, files)
+        run.allocation = _allocate(scenario, la_code, demand, flows, calibration, notes, files,
+                                   costs)
         timings["allocate"] = time.perf_counter() - t
         outcome = run.allocation.outcome
         if outcome.status in ("no_solution", "error"):
@@ -189,7 +190,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     if scenario.get("finance.enabled"):
         t = time.perf_counter()
         say("costing the plan and projecting the DSG position")
-        run.deficit = _finance(scenario, run, calibration)
+        run.deficit = _finance(scenario, run, calibration, costs)
         timings["finance"] = time.perf_counter() - t
     run.measures = board_measures(run)
     return run
@@ -390,7 +391,8 @@ def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, note
 
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
-              calibration: Calibration | str | None, notes: list, files):
+              calibration: Calibration | str | None, notes: list, files,
+              costs: pd.DataFrame | None = None):
     from . import allocate as al
     from . import flows as fl
 
@@ -399,20 +401,29 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        capital_budget=scenario.get("allocate.capital_budget_per_year"),
                        capital_budget_total=scenario.get("allocate.capital_budget_total"),
                        step_down_share=scenario.get("allocate.step_down_share"),
-                       tail_years=scenario.get("allocate.tail_years"))
+                       tail_years=scenario.get("allocate.tail_years"),
+                       max_travel_minutes=scenario.get("allocate.max_travel_minutes"))
     by_phase = fl.base_by_phase(sd.la_placements_by_age(la_code),
                                 dm.need_shares(sd.la_needs(la_code)), _phases(scenario))
     if files.settings is not None:
-        initial, left, _ = fl.initial_placements(by_phase, files.settings, files.designation)
+        if files.existing is not None:   # the LA's own count of who is placed where
+            initial = files.existing[["setting", "need", "phase", "area", "count"]]
+            left = pd.DataFrame({"count": []})
+        else:
+            initial, left, _ = fl.initial_placements(by_phase, files.settings, files.designation)
         args = (files.settings, files.designation, files.projects)
+        if costs is not None:
+            notes.append(f"Your settings keep their own cost_per_place in the place plan; "
+                         f"{scenario.get('finance.costs')} prices the DSG projection.")
     else:
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
         example = al.example_settings(la_code, phases=_phases(scenario), growth_places=max(growth, 0.0))
-        _calibrated_costs(example, calibration, int(demand["year"].min()), notes)
         initial, left, added = fl.initial_placements(by_phase, example.settings,
                                                      example.designation, designate=True)
         example.designation = pd.concat([example.designation, added], ignore_index=True)
+        _calibrated_costs(example, costs if costs is not None else calibration,
+                          int(demand["year"].min()), notes)
         notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
                      "derived from the LA's published placement counts and ESFA-funded places, "
                      "not from its own school list. Replace them with allocate.settings.")
@@ -423,7 +434,8 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                  "setting taking their need and phase and are placed afresh.")
     need = demand.groupby(["year", "need_group", "phase"], as_index=False)["demand"].sum()
     need = need.rename(columns={"need_group": "need"})
-    return al.optimise(need, *args, policy=policy, initial=initial, carry=flows.carry,
+    return al.optimise(need, *args, travel=files.travel, policy=policy, initial=initial,
+                       carry=flows.carry,
                        solver=scenario.get("allocate.solver"),
                        time_limit=scenario.get("allocate.time_limit"),
                        mip_gap=scenario.get("allocate.mip_gap"))
@@ -442,27 +454,93 @@ def _calibration(la_code: str | None) -> Calibration | str | None:
         return str(err)
 
 
-def _calibrated_costs(example, calibration: Calibration | str | None, year: int,
+def _calibrated_costs(example, calibration: Calibration | pd.DataFrame | str | None, year: int,
                       notes: list) -> None:
     """Give the illustrative settings the LA's own cost per placement, so the place plan and
     the DSG trajectory price a placement the same way (finance's calibration from the LA's
-    high needs outturn, in the first plan year's prices)."""
+    high needs outturn, or the scenario's ``finance.costs`` merged into it (a cost table), in
+    the first plan year's prices). A cost for one phase prices that phase's designations."""
     from . import finance as fi
 
-    if not isinstance(calibration, Calibration):  # no outturn: keep the example's costs
+    if isinstance(calibration, pd.DataFrame):
+        table, what = calibration, "the scenario's finance.costs (where given) and the LA's " \
+            "calibrated High Needs cost per placement"
+    elif isinstance(calibration, Calibration):
+        table, what = calibration.costs, "the LA's calibrated High Needs cost per placement"
+    else:  # no outturn: keep the example's costs
         notes.append(f"Settings keep the example's cost per place: no calibration "
                      f"({calibration}).")
         return
-    unit = fi.unit_costs([year], calibration.costs)
-    cost = unit[unit["hnb_cost_gbp"] > 0].groupby("provision")["hnb_cost_gbp"].mean()
+    unit = fi.unit_costs([year], table)
+    unit = unit[unit["hnb_cost_gbp"] > 0]
+    every = unit[unit["phase"] == "all"].groupby("provision")["hnb_cost_gbp"].mean()
+    cost = unit.groupby("provision")["hnb_cost_gbp"].mean()
+    cost.update(every)
     settings = example.settings
     known = settings["provision"].isin(cost.index)
     settings.loc[known, "cost_per_place"] = settings.loc[known, "provision"].map(cost)
-    notes.append(f"Cost per place in the settings is the LA's calibrated High Needs cost per "
-                 f"placement by provision ({year} prices), as in the finance sheets.")
+    phased = unit[unit["phase"] != "all"].set_index(["provision", "phase"])["hnb_cost_gbp"]
+    if len(phased):
+        g = example.designation.merge(settings[["setting", "provision"]], on="setting",
+                                      how="left")
+        key = pd.MultiIndex.from_frame(g[["provision", "phase"]])
+        example.designation["cost_per_place"] = phased.reindex(key).to_numpy()
+    notes.append(f"Cost per place in the settings is {what} by provision ({year} prices), as "
+                 "in the finance sheets.")
 
 
-def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | str | None):
+def _own_costs(costs: pd.DataFrame, calibration: Calibration | str | None,
+              notes: list) -> pd.DataFrame:
+    """The run's cost table (:func:`sufficiency.finance.cost_table` columns, 2023-24 prices)
+    with the scenario's ``finance.costs`` in place of the calibrated or default cost of the
+    provisions (and phases) it names.
+
+    Each cost per place becomes the component its funding rule pays: the fee (independent,
+    specialist post-16), the top-up above the place funding (place plus top-up; place funding
+    is kept unless the cost is below it), or the top-up.
+
+    Examples
+    --------
+    >>> mine = pd.DataFrame({"provision": ["special_independent"], "phase": ["all"],
+    ...                      "cost_per_place": [72000.0], "source": ["our contracts"]})
+    >>> t = _own_costs(mine, None, []).set_index("provision")
+    >>> float(t.loc["special_independent", "hnb_cost_gbp"]), t.loc["special_independent", "source"]
+    (72000.0, 'our contracts')
+    """
+    from . import finance as fi
+
+    table = (calibration.costs if isinstance(calibration, Calibration)
+             else fi.cost_table()).copy()
+    for r in costs.itertuples(index=False):
+        phase = r.phase if isinstance(r.phase, str) and r.phase else "all"
+        hit = (table["provision"] == r.provision) & (table["phase"] == phase)
+        if not hit.any():
+            base = table[(table["provision"] == r.provision) & (table["phase"] == "all")]
+            table = pd.concat([table, base.assign(phase=phase)], ignore_index=True)
+            hit = (table["provision"] == r.provision) & (table["phase"] == phase)
+        i = table.index[hit][0]
+        rule, value = table.at[i, "rule"], float(r.cost_per_place)
+        if rule == "fee":
+            table.at[i, "fee_gbp"] = value
+        elif rule == "place_plus_top_up":
+            place = min(float(table.at[i, "place_funding_gbp"]), value)
+            table.at[i, "place_funding_gbp"] = place
+            table.at[i, "top_up_gbp"] = value - place
+        else:
+            table.at[i, "rule"] = "top_up" if rule == "none" else rule
+            table.at[i, "top_up_gbp"] = value
+        table.at[i, "hnb_cost_gbp"] = fi.hnb_cost(table.at[i, "rule"],
+                                                  table.at[i, "place_funding_gbp"],
+                                                  table.at[i, "top_up_gbp"], table.at[i, "fee_gbp"])
+        table.at[i, "source"] = r.source
+    notes.append(f"Cost per place from {costs.attrs.get('source', 'finance.costs')} for "
+                 f"{', '.join(sorted(set(costs['provision'])))} (2023-24 prices, moved to each "
+                 "year on the price paths).")
+    return table.reset_index(drop=True)
+
+
+def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | str | None,
+             costs: pd.DataFrame | None = None):
     from . import finance as fi
 
     lines = pd.DataFrame(scenario.get("finance.income_lines") or [],
@@ -478,6 +556,8 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
     # a calibration that failed is tried again from la (the plan records why it is missing)
     if isinstance(calibration, Calibration):
         extra["calibration"] = calibration
+    if costs is not None:
+        extra["costs"] = costs
     plan = fi.deficit_plan(run.forecast, **extra, la=run.la_code,
                            income_growth=scenario.get("finance.income_growth"),
                            opening_balance_gbp=opening, income_lines=lines,

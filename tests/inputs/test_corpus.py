@@ -69,8 +69,8 @@ def _alarm(signum, frame):
 def test_corpus_is_large_and_covers_every_surface():
     names = [c.stem for c in CASES]
     assert len(names) >= 60
-    for surface in ("scenario", "history", "settings", "designation", "projects", "output",
-                    "cli"):
+    for surface in ("scenario", "history", "settings", "designation", "projects", "travel",
+                    "existing", "costs", "output", "cli"):
         assert any(n.startswith(surface) for n in names), surface
 
 
