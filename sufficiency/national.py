@@ -75,7 +75,7 @@ NATIONAL_TABLES = {
 OUTPUTS = ("tables", "full")
 _FLOAT_FORMAT = "%.6f"      # as the tables/*.csv of `sufficiency run`
 _STATUS_COLUMNS = ["la_code", "la_name", "requested", "status", "message", "seed", "attempts",
-                   "seconds"]
+                   "seconds", "solver_status", "stopped_by", "gap"]
 
 
 # --- which LAs ------------------------------------------------------------------------------
@@ -272,6 +272,25 @@ class _Result:
     attempt: int = 1
     files: dict = field(default_factory=dict)     # path inside la/<code>/ -> bytes
     detail: str = ""            # the traceback of a failure
+    solve: dict = field(default_factory=dict)     # solver_status, stopped_by, gap
+
+
+def _solve_record(plan) -> tuple[dict, str]:
+    """The place plan's solver status, why it stopped and its gap, for ``status.csv``; and a
+    warning when it stopped on the wall clock (its tables then depend on the machine)."""
+    if plan is None:
+        return {}, ""
+    o = plan.outcome
+    record = {"solver_status": o.status, "stopped_by": o.termination,
+              "gap": "" if o.gap is None else f"{float(o.gap):.6f}"}
+    warning = ""
+    if not o.reproducible:
+        warning = (f"the {o.solver.upper()} solve stopped at the wall-clock time limit "
+                   f"(allocate.time_limit) after {o.solve_time:.0f} s: the plan kept is the best "
+                   "found by then, which depends on the machine's speed and load, so this LA's "
+                   "tables may differ on another run; lower allocate.node_limit (deterministic) "
+                   "or raise allocate.time_limit")
+    return record, warning
 
 
 def _run_la(task: _Task) -> _Result:
@@ -291,12 +310,13 @@ def _run_la(task: _Task) -> _Result:
                      for name, frame in la_tables(run).items()}
             if task.outputs == "full":
                 files.update(_full_outputs(run))
+            solve, warning = _solve_record(run.allocation)
     except Exception as err:  # noqa: BLE001 - any failure of one LA is that LA's result
         message = " ".join(f"{type(err).__name__}: {err}".split())
         return _Result(task.code, task.name, "failed", message, time.perf_counter() - start,
                        task.seed, task.attempt, detail=traceback.format_exc())
-    return _Result(task.code, task.name, "ok", "", time.perf_counter() - start, task.seed,
-                   task.attempt, files)
+    return _Result(task.code, task.name, "ok", warning, time.perf_counter() - start, task.seed,
+                   task.attempt, files, solve=solve)
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -468,7 +488,11 @@ class SweepResult:
         The sweep folder.
     status : DataFrame
         ``status.csv``: ``la_code, la_name, requested, status, message, seed, attempts,
-        seconds`` for every LA asked for (``seconds`` is the run time; 0 when skipped).
+        seconds, solver_status, stopped_by, gap`` for every LA asked for (``seconds`` is the
+        run time, 0 when skipped; ``solver_status``, ``stopped_by`` and ``gap`` are the place
+        plan's :class:`~sufficiency.allocate.SolverOutcome` ``status``, ``termination`` and
+        ``gap``: ``stopped_by == "time_limit"`` means the wall clock stopped the solve and the
+        LA's tables may differ on another run, which ``message`` then says).
     tables : dict of str to DataFrame
         The national tables (``national/<name>.csv``) by name.
     """
@@ -578,9 +602,12 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
         seed = la_seed(scenario.get("seed") or 0, row.la_code)
         if _done(out, row.la_code, digest, outputs):
             done.append(row)
+            before = _record(out, row.la_code)
             status[row.la_code] = _status_row(row.la_code, row.la_name, row.requested, "skipped",
                                               "done in an earlier run of this sweep; kept",
-                                              seed=seed)
+                                              seed=seed, **{k: before.get(k, "") for k in
+                                                            ("solver_status", "stopped_by",
+                                                             "gap")})
             continue
         todo.append(_Task(row.la_code, row.la_name, row.requested,
                           _for_la(scenario, row.la_code, seed), seed, outputs))
@@ -605,7 +632,7 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
             task = by_code[result.code]
             status[result.code] = _status_row(result.code, result.name, task.requested,
                                               result.status, result.message, result.seed,
-                                              result.attempt, result.seconds)
+                                              result.attempt, result.seconds, **result.solve)
             meter.tick(result)
     except KeyboardInterrupt:
         stopped = "the sweep was interrupted"
@@ -687,14 +714,17 @@ def _prepare(out: Path, scenario: Scenario, digest: str, outputs: str, force: bo
     _write_atomic(meta, (text + "\n").encode())
 
 
-def _done(out: Path, code: str, digest: str, outputs: str) -> bool:
+def _record(out: Path, code: str) -> dict:
+    """The LA's ``status.json`` from an earlier run ({} if absent or unreadable)."""
     path = out / "la" / code / "status.json"
-    if not path.exists():
-        return False
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return False
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _done(out: Path, code: str, digest: str, outputs: str) -> bool:
+    record = _record(out, code)
     return (record.get("status") == "ok" and record.get("scenario_digest") == digest
             and (outputs == "tables" or record.get("outputs") == "full"))
 
@@ -711,7 +741,7 @@ def _commit(out: Path, result: _Result, digest: str, outputs: str) -> None:
         path.write_bytes(data)
     record = {"la_code": result.code, "la_name": result.name, "status": result.status,
               "message": result.message, "seed": result.seed, "attempts": result.attempt,
-              "seconds": round(result.seconds, 3), "outputs": outputs,
+              "seconds": round(result.seconds, 3), "outputs": outputs, **result.solve,
               "scenario_digest": digest, "traceback": result.detail}
     (tmp / "status.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if target.exists():
@@ -756,9 +786,11 @@ def _write_national(out: Path, codes: list[str]) -> dict:
     return tables
 
 
-def _status_row(code, name, requested, status, message, seed="", attempts=0, seconds=0.0):
+def _status_row(code, name, requested, status, message, seed="", attempts=0, seconds=0.0,
+                solver_status="", stopped_by="", gap=""):
     return {"la_code": code, "la_name": name, "requested": requested, "status": status,
-            "message": message, "seed": seed, "attempts": attempts, "seconds": seconds}
+            "message": message, "seed": seed, "attempts": attempts, "seconds": seconds,
+            "solver_status": solver_status, "stopped_by": stopped_by, "gap": gap}
 
 
 class _Meter:
@@ -779,6 +811,8 @@ class _Meter:
         elapsed = time.perf_counter() - self.start
         eta = elapsed / finished * left
         word = "ok" if result.status == "ok" else f"FAILED: {result.message}"
+        if result.status == "ok" and result.message:
+            word = f"ok, but {result.message}"
         retry = f", attempt {result.attempt}" if result.attempt > 1 else ""
         self.say(f"{result.code} {result.name} {word} ({result.seconds:.1f}s{retry}) | "
                  f"{self.ok} done, {self.failed} failed, {left} left | elapsed "

@@ -115,7 +115,15 @@ _ROWS = [
      "They stay where they are, carried forward with the flow account's rates, replacing the "
      "placements shared out from the LA's published counts.", ""),
     ("allocate.solver", "choice:cbc|highs", "cbc", "", "MILP solver (HiGHS needs highspy).", ""),
-    ("allocate.time_limit", "float", 120.0, "seconds", "Solver time limit.", "", 1.0, 86_400.0),
+    ("allocate.time_limit", "float", 120.0, "seconds",
+     "Wall-clock safety limit on the solve. A solve stopped by it keeps the best plan found by "
+     "then, which depends on the machine's speed and load, and the outputs say it is not "
+     "reproducible; allocate.node_limit is the deterministic stopping rule.", "", 1.0, 86_400.0),
+    ("allocate.node_limit", "int|null", 2000, "nodes",
+     "Branch-and-bound nodes after which the solver stops with the best plan found (CBC "
+     "maxNodes, HiGHS mip_max_nodes), whatever the gap: a deterministic stopping rule, so the "
+     "same scenario gives the same plan on any machine, however loaded. Empty = no node limit "
+     "(the gap, then the wall-clock time limit).", "", 1, 100_000_000),
     ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", "",
      0.0, 0.5),
     ("allocate.step_down_share", "float", 0.0, "fraction",

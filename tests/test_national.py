@@ -91,6 +91,12 @@ def test_status_lists_every_la_asked_for(swept):
     assert "did you mean 'Rutland'" in by.loc["Rutlandshire", "message"]
     assert by.loc["Rutland", "seed"] == str(la_seed(0, "857"))
     assert not result.ok and len(result.failed) == 2
+    # the place plan's solver status, why it stopped (never the wall clock here) and its gap
+    for la in ("Rutland", "Hartlepool"):
+        assert by.loc[la, "solver_status"] in ("optimal", "feasible")
+        assert by.loc[la, "stopped_by"] in ("optimal", "gap_limit", "node_limit")
+        assert 0 <= float(by.loc[la, "gap"]) <= 0.005 or by.loc[la, "stopped_by"] == "node_limit"
+    assert by.loc["Rutlandshire", "solver_status"] == by.loc["Rutlandshire", "gap"] == ""
     # on screen: each LA as it finishes, with counts and time left; the failures said
     assert any(line.startswith("857 Rutland ok") and "left" in line for line in lines)
     assert any("FAILED" in line and "City of London" in line for line in lines)
@@ -139,6 +145,8 @@ def test_a_rerun_resumes_and_gives_the_same_bytes(swept, tmp_path):
         "Rutland": "skipped"}
     assert any(line.startswith("resuming") and "2 LA(s) already done" in line for line in lines)
     assert national_bytes(out) == before
+    kept = again.status.set_index("requested")
+    assert kept.loc["Rutland", "stopped_by"] in ("optimal", "gap_limit", "node_limit")
 
 
 def test_a_different_scenario_cannot_resume_into_the_same_folder(swept):

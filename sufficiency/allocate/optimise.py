@@ -84,7 +84,8 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
              policy: Policy | None = None, *, project_places=None, initial=None, carry=None,
              solver: str = "cbc",
              time_limit: float | None = None,
-             mip_gap: float | None = None, threads: int | None = None, duals: bool = True,
+             mip_gap: float | None = None, threads: int | None = None,
+             node_limit: int | None = None, duals: bool = True,
              demand_column: str | None = None, years=None, msg: bool = False) -> Plan:
     """Place each year's demand across settings and choose the capital programme.
 
@@ -123,7 +124,12 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     solver : {"cbc", "highs"}
         CBC through PuLP (bundled) or HiGHS through highspy.
     time_limit, mip_gap : float, optional
-        Seconds, and relative MIP gap at which to stop.
+        Seconds (wall clock), and relative MIP gap at which to stop.
+    node_limit : int, optional
+        Branch-and-bound nodes at which to stop (CBC ``maxNodes``, HiGHS ``mip_max_nodes``):
+        a deterministic work limit, so a solve that stops on it gives the same plan on any
+        machine, however loaded. A solve stopped by ``time_limit`` instead keeps the best plan
+        found by then, which depends on the machine (``plan.outcome.reproducible`` is False).
     threads : int, optional
         Solver threads.
     duals : bool, default True
@@ -160,7 +166,7 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     m, ctx = build_model(inputs)
     t2 = time.perf_counter()
     outcome, x, _, pulp_time = solve(m, solver, time_limit=time_limit, mip_gap=mip_gap,
-                                     threads=threads, msg=msg)
+                                     threads=threads, msg=msg, node_limit=node_limit)
     timings = {"validate": t1 - t0, "build": t2 - t1, "pulp_build": pulp_time,
                "solve": outcome.solve_time}
     if not outcome.has_solution:

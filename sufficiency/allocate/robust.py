@@ -66,6 +66,7 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
                     path_column: str = "path",
                     solver: str = "cbc", time_limit: float | None = None,
                     mip_gap: float | None = None, threads: int | None = None,
+                    node_limit: int | None = None,
                     duals: bool = True, compare_mean: bool = True,
                     shortfall_threshold: float = 0.5) -> Plan:
     """Choose one capital programme against many simulated demand paths.
@@ -77,6 +78,8 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
         (the forecast's simulated paths). ``path_column`` names the path column.
     settings, designation, projects, travel, existing, policy
         As for :func:`optimise`.
+    solver, time_limit, mip_gap, threads, node_limit
+        As for :func:`optimise` (``node_limit`` is the deterministic stopping rule).
     compare_mean : bool, default True
         Also make the plan on the mean demand alone and evaluate its capital programme
         against every path.
@@ -130,7 +133,7 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
     m, ctx = build_model(inputs)
     t1 = time.perf_counter()
     outcome, x, _, pulp_time = solve(m, solver, time_limit=time_limit, mip_gap=mip_gap,
-                                     threads=threads)
+                                     threads=threads, node_limit=node_limit)
     timings = {"validate+build": t1 - t0, "pulp_build": pulp_time, "solve": outcome.solve_time}
     if not outcome.has_solution:
         return _no_plan(outcome, inputs, _diagnosis(outcome, m, solver), timings, illustrative,
@@ -172,7 +175,8 @@ def optimise_robust(demand, settings, designation=None, projects=None, travel=No
         mean_d = full.groupby(cell_keys, as_index=False)["demand"].mean()
         mplan = optimise(mean_d, settings, designation, projects, travel, existing, policy,
                          project_places=project_places, solver=solver, time_limit=time_limit,
-                         mip_gap=mip_gap, threads=threads, duals=False)
+                         mip_gap=mip_gap, threads=threads, node_limit=node_limit,
+                         duals=False)
         if mplan.outcome.has_solution:
             lb, ub = _fix_programme(m, ctx, mplan.capital_programme)
             ev, xm, _, _ = solve(m, solver, lb=lb, ub=ub,

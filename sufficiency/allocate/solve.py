@@ -21,7 +21,7 @@ import numpy as np
 from .model import LinearModel
 from .verify import check_point
 
-__all__ = ["STATUSES", "OPTIMALITY_GAP", "SOLVERS", "SolverOutcome", "highs_available",
+__all__ = ["STATUSES", "STOPS", "OPTIMALITY_GAP", "SOLVERS", "SolverOutcome", "highs_available",
            "solve_highs", "solve_cbc", "solve", "fixed_lp_duals"]
 
 #: Solution statuses, in words.
@@ -36,6 +36,17 @@ STATUSES = {
 
 #: Relative gap under which a MIP counts as proven optimal (HiGHS's default ``mip_rel_gap``).
 OPTIMALITY_GAP = 1e-4
+
+#: Why a solve stopped, in words.
+STOPS = {
+    "optimal": "proven optimal",
+    "gap_limit": "the MIP gap",
+    "node_limit": "the node limit (deterministic)",
+    "time_limit": "the wall-clock time limit (not reproducible)",
+    "infeasible": "infeasibility",
+    "unbounded": "unboundedness",
+    "other": "another reason",
+}
 
 SOLVERS = ("cbc", "highs")
 
@@ -52,8 +63,10 @@ class SolverOutcome:
         One of :data:`STATUSES`: ``optimal`` only when proven optimal within
         :data:`OPTIMALITY_GAP`.
     termination : str
-        Why the solver stopped: ``optimal``, ``gap_limit``, ``time_limit``, ``infeasible``,
-        ``unbounded`` or ``other``.
+        Why the solver stopped: ``optimal``, ``gap_limit``, ``node_limit`` (the deterministic
+        work limit: the same model stops at the same point on any machine), ``time_limit``
+        (the wall-clock safety limit: where it stops depends on the machine's speed and load,
+        so the plan may not be reproducible), ``infeasible``, ``unbounded`` or ``other``.
     objective : float or None
         Objective of the solution returned (discounted £).
     best_bound : float or None
@@ -93,13 +106,19 @@ class SolverOutcome:
     def has_solution(self) -> bool:
         return self.status in ("optimal", "feasible")
 
+    @property
+    def reproducible(self) -> bool:
+        """False when the solve stopped at the wall-clock time limit: the plan returned is the
+        best found by then, which depends on the machine's speed and load."""
+        return self.termination != "time_limit"
+
     def describe(self) -> str:
         """One sentence an officer can read."""
         s = f"{self.solver.upper()}: {STATUSES[self.status]}"
         if self.status == "error" and self.message:
             s += f" ({self.message})"
         if self.status == "feasible":
-            s += f" (stopped on {self.termination.replace('_', ' ')}"
+            s += f" (stopped on {STOPS.get(self.termination, self.termination)}"
             if self.gap is not None:
                 s += f", within {self.gap:.2%} of the best bound"
             s += ")"
@@ -124,14 +143,45 @@ def highs_available() -> bool:
     return True
 
 
-def _highs(m: LinearModel, lb, ub, integrality, *, time_limit=None, mip_gap=None, threads=None,
-           msg=False):
+_BANNER_SHOWN = False
+
+
+def _new_highs(msg: bool = False):
+    """A ``highspy.Highs`` object with its output off unless ``msg``.
+
+    HiGHS prints its banner ("Running HiGHS ...") to the process's standard output when the
+    first ``Highs`` object of a process is made, before any option can be set; that first
+    construction runs with file descriptor 1 pointed at ``/dev/null``.
+    """
+    global _BANNER_SHOWN
     import highspy
 
-    h = highspy.Highs()
+    if _BANNER_SHOWN or msg:
+        h = highspy.Highs()
+    else:
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    _BANNER_SHOWN = True
     h.setOptionValue("output_flag", bool(msg))
+    return h
+
+
+def _highs(m: LinearModel, lb, ub, integrality, *, time_limit=None, mip_gap=None, threads=None,
+           msg=False, node_limit=None):
+    h = _new_highs(msg)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    if node_limit is not None:
+        h.setOptionValue("mip_max_nodes", int(node_limit))
     if mip_gap is not None:
         h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads is not None:
@@ -148,7 +198,7 @@ def _highs(m: LinearModel, lb, ub, integrality, *, time_limit=None, mip_gap=None
 
 
 def solve_highs(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
-                lb=None, ub=None, integrality=None, presolve=True):
+                lb=None, ub=None, integrality=None, presolve=True, node_limit=None):
     """Solve with HiGHS on the model's matrices; return ``(SolverOutcome, x, row_duals)``."""
     import highspy
 
@@ -156,7 +206,8 @@ def solve_highs(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, 
     ub = m.col_upper if ub is None else ub
     integ = m.integrality if integrality is None else integrality
     t0 = time.perf_counter()
-    h = _highs(m, lb, ub, integ, time_limit=time_limit, mip_gap=mip_gap, threads=threads, msg=msg)
+    h = _highs(m, lb, ub, integ, time_limit=time_limit, mip_gap=mip_gap, threads=threads, msg=msg,
+               node_limit=node_limit)
     if not presolve:
         h.setOptionValue("presolve", "off")
     h.run()
@@ -183,6 +234,9 @@ def solve_highs(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, 
         status, term = "unbounded", "unbounded"
     elif ms == MS.kTimeLimit:
         status, term = ("feasible" if has_sol else "no_solution"), "time_limit"
+    elif ms == MS.kSolutionLimit and node_limit is not None and is_mip:
+        # mip_max_nodes reached (HiGHS reports it as a solution limit)
+        status, term = ("feasible" if has_sol else "no_solution"), "node_limit"
     else:
         status, term = ("feasible" if has_sol else "no_solution"), "other"
     return SolverOutcome("highs", status, term, obj, bound, gap, elapsed, text), x, duals
@@ -207,10 +261,12 @@ def _num(rx, text):
 
 
 def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
-              lb=None, ub=None, integrality=None, problem=None, presolve=None):
+              lb=None, ub=None, integrality=None, problem=None, presolve=None, node_limit=None):
     """Solve with CBC through PuLP; return ``(SolverOutcome, x, row_duals, pulp_build_time)``.
 
-    ``presolve=False`` turns off both CBC's presolve and its Cgl preprocessing.
+    ``presolve=False`` turns off both CBC's presolve and its Cgl preprocessing. ``node_limit``
+    is CBC's ``maxNodes``: a deterministic stopping rule (one thread, so the same model stops
+    at the same node with the same plan on any machine), unlike ``time_limit`` (wall clock).
     """
     import pulp
     from pulp import constants as C
@@ -232,6 +288,8 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
             # ("Postprocessed model is infeasible") and returns a point breaking the model
             solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
                                        threads=threads, logPath=log, presolve=presolve,
+                                       maxNodes=int(node_limit) if node_limit is not None
+                                       and is_mip else None,
                                        options=["preprocess off"] if presolve is False else None)
         t1 = time.perf_counter()
         try:
@@ -262,6 +320,8 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
         status, term, has_sol, x, obj = "infeasible", "infeasible", False, None, None
     elif "unbounded" in low:
         status, term = "unbounded", "unbounded"
+    elif "node limit" in low:
+        status, term = ("feasible" if has_sol else "no_solution"), "node_limit"
     elif "time" in low:
         status, term = ("feasible" if has_sol else "no_solution"), "time_limit"
     elif sol == C.LpSolutionOptimal:  # optimal within the gap tolerance

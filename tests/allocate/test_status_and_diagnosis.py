@@ -1,11 +1,16 @@
 """Honest solver status, contradictory policies, input errors, determinism."""
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sufficiency.allocate import Policy, SolverOutcome, optimise
 from sufficiency.errors import ValidationError
+
+from sufficiency.allocate.solve import highs_available
 
 
 def county_like(seed=0, n_set=30, n_proj=40):
@@ -165,3 +170,91 @@ def test_docs_show_the_schemas():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "allocate.md").read_text()
     for name in SCHEMAS:
         assert schema_markdown(name) in doc, f"docs/allocate.md: schema of {name} out of date"
+
+
+def _needs_branching():
+    """New schools of awkward sizes against growing demand: the LP relaxation opens them in
+    part, so neither solver closes the gap at the root node (checked for both)."""
+    rng = np.random.default_rng(2)
+    needs, sites, years = ["ASD", "SEMH", "SLD", "MLD"], [f"S{i:02d}" for i in range(20)], \
+        list(range(2026, 2032))
+    d = pd.DataFrame([(y, n, "primary", float(rng.integers(3, 15) + 2 * k))
+                      for k, y in enumerate(years) for n in needs],
+                     columns=["year", "need", "phase", "demand"])
+    s = pd.DataFrame({"setting": sites + ["Indep"],
+                      "provision": ["special_maintained"] * 20 + ["special_independent"],
+                      "capacity": [0.0] * 20 + [np.inf],
+                      "cost_per_place": list(rng.integers(15, 35, 20) * 1000.0) + [60_000.0]})
+    g = pd.DataFrame([(st, n, "primary") for st in sites for n in needs if rng.random() < 0.5]
+                     + [("Indep", n, "primary") for n in needs],
+                     columns=["setting", "need", "phase"])
+    j = pd.DataFrame({"project": [f"P{i:02d}" for i in range(20)], "setting": sites,
+                      "places": rng.integers(4, 25, 20).astype(float),
+                      "capital_cost": rng.integers(100, 1500, 20) * 1000.0})
+    return d, s, g, j
+
+
+def test_a_node_limit_stops_the_same_way_on_a_loaded_machine(solver):
+    """The deterministic stopping rule: a node limit that is always hit gives the same plan
+    twice, the second time with every core busy (a wall-clock limit would not)."""
+    import subprocess
+    import sys
+
+    d, s, g, j = _needs_branching()
+    kw = dict(solver=solver, mip_gap=0.0, node_limit=1, duals=False,
+              policy=Policy(integer_placements=True))
+    quiet = optimise(d, s, g, j, **kw)
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(os.cpu_count() or 1)]
+    try:
+        loaded = optimise(d, s, g, j, **kw)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    for plan in (quiet, loaded):
+        o = plan.outcome
+        assert o.termination == "node_limit" and o.status == "feasible"
+        assert o.reproducible and o.gap > 1e-4 and "node limit" in o.describe()
+        assert "NOT PROVEN OPTIMAL" in plan.summary()
+    for name in ("placements", "capital_programme", "cost_by_year", "unplaced"):
+        pd.testing.assert_frame_equal(getattr(quiet, name), getattr(loaded, name),
+                                      check_exact=True)
+    assert quiet.outcome.objective == loaded.outcome.objective
+    # invariants hold at the node limit as at the optimum
+    placed = quiet.placements.groupby(["year", "need"])["placed"].sum()
+    unplaced = quiet.unplaced.groupby(["year", "need"])["unplaced"].sum()
+    total = placed.add(unplaced, fill_value=0.0)
+    want = d.set_index(["year", "need"])["demand"]
+    pd.testing.assert_series_equal(total.reindex(want.index), want, check_names=False)
+
+
+def test_a_wall_clock_stop_is_reported_as_not_reproducible():
+    o = SolverOutcome("cbc", "feasible", "time_limit", 10.0, 9.0, 0.1, 120.0)
+    assert not o.reproducible
+    assert "wall-clock time limit (not reproducible)" in o.describe()
+    assert SolverOutcome("cbc", "feasible", "node_limit", 10.0, 9.0, 0.1, 1.0).reproducible
+
+
+@pytest.mark.skipif(not highs_available(), reason="highspy is not installed")
+def test_highs_prints_nothing_to_standard_output():
+    """HiGHS prints a banner when a process makes its first solver object, before its options
+    can be set; a solve with HiGHS must leave the process's standard output alone."""
+    import subprocess
+    import sys
+
+    code = ("import pandas as pd\n"
+            "from sufficiency.allocate import optimise\n"
+            "d = pd.DataFrame({'year': [2026], 'need': ['ASD'], 'phase': ['primary'], "
+            "'demand': [3.0]})\n"
+            "s = pd.DataFrame({'setting': ['Oak'], 'provision': ['special_maintained'], "
+            "'capacity': [5.0], 'cost_per_place': [1.0]})\n"
+            "g = pd.DataFrame({'setting': ['Oak'], 'need': ['ASD'], 'phase': ['primary']})\n"
+            "plan = optimise(d, s, g, solver='highs')\n"
+            "assert plan.status == 'optimal'\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(Path(__file__).resolve().parents[2])] + os.environ.get("PYTHONPATH", "").split(
+            os.pathsep)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True)
+    assert done.stdout == ""
