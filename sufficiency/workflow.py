@@ -559,6 +559,11 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
         extra["calibration"] = calibration
     if costs is not None:
         extra["costs"] = costs
+    # every scenario places the forecast as the flow account does, year by year: the place
+    # plan is given the same specialist demand, so the scenarios differ only in placement
+    if run.flows is not None and len(run.flows.table):
+        extra["mix"] = fi.mix_by_year(run.flows.table, value="stock")
+        extra["mix_basis"] = fi.FLOW_MIX_BASIS
     plan = fi.deficit_plan(run.forecast, **extra, la=run.la_code,
                            income_growth=scenario.get("finance.income_growth"),
                            opening_balance_gbp=opening, income_lines=lines,

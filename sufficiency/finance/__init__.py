@@ -27,8 +27,10 @@ from .levers import Lever, apply_levers, as_levers, levers_table
 from .opening import OpeningBalance, la_opening_inputs, opening_balance
 from .prices import PRICE_ASSUMPTIONS, PRICE_HISTORY, price_index, price_rates
 from .plausible import shrink_cost, shrink_costs
-from .plan import DeficitPlan, attribute_savings, deficit_plan, needs_vs_finance_led
-from .spend import cost_placements, mix_from_placements, placements_from_forecast, spend_by_year
+from .plan import (FLOW_MIX_BASIS, LIKE_FOR_LIKE_PARTS, DeficitPlan, attribute_savings,
+                   deficit_plan, needs_vs_finance_led)
+from .spend import (cost_placements, mix_by_year, mix_from_placements, placements_from_forecast,
+                    spend_by_year)
 from .tables import (by_age_group, by_need, by_placement_category, display, financial_summary,
                      scap_specialist)
 from .trajectory import dsg_trajectory, elimination_probability
@@ -37,10 +39,10 @@ __all__ = [
     "apply_levers", "as_levers", "attribute_savings", "backcast", "by_age_group", "by_need",
     "by_placement_category", "calibrate_costs", "Calibration", "cost_placements", "cost_table",
     "default", "DEFAULTS", "deficit_plan", "DeficitPlan", "display", "dsg_trajectory",
-    "elimination_probability", "financial_summary", "financial_year_label", "fy_to_year",
+    "elimination_probability", "financial_summary", "FLOW_MIX_BASIS", "financial_year_label", "fy_to_year",
     "GoalSeekResult", "growth_reduction_needed", "historical_growth", "hnb_cost",
     "inflation_factor", "la_income_base", "la_opening_inputs", "Lever", "levers_table",
-    "lognormal_fee", "mix_from_placements", "needs_vs_finance_led", "new_places_needed",
+    "LIKE_FOR_LIKE_PARTS", "lognormal_fee", "mix_by_year", "mix_from_placements", "needs_vs_finance_led", "new_places_needed",
     "opening_balance", "OpeningBalance", "placements_from_forecast", "PRICE_ASSUMPTIONS",
     "PRICE_HISTORY", "price_index", "price_rates", "project_income", "RULES", "s251_unit_costs",
     "scap_specialist", "seek", "setting_costs", "shrink_cost", "shrink_costs", "spend_by_year",

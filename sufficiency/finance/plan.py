@@ -44,9 +44,17 @@ from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers
 from .spend import cost_placements, placements_from_forecast, spend_by_year
 from .trajectory import dsg_trajectory, elimination_probability
 
-__all__ = ["DeficitPlan", "deficit_plan", "attribute_savings", "needs_vs_finance_led"]
+__all__ = ["DeficitPlan", "deficit_plan", "attribute_savings", "needs_vs_finance_led",
+           "FLOW_MIX_BASIS", "LIKE_FOR_LIKE_PARTS"]
 
 UNMITIGATED, MITIGATED, ALLOCATION = "unmitigated", "mitigated", "allocation_plan"
+
+#: How a run splits the forecast into placement types (``mix_basis`` with the flow account's
+#: mix, :func:`~sufficiency.finance.spend.mix_by_year`).
+FLOW_MIX_BASIS = ("the flow account's placements by age band, year by year (children already "
+                  "placed stay where they are, new plans are placed as new plans are placed "
+                  "now, by the projected new-placement mix): the specialist demand the place "
+                  "plan is given")
 
 
 @dataclass
@@ -96,6 +104,13 @@ class DeficitPlan:
         The scenarios on the same footing: specialist placements in the last year, the new
         local specialist places each assumes and their capital, DSG spend, transport, the
         total and the cumulative deficit; ``answer`` flags the plan's answer.
+    like_for_like_parts : DataFrame
+        ``scenario, part, gbp, description``: each scenario's total cost over the plan (DSG
+        spend + transport + capital) minus today's placement mix, in named parts that add up
+        to it; the DSG parts add up to the difference in the
+        cumulative deficit.
+    mix_basis : str
+        How the forecast was split into placement types (the placement mix's source).
 
     The answer's statistic: every money figure of a plan with simulated paths is the **mean
     of the paths** (it is what the DSG tables add up); the 80% band is their 10th-90th
@@ -118,6 +133,8 @@ class DeficitPlan:
     income_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     backcast: pd.DataFrame = field(default_factory=pd.DataFrame)
     like_for_like: pd.DataFrame = field(default_factory=pd.DataFrame)
+    like_for_like_parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mix_basis: str = ""
 
     @property
     def scenarios(self) -> list:
@@ -214,6 +231,20 @@ class DeficitPlan:
         scenario = order[0]
         return scenario, self.final_deficit()[scenario]
 
+    def like_for_like_text(self) -> str:
+        """A paragraph explaining how the scenarios differ and by how much, from
+        :attr:`like_for_like` and :attr:`like_for_like_parts` (the page shows it under the
+        like-for-like table). Money is the plan period's total (£ of each year).
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"year": [2026], "mean": [100.0]})
+        >>> mix = pd.DataFrame({"provision": ["special_maintained"], "share": [1.0]})
+        >>> deficit_plan(f, mix=mix, income=2e6, goal_seek=False).like_for_like_text()[:40]
+        'Every scenario costs the same forecast o'
+        """
+        return _like_for_like_text(self.like_for_like, self.like_for_like_parts, self.mix_basis)
+
     def goal_seek_table(self) -> pd.DataFrame:
         """One row per goal seek (:meth:`GoalSeekResult.as_dict`); empty when none ran."""
         return pd.DataFrame([res.as_dict() for res in self.goal_seek.values()])
@@ -252,7 +283,7 @@ class DeficitPlan:
 
 
 def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFrame | None = None,
-                 levers=None, costs: pd.DataFrame | None = None, la=None,
+                 mix_basis: str | None = None, levers=None, costs: pd.DataFrame | None = None, la=None,
                  calibration: Calibration | None = None,
                  income: pd.DataFrame | float | None = None, income_growth=DEFAULT_GROWTH,
                  opening_balance_gbp=0.0, other_spend_gbp: float | None = None,
@@ -276,8 +307,13 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         probability of elimination. Without paths, quantile columns of the forecast are costed
         as if every key and year sat at the same quantile (an approximation, stated).
     mix : DataFrame, optional
-        Placement mix when the forecast has no ``provision`` (``[age_band,] provision, share``).
-        Default with ``la``: the LA's latest January placements.
+        Placement mix when the forecast has no ``provision`` (``[year,] [age_band,] provision,
+        share``). Default with ``la``: the LA's latest January placements. A mix by year (e.g.
+        :func:`~sufficiency.finance.spend.mix_by_year` of the flow account's stocks, as a run
+        gives it) places the children as that projection does in each year.
+    mix_basis : str, optional
+        Where the mix comes from, in words (kept in ``.mix_basis``, the assumptions and the
+        like-for-like explanation).
     levers : list, DataFrame, optional
         Mitigation levers (:mod:`sufficiency.finance.levers`), in order.
     costs : DataFrame, optional
@@ -317,7 +353,9 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         Year by which the deficit should be eliminated (default the last forecast year).
     allocation : Plan or DataFrame, optional
         An allocation plan (``.cost_by_year``: ``year, provision, revenue[_gbp], transport[_gbp],
-        capital[_gbp]``): costed as a third scenario from its revenue.
+        capital[_gbp]``): costed as a third scenario from its revenue. A Plan's revenue (the
+        optimiser prices a place in the first plan year's prices) is uplifted on the price
+        paths; a ``cost_by_year`` frame given alone is taken as in each year's prices.
     fee_uncertainty : bool
         With paths, also draw each path's average independent fee (lognormal fee distribution).
     seed : int or Generator
@@ -386,8 +424,14 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         except KeyError as exc:
             raise ValidationError(f"mix: no embedded placements for LA {la!r} ({exc}); give "
                                   "mix= (provision, share)") from None
-        notes.append(f"placement mix: {la}'s latest January placements"
-                     + (" by age band" if "age_band" in forecast else ""))
+        mix_basis = mix_basis or (f"{la}'s latest January placements"
+                                  + (" by age band" if "age_band" in forecast else "")
+                                  + ", held for every year")
+    if mix_basis is None:
+        mix_basis = "the placement mix given" + (" by year" if mix is not None and "year" in mix
+                                                 else ", held for every year") \
+            if mix is not None else "the forecast's own placement types"
+    notes.append(f"placement mix: {mix_basis}")
 
     base = placements_from_forecast(forecast, mix, value=_value_column(forecast, value))
     years = sorted(base["year"].unique())
@@ -491,6 +535,8 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                                       opening_balance_gbp)
     tables = _tables(placements_all, spend_all, trajectory, lines)
     like = _like_for_like(placements_all, spend_all, trajectory, allocation)
+    parts = _like_for_like_parts(spend_all, trajectory, like, allocation, costs, inflation, price_year,
+                                 independent_fee_growth)
     seeks = {}
     if goal_seek:
         start = years[0] if goal_seek_from_year is None else int(goal_seek_from_year)
@@ -516,7 +562,8 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                        trajectory=trajectory, elimination=elimination, attribution=attr,
                        attribution_by_year=attr_year, comparison=comparison, tables=tables,
                        goal_seek=seeks, assumptions=assumptions, opening=opening,
-                       income_lines=lines, like_for_like=like)
+                       income_lines=lines, like_for_like=like, like_for_like_parts=parts,
+                       mix_basis=mix_basis)
 
 
 def attribute_savings(placements: pd.DataFrame, levers, spend_of, method: str = "shapley"
@@ -781,6 +828,29 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_
     costed = frame.assign(hnb_gbp=frame["revenue_gbp"],
                           transport_gbp=frame.get("transport_gbp", 0.0),
                           count=np.nan)
+    # the optimiser prices a place in the first plan year's prices in every year; the DSG
+    # spend is in each year's prices, so its revenue follows the same price paths as the
+    # other scenarios (cost growth of each provision from the first plan year)
+    # (a cost_by_year frame given on its own is taken as in each year's prices already)
+    known = costed["provision"].isin(set(cost_table()["provision"]))
+    if known.any() and not isinstance(allocation, pd.DataFrame):
+        first = int(costed["year"].min())
+        grid = costed.loc[known, ["year", "provision"]].drop_duplicates()
+        unit = cost_placements(pd.concat([grid, grid.assign(year=first)]).drop_duplicates()
+                               .assign(count=1.0), costs, inflation, price_year,
+                               independent_fee_growth=fee_growth)
+        unit = unit.set_index(["year", "provision"])["hnb_gbp"]
+        at = pd.MultiIndex.from_frame(costed.loc[known, ["year", "provision"]])
+        base = unit.reindex(pd.MultiIndex.from_arrays(
+            [np.full(len(at), first), at.get_level_values(1)])).to_numpy()
+        factor = np.where(base > 0, unit.reindex(at).to_numpy() / np.where(base > 0, base, 1),
+                          1.0)
+        costed.loc[known, "hnb_gbp"] = costed.loc[known, "hnb_gbp"].to_numpy() * factor
+        if notes is not None and np.any(np.abs(factor - 1) > 1e-9):
+            notes.append(f"place plan revenue: the optimiser's cost a place ({first} prices) "
+                         "uplifted on the same price paths as the other scenarios (each "
+                         "provision's cost growth from that year), so every scenario's DSG "
+                         "spend is in each year's prices")
     placed = getattr(allocation, "placements", None)
     if isinstance(placed, pd.DataFrame) and {"year", "provision", "placed"} <= set(placed):
         counts = placed.groupby(["year", "provision"], as_index=False)["placed"].sum()
@@ -793,6 +863,8 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_
             key = pd.MultiIndex.from_frame(costed[["year", "provision"]])
             costed["plan_transport_gbp"] = costed["transport_gbp"]
             costed["transport_gbp"] = by.reindex(key).fillna(0.0).to_numpy()
+            costed["count"] = counts.set_index(["year", "provision"])["count"].reindex(
+                key).fillna(0.0).to_numpy()
             if notes is not None:
                 notes.append("place plan transport in the DSG comparison: children transported "
                              "x cost per child by provision, as the other scenarios (the "
@@ -803,7 +875,7 @@ def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_
         rest = needs_led[~needs_led["provision"].isin(covered)]
         rest = rest[rest["year"].isin(costed["year"].unique())]
         costed = pd.concat([costed, rest.groupby(["year", "provision"], as_index=False)[
-            ["hnb_gbp", "transport_gbp"]].sum().assign(count=np.nan)], ignore_index=True)
+            ["count", "hnb_gbp", "transport_gbp"]].sum()], ignore_index=True)
     spend = spend_by_year(costed, other_spend_gbp, inflation, price_year)
     return costed, spend
 
@@ -823,6 +895,7 @@ def _like_for_like(placements, spend, trajectory, allocation) -> pd.DataFrame:
         per_place = capital / built if built > 0 else np.nan
     years = sorted(trajectory["year"].unique())
     last = years[-1]
+    existing = _existing_local_places(allocation, local, years[0])
     rows = []
     scenarios = list(trajectory["scenario"].unique())
     answer = next(s for s in (ALLOCATION, MITIGATED, UNMITIGATED) if s in scenarios)
@@ -839,14 +912,21 @@ def _like_for_like(placements, spend, trajectory, allocation) -> pd.DataFrame:
         else:
             p = placements[(placements["scenario"] == scen) & placements["provision"].isin(local)]
             by_year = p.groupby("year")["count"].sum().reindex(years).fillna(0.0)
-            places = float(max(0.0, by_year.max() - by_year.iloc[0])) if len(by_year) else 0.0
+            if existing is not None:
+                places = float(max(0.0, by_year.max() - existing)) if len(by_year) else 0.0
+                basis = (f"local specialist placements beyond the {existing:,.0f} local places "
+                         f"the place plan starts {years[0]} with (its settings' capacity): the "
+                         "places that needs, at the plan's capital cost a place")
+            else:
+                places = float(max(0.0, by_year.max() - by_year.iloc[0])) if len(by_year) else 0.0
+                basis = (f"local specialist placements grow with demand from {years[0]}: the "
+                         "places that needs" + ("" if np.isfinite(per_place) else
+                                                " (capital not costed: no place plan to price "
+                                                "a place)"))
             cap = places * per_place
             mine = placements[(placements["scenario"] == scen)
                               & placements["provision"].isin(SPECIALIST)]
             specialist = float(mine.loc[mine["year"] == last, "count"].sum())
-            basis = (f"local specialist placements grow with demand from {years[0]}: the places "
-                     "that needs" + ("" if np.isfinite(per_place) else
-                                      " (capital not costed: no place plan to price a place)"))
         rows.append((scen, specialist, places, cap, float(t["spend_gbp"].sum()), transport,
                      float(t.loc[t["year"] == last, "cumulative_deficit_gbp"].iloc[0]),
                      scen == answer, basis))
@@ -857,6 +937,182 @@ def _like_for_like(placements, spend, trajectory, allocation) -> pd.DataFrame:
     out["total_cost_gbp"] = out["dsg_spend_gbp"] + out["transport_gbp"] + \
         out["capital_gbp"].fillna(0.0)
     return out
+
+
+def _existing_local_places(allocation, local, first_year) -> float | None:
+    """Local specialist places the place plan starts with: its settings' capacity in the first
+    plan year less the places its projects open that year (None without a plan)."""
+    use = getattr(allocation, "utilisation", None)
+    if not isinstance(use, pd.DataFrame) or not {"year", "provision", "capacity"} <= set(use):
+        return None
+    first = use[(use["year"] == first_year) & use["provision"].isin(local)]
+    capacity = first["capacity"].replace([np.inf, -np.inf], np.nan).dropna().sum()
+    programme = getattr(allocation, "capital_programme", None)
+    opened = 0.0
+    if isinstance(programme, pd.DataFrame) and len(programme) and "opening_year" in programme:
+        opened = float(programme.loc[(programme["opening_year"] <= first_year)
+                                     & programme["provision"].isin(local), "places"].sum())
+    return float(max(capacity - opened, 0.0))
+
+
+#: The named parts of a scenario's difference from today's placement mix
+#: (:func:`_like_for_like_parts`), with what each means.
+LIKE_FOR_LIKE_PARTS = (
+    ("demand", True, "children needing a specialist place: the difference from today's mix "
+     "x today's mix's average High Needs cost of a specialist placement"),
+    ("unplaced", True, "children the place plan leaves without a place (they cost nothing "
+     "in its DSG spend), at the same average cost"),
+    ("placement", True, "where the children are placed (independent or local, special or "
+     "resourced): the scenario's placements at today's mix's cost of each type, less the same "
+     "number at today's mix's average"),
+    ("cost_per_place", True, "the scenario's own cost of a placement against today's mix's "
+     "(the place plan prices a place from its settings)"),
+    ("other_spend", True, "High Needs spend outside specialist placements (mainstream, FE, "
+     "early years) and spend not per placement"),
+    ("transport", False, "home-to-school transport (general fund, one rule for all)"),
+    ("capital", False, "capital for the new local places each scenario assumes"),
+)
+
+
+def _like_for_like_parts(spend, trajectory, like, allocation, costs, inflation, price_year,
+                         fee_growth) -> pd.DataFrame:
+    """Each scenario's total cost over the plan minus today's placement mix's, in named parts.
+
+    With ``N`` specialist placements a year, ``n_p`` of type ``p`` and High Needs spend
+    ``h_p``, and today's mix (``ref``) cost per placement ``c_p = h_p / n_p`` (the cost table
+    where today's mix has none) and average ``c = sum h_p / N``, per year:
+    ``demand = (D - N_ref) c`` (``D`` = the children needing a place: placed + unplaced),
+    ``unplaced = -U c``, ``placement = sum n_p c_p - N c``, ``cost_per_place = sum h_p -
+    sum n_p c_p``, ``other_spend`` = the rest of the High Needs spend; the five add up to the
+    DSG spend difference (the cumulative deficit's difference: income and opening balance are
+    the same), and with ``transport`` and ``capital`` to the total cost difference.
+    """
+    cols = ["scenario", "part", "gbp", "dsg", "description"]
+    if UNMITIGATED not in set(like["scenario"]):
+        return pd.DataFrame(columns=cols)
+    spec = set(SPECIALIST)
+    mean = spend[~spend["path"].notna()] if "path" in spend else spend
+
+    def by_type(scen):
+        rows = mean[(mean["scenario"] == scen) & mean["provision"].isin(spec)]
+        return rows.groupby(["year", "provision"])[["count", "hnb_gbp"]].sum()
+
+    ref = by_type(UNMITIGATED)
+    years = sorted(set(mean["year"]))
+    provs = sorted(set(mean.loc[mean["provision"].isin(spec), "provision"]))
+    unit = cost_placements(pd.DataFrame([(y, p, 1.0) for y in years for p in provs],
+                                        columns=["year", "provision", "count"]),
+                           costs, inflation, price_year, independent_fee_growth=fee_growth)
+    unit = unit.set_index(["year", "provision"])["hnb_gbp"]
+    c_ref = (ref["hnb_gbp"] / ref["count"].where(ref["count"] > 0)).reindex(unit.index)
+    c_ref = c_ref.fillna(unit)
+    n_ref = ref["count"].groupby("year").sum().reindex(years).fillna(0.0)
+    h_ref = ref["hnb_gbp"].groupby("year").sum().reindex(years).fillna(0.0)
+    avg = (h_ref / n_ref.where(n_ref > 0)).fillna(0.0)
+    traj_total = mean.groupby(["scenario", "year"])["hnb_gbp"].sum()
+    not_per_placement = trajectory.groupby("scenario")["other_gbp"].sum().to_dict()
+    like = like.set_index("scenario")
+    rows = []
+    for scen in like.index:
+        if scen == UNMITIGATED:
+            continue
+        mine = by_type(scen)
+        n = mine["count"].groupby("year").sum().reindex(years).fillna(0.0)
+        h = mine["hnb_gbp"].groupby("year").sum().reindex(years).fillna(0.0)
+        at_ref = (mine["count"] * c_ref.reindex(mine.index).fillna(0.0)).groupby("year").sum()
+        at_ref = at_ref.reindex(years).fillna(0.0)
+        unplaced = pd.Series(0.0, index=years)
+        if scen == ALLOCATION:
+            u = getattr(allocation, "unplaced", None)
+            if isinstance(u, pd.DataFrame) and len(u):
+                unplaced = u.groupby("year")["unplaced"].sum().reindex(years).fillna(0.0)
+        rest = (traj_total[scen].reindex(years).fillna(0.0) - h) - (
+            traj_total[UNMITIGATED].reindex(years).fillna(0.0) - h_ref)
+        central = not_per_placement.get(scen, 0.0) - not_per_placement.get(UNMITIGATED, 0.0)
+        values = {
+            "demand": float(((n + unplaced - n_ref) * avg).sum()),
+            "unplaced": float((-unplaced * avg).sum()),
+            "placement": float((at_ref - n * avg).sum()),
+            "cost_per_place": float((h - at_ref).sum()),
+        }
+        values["other_spend"] = float(rest.sum() + central)
+        values["transport"] = float(like.loc[scen, "transport_gbp"]
+                                    - like.loc[UNMITIGATED, "transport_gbp"])
+        values["capital"] = float(np.nan_to_num(like.loc[scen, "capital_gbp"])
+                                  - np.nan_to_num(like.loc[UNMITIGATED, "capital_gbp"]))
+        for part, dsg, text in LIKE_FOR_LIKE_PARTS:
+            rows.append((scen, part, values[part], dsg, text))
+        rows.append((scen, "total", float(like.loc[scen, "total_cost_gbp"]
+                                          - like.loc[UNMITIGATED, "total_cost_gbp"]), False,
+                     "total cost over the plan (DSG spend + transport + capital) minus today's "
+                     "placement mix"))
+    return pd.DataFrame(rows, columns=cols)
+
+
+_SCENARIO_WORDS = {UNMITIGATED: "today's placement mix", MITIGATED: "the scenario's levers",
+                   ALLOCATION: "the optimised place plan"}
+
+
+def _m(value: float) -> str:
+    """£ millions for a sentence, signed: "£12.3m", "-£4.0m"."""
+    return ("-" if value < 0 else "") + f"£{abs(value) / 1e6:,.1f}m"
+
+
+def _like_for_like_text(like: pd.DataFrame, parts: pd.DataFrame, mix_basis: str = "") -> str:
+    """The paragraph of :meth:`DeficitPlan.like_for_like_text`."""
+    if not len(like):
+        return ""
+    rows = like.set_index("scenario")
+    n = len(rows)
+    lead = ("Every scenario costs the same forecast of EHC plans, split into placement types "
+            f"with {mix_basis or 'one placement mix'}; ") if n > 1 else \
+        ("Every scenario costs the same forecast of EHC plans, split into placement types "
+         f"with {mix_basis or 'one placement mix'}. ")
+    if n > 1:
+        lead += ("they differ only in where children are placed from the first plan year, in "
+                 "the new local places that needs (their capital at the place plan's cost a "
+                 "place), and in the levers. Income and the opening balance are the same, so "
+                 "the difference in the cumulative deficit is the difference in High Needs "
+                 "spend. ")
+    text = lead
+    if UNMITIGATED in rows.index:
+        mix = rows.loc[UNMITIGATED]
+        text += (f"Today's placement mix places {mix['specialist_placements_last_year']:,.0f} "
+                 "children in specialist settings in the last year and needs "
+                 f"{mix['new_local_places']:,.0f} more local places")
+        text += (f" (capital {_m(mix['capital_gbp'])}) that nobody has planned"
+                 if np.isfinite(mix["capital_gbp"]) else " (capital not costed)")
+        text += f"; its cumulative deficit is {_m(mix['cumulative_deficit_gbp'])}. "
+    for scen in [s for s in rows.index if s != UNMITIGATED]:
+        r = rows.loc[scen]
+        mine = parts[parts["scenario"] == scen].set_index("part")["gbp"] if len(parts) else \
+            pd.Series(dtype=float)
+        if scen == ALLOCATION:
+            text += (f"The place plan places {r['specialist_placements_last_year']:,.0f}, builds "
+                     f"{r['new_local_places']:,.0f} places for {_m(r['capital_gbp'])} and places "
+                     "the rest independently")
+        else:
+            text += (f"With {_SCENARIO_WORDS.get(scen, scen)}, "
+                     f"{r['specialist_placements_last_year']:,.0f} children are in specialist "
+                     "settings in the last year")
+        text += f"; its cumulative deficit is {_m(r['cumulative_deficit_gbp'])}"
+        if len(mine) and UNMITIGATED in rows.index:
+            dsg = [p for p, is_dsg, _ in LIKE_FOR_LIKE_PARTS if is_dsg and abs(mine[p]) >= 5e4]
+            deficit = r["cumulative_deficit_gbp"] - rows.loc[UNMITIGATED, "cumulative_deficit_gbp"]
+            words = {"demand": "demand", "unplaced": "children left without a place",
+                     "placement": "where children are placed",
+                     "cost_per_place": "the cost of a place",
+                     "other_spend": "other High Needs spend"}
+            text += (f", {_m(deficit)} against today's mix"
+                     + (": " + ", ".join(f"{words[p]} {_m(mine[p])}" for p in dsg) if dsg
+                        else "")
+                     + f"; with transport {_m(mine['transport'])} and capital "
+                       f"{_m(mine['capital'])} its total cost differs by {_m(mine['total'])}")
+        text += ". "
+    answer = rows.index[rows["answer"]][0]
+    text += (f"The answer is with {_SCENARIO_WORDS.get(answer, answer)}: the most complete "
+             "scenario costed.")
+    return text
 
 
 def _income_lines(lines, years) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from ..errors import ValidationError
 from .validate import require as _require
 from .costs import cost_table, sample_mean_fees, unit_costs
 
-__all__ = ["KEYS", "PROVISION_CODES", "mix_from_placements", "validate_mix",
+__all__ = ["KEYS", "PROVISION_CODES", "mix_from_placements", "mix_by_year", "validate_mix",
            "placements_from_forecast", "cost_placements", "spend_by_year"]
 
 KEYS = ("need", "age_band", "phase", "provision", "area")
@@ -64,6 +64,51 @@ def mix_from_placements(placements: pd.DataFrame, year: int | None = None,
     total = df.groupby(by)["count"].transform("sum") if by else df["count"].sum()
     df["share"] = (df["count"] / total).fillna(0.0)
     return df[keys + ["share"]].reset_index(drop=True)
+
+
+def mix_by_year(placements: pd.DataFrame, by: str | None = "age_band",
+                value: str = "count") -> pd.DataFrame:
+    """A placement mix for every year: the shares of each year's placements (within ``by``).
+
+    Give it a placement projection by year, e.g. the flow account's stocks
+    (:attr:`sufficiency.flows.Flows.table`, ``value="stock"``): costing a forecast with this mix
+    then places the forecast's children as that projection does, year by year, instead of at
+    one year's shares. A run costs every scenario of the deficit plan with the flow account's
+    mix, so that "today's placement mix" and the place plan cost the same demand.
+
+    Parameters
+    ----------
+    placements : DataFrame
+        ``year, [by,] provision, <value>``; ``provision == "all"`` rows and rows whose ``by``
+        is ``"aged out"`` (the flow account's leavers past 25) are ignored.
+    by : str or None
+        A key to keep (default ``"age_band"``).
+    value : str
+        The count column (``"count"``, or ``"stock"`` for the flow account).
+
+    Returns
+    -------
+    DataFrame
+        ``year, [by,] provision, share``: shares sum to 1 within each year (and ``by``); a
+        year (and key) with no placements is left out.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": [2026, 2026, 2027, 2027],
+    ...                   "provision": ["mainstream", "special_maintained"] * 2,
+    ...                   "count": [60.0, 40.0, 50.0, 50.0]})
+    >>> mix_by_year(p, by=None)["share"].tolist()
+    [0.6, 0.4, 0.5, 0.5]
+    """
+    _require(placements, ["year", "provision", value] + ([by] if by else []), "placements")
+    df = placements[placements["provision"] != "all"]
+    if by:
+        df = df[df[by].astype(str) != "aged out"]
+    keys = ["year"] + ([by] if by else [])
+    df = df.groupby(keys + ["provision"], as_index=False)[value].sum()
+    total = df.groupby(keys)[value].transform("sum")
+    df = df[total > 0].assign(share=df[value] / total[total > 0])
+    return df[keys + ["provision", "share"]].reset_index(drop=True)
 
 
 def validate_mix(mix: pd.DataFrame, name: str = "mix") -> pd.DataFrame:

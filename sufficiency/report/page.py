@@ -327,7 +327,7 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
         like = deficit.like_for_like
         if len(like):
             out.append(("The scenarios on the same footing", _like_for_like_table(like),
-                        _like_for_like_caption(like), SECTIONS[2]))
+                        _like_for_like_caption(deficit), SECTIONS[2]))
         if deficit.opening is not None:
             o = deficit.opening
             out.append((f"Opening DSG balance ({o.status})", _people_table(o.derivation),
@@ -441,30 +441,14 @@ def _like_for_like_table(like: pd.DataFrame) -> pd.DataFrame:
     return _people_table(out[[c for c in cols if c in out]])
 
 
-def _like_for_like_caption(like: pd.DataFrame) -> str:
-    rows = like.set_index("scenario")
+def _like_for_like_caption(deficit) -> str:
     text = ("Each scenario with the new local specialist places it assumes (maintained special, "
             "resourced provision, AP) and their capital at the place plan's cost per place, its "
             "High Needs Block spend and home-to-school transport over the plan (one rule for "
             "all: children transported x cost per child), and the cumulative DSG deficit in "
             "the last year (mean). ")
-    if "allocation_plan" in rows.index and "unmitigated" in rows.index:
-        mix, plan = rows.loc["unmitigated"], rows.loc["allocation_plan"]
-        text += (f"Today's placement mix places "
-                 f"{count_text(mix['specialist_placements_last_year'])} children in specialist "
-                 f"settings in the last year, needs {count_text(mix['new_local_places'])} more "
-                 f"local places (capital {money_text(mix['capital_gbp'])}) that nobody has "
-                 f"planned, and leaves a deficit of {money_text(mix['cumulative_deficit_gbp'])}; "
-                 f"the place plan places {count_text(plan['specialist_placements_last_year'])} "
-                 f"(the specialist demand the run gave it), builds "
-                 f"{count_text(plan['new_local_places'])} places for "
-                 f"{money_text(plan['capital_gbp'])} and places the rest independently, leaving "
-                 f"{money_text(plan['cumulative_deficit_gbp'])}. Both carry the same spend on "
-                 "mainstream, FE and early years and the same spend not per placement; where "
-                 "their specialist placements differ, the demand they were given differs. ")
-    answer = rows.index[rows["answer"]][0]
-    text += (f"The answer is {_with(answer)}: the most complete scenario the run costed.")
-    return text
+    # the explanation and its figures are the finance stage's (DeficitPlan.like_for_like_text)
+    return text + deficit.like_for_like_text()
 
 
 def chart_specs(run: ScenarioRun) -> list:

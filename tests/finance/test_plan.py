@@ -229,6 +229,18 @@ def test_with_an_allocation_plan_from_the_optimiser():
                         "share": [0.8, 0.2]})
     plan = deficit_plan(fc, mix=mix, income=0.5e6, allocation=opt, goal_seek=False)
     ap = plan.trajectory.query("scenario == 'allocation_plan'").set_index("year")
-    revenue = opt.cost_by_year.groupby("year")["revenue"].sum()
-    assert ap["placements_gbp"].to_numpy() == pytest.approx(revenue.to_numpy())
+    revenue = opt.cost_by_year.groupby(["year", "provision"])["revenue"].sum()
+    # the optimiser's first-year prices, uplifted on each provision's price path like the
+    # other scenarios' spend (same first year: unchanged)
+    from sufficiency.finance import cost_placements
+
+    unit = cost_placements(pd.DataFrame({"year": [2026, 2027] * 2, "count": 1.0,
+                                         "provision": ["special_maintained"] * 2
+                                         + ["special_independent"] * 2}))
+    unit = unit.set_index(["year", "provision"])["hnb_gbp"]
+    growth = unit.loc[2027] / unit.loc[2026]
+    expected = [revenue.loc[2026].sum(), (revenue.loc[2027] * growth.reindex(
+        revenue.loc[2027].index)).sum()]
+    assert ap["placements_gbp"].to_numpy() == pytest.approx(expected)
+    assert expected[1] > revenue.loc[2027].sum()
     assert "dsg_financial_summary_allocation_plan" in plan.tables
