@@ -60,6 +60,9 @@ class ScenarioRun:
         The placements as stocks and flows (:func:`sufficiency.flows.placement_flows`): who
         stays, leaves, joins and moves at a transition point, by provision and age, adding up
         to the forecast; its ``carry`` rates keep children where they are in the optimiser.
+    need_mix : DataFrame or None
+        ``provision, need_group, share``: the LA's need mix within each placement type
+        (:func:`sufficiency.demand.need_shares`), which splits the flows by need group.
     allocation : Plan or None
         The optimiser's placement plan and capital programme (``allocate.enabled``).
     population : DataFrame or None
@@ -90,6 +93,7 @@ class ScenarioRun:
     forecast_unmitigated: Forecast | None = None
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
     flows: Flows | None = None
+    need_mix: pd.DataFrame | None = None
     allocation: Plan | None = None
     deficit: DeficitPlan | None = None
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -148,6 +152,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
         if scenario.get(key):
             inputs[key] = scenario.resolve(scenario.get(key))
     la_code, la_name, history = _history(scenario, files, notes)
+    frames = _la_frames(scenario, la_code)
     timings["data"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -161,15 +166,16 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
 
     t = time.perf_counter()
     say("turning the forecast into demand for specialist places")
-    flows = _flows(scenario, la_code, forecast)
-    demand = flows.demand(dm.need_shares(sd.la_needs(la_code)))
-    scap = _scap(scenario, la_code, forecast, demand, notes, inputs)
+    flows = _flows(scenario, la_code, forecast, frames)
+    need_mix = dm.need_shares(frames["needs"])
+    demand = flows.demand(need_mix)
+    scap = _scap(scenario, la_code, forecast, demand, frames, need_mix, notes, inputs)
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
-                      flows=flows, scap=scap, timings=timings, notes=notes, inputs=inputs,
-                      population=population)
+                      flows=flows, need_mix=need_mix, scap=scap, timings=timings, notes=notes,
+                      inputs=inputs, population=population)
     # the LA's cost per placement, calibrated once and handed to allocate and to finance
     calibration = _calibration(la_code) if scenario.get("allocate.enabled") or \
         scenario.get("finance.enabled") else None
@@ -178,8 +184,8 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
-        run.allocation = _allocate(scenario, la_code, demand, flows, calibration, notes, files,
-                                   costs)
+        run.allocation = _allocate(scenario, la_code, demand, flows, frames, need_mix,
+                                   calibration, notes, files, costs)
         timings["allocate"] = time.perf_counter() - t
         outcome = run.allocation.outcome
         if outcome.status in ("no_solution", "error"):
@@ -192,8 +198,32 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
         say("costing the plan and projecting the DSG position")
         run.deficit = _finance(scenario, run, calibration, costs)
         timings["finance"] = time.perf_counter() - t
-    run.measures = board_measures(run)
+    run.measures = board_measures(run, frames["new_plans"], frames["placements"])
     return run
+
+
+def _la_frames(scenario: Scenario, la_code: str | None) -> dict:
+    """Every table of the LA the stages use, read once from the embedded data (the stages
+    take these frames, not the LA code)."""
+    if la_code is None:
+        return {}
+    frames = {"placements_by_age": sd.la_placements_by_age(la_code),
+              "needs": sd.la_needs(la_code), "new_plans": sd.la_new_plans(la_code),
+              "ceased_plans": sd.la_ceased_plans(la_code),
+              "placements": sd.la_placements(la_code)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the history step has already noted these
+        frames["published_history"] = sd.la_history(la_code)
+    frames["neighbour_new_plans"] = {}
+    if scenario.get("allocate.new_placement_mix") == "pooled":
+        for code in sd.statistical_neighbours(la_code):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    frames["neighbour_new_plans"][code] = sd.la_new_plans(code)
+                except KeyError:  # a neighbour without new-plan figures
+                    continue
+    return frames
 
 
 def _history(scenario: Scenario, files, notes: list):
@@ -289,7 +319,7 @@ def _population(scenario: Scenario, history: pd.DataFrame) -> pd.DataFrame | Non
                                 migration=scenario.get("forecast.migration"))
 
 
-def _flows(scenario: Scenario, la_code: str | None, forecast) -> Flows:
+def _flows(scenario: Scenario, la_code: str | None, forecast: Forecast, frames: dict) -> Flows:
     """The flow account: the LA's latest placements by age carried forward with its leaver
     rates, new plans placed by the projected mix, adding up to the forecast."""
     from . import flows as fl
@@ -307,24 +337,18 @@ def _flows(scenario: Scenario, la_code: str | None, forecast) -> Flows:
             "mix that turn the forecast into demand for places come from the LA's published "
             "figures; expected e.g. data: {la: Wiltshire, history: my-history.csv}")
     method = scenario.get("allocate.new_placement_mix")
-    own = fl.mix_history(sd.la_new_plans(la_code))
+    own = fl.mix_history(frames["new_plans"])
     neighbours = None
     if method == "pooled":
-        parts = []
-        for code in sd.statistical_neighbours(la_code):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    parts.append(fl.mix_history(sd.la_new_plans(code)).assign(la_code=code))
-                except KeyError:  # a neighbour without new-plan figures
-                    continue
+        parts = [fl.mix_history(new).assign(la_code=code)
+                 for code, new in frames["neighbour_new_plans"].items()]
         neighbours = pd.concat(parts, ignore_index=True) if parts else None
     years = sorted(int(y) for y in table["year"].unique())
     # new plans made in calendar year y - 1 are counted in January y
     mix = fl.project_mix(own, [y - 1 for y in years], method, neighbours)
     mix = mix.assign(year=mix["year"] + 1)
-    rates = fl.leaver_rates(sd.la_ceased_plans(la_code), sd.la_history(la_code))
-    return fl.placement_flows(sd.la_placements_by_age(la_code),
+    rates = fl.leaver_rates(frames["ceased_plans"], frames["published_history"])
+    return fl.placement_flows(frames["placements_by_age"],
                               table[table["age_band"] != "all"], rates, mix,
                               phases=_phases(scenario), value=value, history=own)
 
@@ -364,8 +388,8 @@ def own_history_by_age_band(history: pd.DataFrame) -> pd.DataFrame:
     return h.assign(flag="")[["year", "age_band", "count", "flag"]].reset_index(drop=True)
 
 
-def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, notes: list,
-          inputs: dict) -> pd.DataFrame:
+def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, frames: dict,
+          need_mix: pd.DataFrame, notes: list, inputs: dict) -> pd.DataFrame:
     """Specialist demand by NC year (SCAP): the plan's primary/secondary demand split by single
     ages aged forward, by planning area when ``data.planning_areas`` is given."""
     from .scap import nc_year_demand
@@ -378,9 +402,8 @@ def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, note
     if scenario.get("data.phases") != "standard":
         # SCAP asks for primary and secondary whatever the LA's own phases (first/middle/high):
         # the forecast is split into them with the latest placement and need mix
-        pm = dm.provision_shares(sd.la_placements_by_age(la_code))
-        nm = dm.need_shares(sd.la_needs(la_code))
-        demand = dm.place_demand(forecast.table, pm, nm, dm.phase_shares(sd.PHASES),
+        pm = dm.provision_shares(frames["placements_by_age"])
+        demand = dm.place_demand(forecast.table, pm, need_mix, dm.phase_shares(sd.PHASES),
                                  value=scenario.get("forecast.planning_quantile"))
     areas = None
     path = scenario.resolve(scenario.get("data.planning_areas"))
@@ -391,8 +414,8 @@ def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, note
 
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
-              calibration: Calibration | str | None, notes: list, files,
-              costs: pd.DataFrame | None = None):
+              frames: dict, need_mix: pd.DataFrame, calibration: Calibration | str | None,
+              notes: list, files, costs: pd.DataFrame | None = None):
     from . import allocate as al
     from . import flows as fl
 
@@ -403,8 +426,7 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        step_down_share=scenario.get("allocate.step_down_share"),
                        tail_years=scenario.get("allocate.tail_years"),
                        max_travel_minutes=scenario.get("allocate.max_travel_minutes"))
-    by_phase = fl.base_by_phase(sd.la_placements_by_age(la_code),
-                                dm.need_shares(sd.la_needs(la_code)), _phases(scenario))
+    by_phase = fl.base_by_phase(frames["placements_by_age"], need_mix, _phases(scenario))
     if files.settings is not None:
         if files.existing is not None:   # the LA's own count of who is placed where
             initial = files.existing[["setting", "need", "phase", "area", "count"]]
@@ -615,16 +637,20 @@ def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
     return backcast, opening
 
 
-def board_measures(run: ScenarioRun) -> pd.DataFrame:
+def board_measures(run: ScenarioRun, new_plans: pd.DataFrame | None = None,
+                   placements: pd.DataFrame | None = None) -> pd.DataFrame:
     """The measures LAs report to their boards, per year, history and plan alike.
 
     ``year, measure, value, basis``: share of new EHC plans placed in mainstream, share of new
     placements into independent provision, children awaiting a specialist place (unplaced),
     cost per EHCP. Out-of-county placements are not in the DfE data (reported as such).
+    ``new_plans`` and ``placements`` are the LA's published tables
+    (:func:`sufficiency.data.la_new_plans`, :func:`sufficiency.data.la_placements`); read from
+    the embedded data for ``run.la_code`` when not given.
     """
     rows = []
     if run.la_code is not None:
-        new = sd.la_new_plans(run.la_code)
+        new = sd.la_new_plans(run.la_code) if new_plans is None else new_plans
         wide = new.pivot_table(index="year", columns="provision", values="count", aggfunc="sum")
         for year, r in wide.iterrows():
             total = r.get("all", np.nan)
@@ -634,7 +660,7 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
                 rows.append((int(year), "new_plans_independent_share",
                              sum(r.get(p, 0) for p in INDEPENDENT) / total,
                              "history: DfE SEN2 new plans by placement"))
-        place = sd.la_placements(run.la_code)
+        place = sd.la_placements(run.la_code) if placements is None else placements
         for year, g in place.groupby("year"):
             rows.append((int(year), "independent_placements",
                          float(g.loc[g["provision"].isin(INDEPENDENT), "count"].sum()),
@@ -689,7 +715,7 @@ def _deferred_transitions(run: ScenarioRun) -> pd.Series:
     un = run.allocation.unplaced
     if run.flows is None or not len(un):
         return pd.Series(dtype=float)
-    moved = run.flows.transfers(dm.need_shares(sd.la_needs(run.la_code))).rename(
+    moved = run.flows.transfers(run.need_mix).rename(
         columns={"need_group": "need"})
     u = un.groupby(["year", "need", "phase"], as_index=False)["unplaced"].sum()
     u = u.merge(moved, on=["year", "need", "phase"], how="left").fillna({"transfers": 0.0})
