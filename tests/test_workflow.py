@@ -214,6 +214,7 @@ def test_workbook_money_and_share_columns_are_formatted(example_out):
     assert ws["A1"].value == "High needs block" and ws["A2"].value == "High Needs Block income"
     assert ws["B1"].value == "2025-26" and ws["B2"].number_format.startswith('"£"#,##0')
     ws = wb["SCAP primary"]
-    assert [c.value for c in ws[1]][:3] == ["Provision type", "National curriculum year",
-                                            "2025/26"]
-    assert ws["B2"].value == "Reception"
+    assert [c.value for c in ws[1]][:4] == ["Provision type", "Academic year", "Reception",
+                                            "Year 1"]
+    assert ws["A2"].value == "SEN units and resourced provision in mainstream schools"
+    assert ws["B2"].value == "2025/26" and ws["C2"].number_format == "#,##0"

@@ -208,6 +208,46 @@ _ROWS = [
     ("sheet", "dfe_scap_specialist", "SCAP by type", ""),
     ("sheet", "dfe_scap_nc_primary", "SCAP primary", ""),
     ("sheet", "dfe_scap_nc_secondary", "SCAP secondary", ""),
+    # the DfE templates' own wording, for the sheets laid out as the templates lay them out
+    # (sufficiency.report.dfe; the sources each was checked against are in docs/outputs.md).
+    # DSG management plan template, children and young people summary: the placement
+    # categories (keyed by DSG_CATEGORIES code), the primary needs as the template prints
+    # them (its order: ASD first) and the totals of its two breakdowns.
+    ("dfe_dsg_category", "mainstream", "Mainstream schools or academies", ""),
+    ("dfe_dsg_category", "resourced_provision", "Resourced provision or SEN units", ""),
+    ("dfe_dsg_category", "special_maintained", "Maintained special schools or special academies",
+     ""),
+    ("dfe_dsg_category", "independent_non_maintained",
+     "Non-maintained special schools or independent (NMSS or independent)", ""),
+    ("dfe_dsg_category", "hospital_ap", "Hospital schools or alternative provision (AP)", ""),
+    ("dfe_dsg_category", "post16_fe", "Post 16 and further education (FE)", ""),
+    ("dfe_dsg_category", "other", "Other placements or direct payments", ""),
+    ("dfe_dsg_need", "ASD", "Autistic Spectrum Disorder", ""),
+    ("dfe_dsg_need", "HI", "Hearing Impairment", ""),
+    ("dfe_dsg_need", "MLD", "Moderate Learning Difficulty", ""),
+    ("dfe_dsg_need", "MSI", "Multi- Sensory Impairment", ""),
+    ("dfe_dsg_need", "PD", "Physical Disability", ""),
+    ("dfe_dsg_need", "PMLD", "Profound & Multiple Learning Difficulty", ""),
+    ("dfe_dsg_need", "SEMH", "Social, Emotional and Mental Health", ""),
+    ("dfe_dsg_need", "SLCN", "Speech, Language and Communications needs", ""),
+    ("dfe_dsg_need", "SLD", "Severe Learning Difficulty", ""),
+    ("dfe_dsg_need", "SPLD", "Specific Learning Difficulty", ""),
+    ("dfe_dsg_need", "VI", "Visual Impairment", ""),
+    ("dfe_dsg_need", "OTH", "Other Difficulty/Disability", ""),
+    ("dfe_dsg_need", "NSA", "SEN support but no specialist assessment of type of need", ""),
+    ("dfe_dsg_total", "age_band", "Total number by Age Group", "children"),
+    ("dfe_dsg_total", "need", "Total number of EHCPs by primary need", "children"),
+    # SCAP specialist provision forecast: its four provision types (keyed by the vocabulary's
+    # scap_type), in the order of the SEND planning areas they are entered against
+    ("dfe_scap_type", "SEN units and resourced provision",
+     "SEN units and resourced provision in mainstream schools", ""),
+    ("dfe_scap_type", "Independent and non-maintained special schools",
+     "Independent schools (independent schools and independent special schools)", ""),
+    ("dfe_scap_type", "State-funded special schools",
+     "State-funded special schools (LA-maintained, special academies, non-maintained special "
+     "schools)", ""),
+    ("dfe_scap_type", "Alternative provision",
+     "Alternative provision (PRUs, AP academies and independent AP)", ""),
     # short scenario names for sheet names (31 characters at most)
     ("scenario_short", "unmitigated", "today's mix", ""),
     ("scenario_short", "mitigated", "levers", ""),
@@ -248,7 +288,8 @@ _ANY = {}
 for _k, _c, _lab in LABELS[["kind", "key", "label"]].itertuples(index=False):
     _ANY.setdefault(_c, _lab)
 _VALUE_KINDS = sorted(set(LABELS["kind"]) - {"column", "sheet", "provision_full", "headline",
-                                              "scenario_short"})
+                                              "scenario_short"}
+                      - {k for k in set(LABELS["kind"]) if k.startswith("dfe_")})
 
 _WORDS = {"gbp": "(£)", "hnb": "High Needs Block", "dsg": "DSG", "ehcp": "EHC plan",
           "ehcps": "EHC plans", "fe": "FE", "ap": "AP", "sen": "SEN", "la": "LA", "pc": "(%)",

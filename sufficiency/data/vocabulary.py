@@ -93,7 +93,10 @@ THREE_TIER_PHASES = pd.DataFrame(
 #:   lever redirects, in the forecast and finance levers alike (AP is left out on purpose: it
 #:   is a short-term placement, not one a new plan names);
 #: - ``scap_type``: the school capacity survey (SCAP) specialist provision type, where one
-#:   applies (SCAP has four; the finance SCAP table lists them in this table's order);
+#:   applies (SCAP has four; the finance SCAP table lists them in this table's order). SCAP
+#:   counts non-maintained special schools as state-funded special schools, and its
+#:   independent type is independent schools only (the template's wording of each type is
+#:   in :data:`sufficiency.data.labels.LABELS`, kind ``dfe_scap_type``);
 #: - ``benchmark_group``: the placement line of the DfE high needs benchmarking tool whose
 #:   spend prices the provision (finance's cost calibration).
 PROVISIONS = pd.DataFrame(
@@ -106,7 +109,7 @@ PROVISIONS = pd.DataFrame(
          "special_maintained", True, False, True, True, "State-funded special schools", "special"),
         ("special_non_maintained", "Non-maintained special school",
          "independent_non_maintained", True, True, True, True,
-         "Independent and non-maintained special schools", "independent"),
+         "State-funded special schools", "independent"),
         ("special_independent", "Independent special school", "independent_non_maintained",
          True, True, True, True, "Independent and non-maintained special schools", "independent"),
         ("ap", "Alternative provision or pupil referral unit", "hospital_ap",

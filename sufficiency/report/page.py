@@ -364,9 +364,11 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
                          spec.template if spec else ""))
         out.append(("Tables in the DfE layouts", pd.DataFrame(
             rows, columns=["Sheet in results.xlsx", "What it holds", "Template"]),
-            "Each sheet is laid out as the template lays it out: the template's row labels, "
-            "years as columns (financial years for the DSG management plan, academic years "
-            "for SCAP), ready to paste.", SECTIONS[3]))
+            "Each sheet is laid out as the template lays it out, in the template's words: "
+            "for the DSG management plan, financial years as columns; for SCAP, the forecast "
+            "academic years as rows and the national curriculum years as columns. "
+            "docs/outputs.md says which version of each template the labels were checked "
+            "against.", SECTIONS[3]))
     return out
 
 

@@ -13,7 +13,7 @@ import re
 from .. import demand as dm
 from ..data.labels import label
 from ..workflow import ScenarioRun
-from .dfe import layout_sheet, scap_nc_sheets
+from .dfe import deficit_sheets, scap_nc_sheets
 from .formats import value_text
 
 __all__ = ["assumptions", "assumptions_used", "output_tables", "comparison_tables"]
@@ -70,13 +70,7 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
         plan = run.deficit
         out.update({"dsg_trajectory": plan.trajectory, "hnb_income": plan.income,
                     "lever_savings": plan.attribution, "needs_vs_finance_led": plan.comparison})
-        for name, frame in sorted(plan.tables.items()):
-            try:
-                out[f"dfe_{name}"] = layout_sheet(frame, name)
-            except KeyError:  # a table without a DfE layout: its labels as the first column
-                frame = frame.reset_index()
-                frame.columns = [str(c) for c in frame.columns]
-                out[f"dfe_{name}"] = frame
+        out.update(deficit_sheets(plan))
         goal = plan.goal_seek_table()
         if len(goal):
             out["goal_seek"] = goal
