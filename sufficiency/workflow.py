@@ -753,12 +753,39 @@ def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) ->
     say(f"backtesting {len(models)} models ({', '.join(models)}), {horizon} years ahead from "
         "each past year")
     errors = fc.backtest(total, models=specs, horizon=horizon, seed=scenario.get("seed"),
-                         **_pooling(scenario), **kwargs)
+                         on_step=_step_meter(say, len(specs)), **_pooling(scenario), **kwargs)
     say("scoring the forecasts against what happened")
     return fc.accuracy(errors).round(3)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+def _step_meter(say, per_origin: int, every: float = 2.0):
+    """A backtest's ``on_step``: a line when an origin year's ``per_origin`` models are done
+    (and after any step ``every`` seconds after the last line): the origin and model, steps
+    done and left, elapsed and time left."""
+    import time
+
+    start = time.perf_counter()
+    last = [start]
+
+    def clock(seconds: float) -> str:
+        seconds = int(round(seconds))
+        return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+    def on_step(done: int, total: int, origin: int, model: str) -> None:
+        now = time.perf_counter()
+        if done % per_origin and done != total and now - last[0] < every:
+            return
+        last[0] = now
+        elapsed = now - start
+        left = elapsed / done * (total - done) if done else 0.0
+        k = (done - 1) % per_origin + 1
+        say(f"origin {origin}, model {k} of {per_origin} ({model}): {done} of {total} steps "
+            f"done, {total - done} left | elapsed {clock(elapsed)}, about {clock(left)} left")
+
+    return on_step
+
 
 def _phases(scenario: Scenario) -> pd.DataFrame:
     """The scenario's phase table (``data.phases``)."""

@@ -1,4 +1,5 @@
 """The command line: exit codes, messages, and the commands that need no solver."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,5 +119,27 @@ def test_compare_writes_side_by_side(tmp_path, capsys):
 
 def test_backtest_prints_accuracy_per_model(capsys):
     assert main(["backtest", str(REPO / "scenarios" / "herefordshire.yaml"), "--horizon", "2"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "constant_growth" in out and "median_ape_pct" in out and "coverage80" in out
+    # the legend: every column of the table is explained under it
+    legend = out.split("Columns:")[1]
+    for column in ("model", "horizon", "n", "median_ape_pct", "mase", "median_scaled_error",
+                   "over_share", "coverage80", "coverage90"):
+        assert re.search(rf"^  {column} +\S", legend, re.M), column
+    # progress on stderr: a line per origin year with the model, done / left and time left
+    steps = re.findall(r"origin (\d{4}), model (\d) of (\d) \((\w+)\): (\d+) of (\d+) steps "
+                       r"done, (\d+) left \| elapsed \d+s, about \d+s left", captured.err)
+    assert steps, captured.err
+    done = [int(s[4]) for s in steps]
+    total = int(steps[0][5])
+    assert done == sorted(done) and done[-1] == total            # counts up to the end
+    assert all(int(s[4]) + int(s[6]) == total for s in steps)     # done + left = all steps
+    origins = [int(s[0]) for s in steps]
+    assert origins == sorted(origins) and len(set(origins)) >= 5  # one line per origin at least
+
+
+def test_backtest_quiet_prints_no_progress(capsys):
+    assert main(["backtest", str(REPO / "scenarios" / "herefordshire.yaml"), "--horizon", "1",
+                 "--quiet"]) == 0
+    assert "steps done" not in capsys.readouterr().err

@@ -37,7 +37,8 @@ STEP_PARAMS = ("convergence", "long_run", "growth_shock_sd")
 
 def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_origin=None,
              reference=None, population=None, n_paths=200, seed=0, min_obs=4,
-             score_flagged=False, area_population=None, reference_population=None):
+             score_flagged=False, area_population=None, reference_population=None,
+             on_step=None):
     """Rolling-origin backtest: a tidy table of errors per model, series, origin and horizon.
 
     Parameters
@@ -66,6 +67,10 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
         If the history has a ``flag`` column, outcomes with a non-empty flag (e.g. the 2023
         age bands, which the DfE did not publish and the data layer estimates) are used as
         inputs but not scored: an estimate is not an outcome. Set True to score them anyway.
+    on_step : callable, optional
+        Called after each model at each origin with ``(done, total, origin, model)``: the
+        steps finished, the steps in all, the origin year and the model's label (for
+        progress messages).
 
     Returns
     -------
@@ -102,11 +107,13 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
     qs = (0.05, 0.1, 0.5, 0.9, 0.95)
     frames = []
     rng_root = np.random.default_rng(seed)
+    total, done = (last - first + 1) * len(specs), 0
     for origin in range(first, last + 1):
         n_years = origin - int(years[0]) + 1
         v = panel.values[:, :n_years]
         ok = _tail_len(v) >= min_obs
         if not ok.any():
+            done += len(specs)
             continue
         rows = np.flatnonzero(ok)
         h = min(horizon, int(years[-1]) - origin)
@@ -119,10 +126,13 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
             steps = {k: params.pop(k) for k in STEP_PARAMS if k in params}
             if "growth_rate" in params:
                 steps.setdefault("long_run", "trend")   # a fixed rate is its own long run
+            done += 1
             try:
                 sim = run_model(name, v[rows], h, n_paths, rng, sub_ctx, params)
             except ValidationError as err:
                 if name in ("cohort_flow", "prevalence"):
+                    if on_step is not None:
+                        on_step(done, total, origin, label)
                     continue  # not applicable to these series
                 raise ValidationError(f"backtest: model {label!r} at origin {origin}: "
                                       f"{err}") from err
@@ -147,6 +157,8 @@ def backtest(history, models=DEFAULT_MODELS, horizon=3, first_origin=None, last_
                 frame.insert(0, "_row", rows)
                 frame["scale"] = scale
                 frames.append(frame[keep])
+            if on_step is not None:
+                on_step(done, total, origin, label)
     if not frames:
         raise ValidationError("backtest: no series had enough history at any origin "
                               f"(min_obs = {min_obs})")

@@ -110,3 +110,15 @@ def test_flagged_outcomes_are_inputs_but_not_scored():
     assert 2018 not in set(bt["year"])
     assert 2018 in set(backtest(hist, models=["constant_growth"], horizon=2,
                                 score_flagged=True)["year"])
+
+
+def test_on_step_counts_every_model_at_every_origin():
+    h = pd.DataFrame({"year": range(2010, 2022), "count": [100 * 1.08 ** i for i in range(12)]})
+    calls = []
+    backtest(h, models=["constant_growth", "log_linear"], horizon=2,
+             on_step=lambda *a: calls.append(a))
+    origins = list(range(2014, 2021))                   # fifth year to the year before the last
+    assert [c[2] for c in calls] == [o for o in origins for _ in range(2)]
+    assert [c[3] for c in calls] == ["constant_growth", "log_linear"] * len(origins)
+    assert [c[0] for c in calls] == list(range(1, 2 * len(origins) + 1))
+    assert {c[1] for c in calls} == {2 * len(origins)}
