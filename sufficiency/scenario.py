@@ -29,7 +29,8 @@ from .errors import ValidationError
 from .safe_yaml import load_yaml
 from .scenario_schema import LEVER_PARAMETERS, RATE_UNITS, SCENARIO_SCHEMA
 
-__all__ = ["Scenario", "load_scenario", "scenario_from_dict", "FILE_KEYS", "MAX_PATH_BYTES"]
+__all__ = ["Scenario", "load_scenario", "scenario_from_dict", "FILE_KEYS", "MAX_PATH_BYTES",
+           "INCOME_LINE_KEYS", "MAX_INCOME_LINE", "check_income_lines", "income_lines_frame"]
 
 _SECTIONS = {k.split(".")[0] for k in SCENARIO_SCHEMA["key"] if "." in k}
 
@@ -52,6 +53,11 @@ class Scenario:
     path: Path | None = None
     chain: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    lines: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def where(self, key: str) -> str:
+        """``"file, line N"`` of a dotted key (``levers[0].from_year``) as the user wrote it."""
+        return _where(self.lines, self.path, key)
 
     def get(self, key: str, default=None):
         node = self.config
@@ -127,7 +133,7 @@ def load_scenario(path, overrides: dict | None = None) -> Scenario:
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems),
                               problems)
-    return Scenario(config=config, path=path, chain=chain, notes=notes)
+    return Scenario(config=config, path=path, chain=chain, notes=notes, lines=lines)
 
 
 def scenario_from_dict(config: dict, base_dir=".") -> Scenario:
@@ -296,15 +302,143 @@ def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
                             "the settings table it refers to")
     problems += _check_levers(config.get("levers"), lines, path)
     problems += _check_size(config, where)
-    lines_ = _get(config, "finance.income_lines") or []
-    for i, item in enumerate(lines_ if isinstance(lines_, list) else [], start=1):
-        ok = isinstance(item, dict) and {"year", "line", "amount_gbp"} <= set(item) and \
-            isinstance(item.get("year"), int) and isinstance(item.get("amount_gbp"), (int, float))
-        if not ok:
-            problems.append(f"{where('finance.income_lines')}: finance.income_lines item {i} = "
-                            f"{item!r}: expected {{year: 2026, line: Safety Valve, amount_gbp: "
-                            "5000000}}")
+    problems += check_income_lines(_get(config, "finance.income_lines"), where)[1]
     return problems
+
+
+#: The keys of one ``finance.income_lines`` item.
+INCOME_LINE_KEYS = ("year", "financial_year", "line", "amount_gbp")
+
+#: Largest amount of one income line (£): far above any LA's High Needs Block.
+MAX_INCOME_LINE = 1e10
+
+_EXAMPLE_LINE = "{year: 2026, line: Safety Valve, amount_gbp: 5000000}"
+
+_INCOME_LINE_ALIASES = {"label": "line", "name": "line", "description": "line", "item": "line",
+                        "amount": "amount_gbp", "value": "amount_gbp", "gbp": "amount_gbp",
+                        "fy": "financial_year"}
+
+
+def _money(text: str):
+    """'£5m', '5 million', '£250k', '£1.2bn' -> pounds; None for anything else."""
+    import re
+
+    m = re.fullmatch(r"\s*(-?)\s*£?\s*(\d+(?:\.\d+)?)\s*(k|m|mn|bn|million|billion|"
+                     r"thousand)\s*", text.replace(",", "").lower())
+    if not m:
+        return None
+    scale = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9,
+             "billion": 1e9}[m.group(3)]
+    return (-1 if m.group(1) else 1) * float(m.group(2)) * scale
+
+
+def _financial_year(value):
+    """``"2025-26"`` (or ``2025/26``, ``2025-2026``) -> census year 2026; None if not one."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*", str(value))
+    if not m:
+        return None
+    start, end = int(m.group(1)), int(m.group(2))
+    if (end % 100 if end >= 100 else end) != (start + 1) % 100 or (end >= 100 and end != start + 1):
+        return None
+    return start + 1
+
+
+def check_income_lines(items, where) -> tuple[list, list]:
+    """Check ``finance.income_lines``; return ``(lines, problems)``.
+
+    Each item is ``{year: 2026, line: ..., amount_gbp: ...}`` (``year`` = January census year,
+    2026 = 2025-26) or gives ``financial_year: 2025-26`` instead of ``year``. ``amount_gbp`` is
+    money into the High Needs Block in £ (negative: money taken out, e.g. a transfer back to the
+    schools block), finite, not zero, at most £10bn either way; a Safety Valve payment is
+    income (positive). ``lines`` holds ``(index, year, line, amount_gbp)`` for the good items;
+    ``problems`` names each bad one by its line in the scenario file and its key.
+
+    Examples
+    --------
+    >>> check_income_lines([{"financial_year": "2025-26", "line": "SV", "amount_gbp": 5e6}],
+    ...                    lambda key: "s.yaml")
+    ([(0, 2026, 'SV', 5000000.0)], [])
+    >>> check_income_lines([{"year": 2026, "line": "SV", "amount_gbp": "5,000,000"}],
+    ...                    lambda key: "s.yaml")[1]
+    ["s.yaml: finance.income_lines[0].amount_gbp = '5,000,000': expected a number from -1e+10 to 1e+10 GBP, found the text '5,000,000' (did you mean 5000000.0, without quotes?)"]
+    """
+    if not isinstance(items, list):
+        return [], []   # the type check of finance.income_lines reports it
+    good, problems = [], []
+    seen = {}
+    for i, item in enumerate(items):
+        at = f"finance.income_lines[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where(at)}: {at} = {item!r}: expected a mapping {_EXAMPLE_LINE}")
+            continue
+        bad = len(problems)
+        for key in item:
+            if key not in INCOME_LINE_KEYS:
+                hint = suggest(str(key), list(INCOME_LINE_KEYS))
+                if not hint and str(key).strip().lower() in _INCOME_LINE_ALIASES:
+                    hint = f" (did you mean {_INCOME_LINE_ALIASES[str(key).strip().lower()]!r}?)"
+                problems.append(f"{where(f'{at}.{key}')}: {at}: unknown key {key!r}"
+                                f"{hint}; expected "
+                                f"{_EXAMPLE_LINE} (or financial_year: 2025-26 for year)")
+        year = None
+        if "year" in item:
+            message = _number_problem(item["year"], "int", 2000, 2100, "")
+            fy = _financial_year(item["year"]) if message else None
+            if fy is not None:
+                message += f" (did you mean financial_year: {item['year']}, or year: {fy}?)"
+            if message:
+                problems.append(f"{where(f'{at}.year')}: {at}.year = {item['year']!r}: "
+                                f"{message} (the January census year: 2026 = 2025-26)")
+            else:
+                year = int(item["year"])
+        if "financial_year" in item:
+            fy = _financial_year(item["financial_year"])
+            if fy is None:
+                problems.append(f"{where(f'{at}.financial_year')}: {at}.financial_year = "
+                                f"{item['financial_year']!r}: expected a financial year such as "
+                                "'2025-26'")
+            elif year is not None and fy != year:
+                problems.append(f"{where(f'{at}.financial_year')}: {at}: financial_year "
+                                f"{item['financial_year']!r} is year {fy}, but year says {year}; "
+                                "expected one of them (year 2026 = 2025-26)")
+            else:
+                year = fy
+        if "year" not in item and "financial_year" not in item:
+            problems.append(f"{where(at)}: {at}: no year; expected year: 2026 (January census "
+                            "year) or financial_year: 2025-26")
+        label = item.get("line")
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f"{where(f'{at}.line') if 'line' in item else where(at)}: {at}.line "
+                            f"= {label!r}: expected a label in words (e.g. Safety Valve payment)")
+            label = None
+        amount = item.get("amount_gbp")
+        if "amount_gbp" not in item:
+            problems.append(f"{where(at)}: {at}: no amount_gbp; expected {_EXAMPLE_LINE}")
+        else:
+            message = _number_problem(amount, "float", -MAX_INCOME_LINE, MAX_INCOME_LINE, "GBP")
+            if message and isinstance(amount, str) and _money(amount) is not None:
+                message += f" (did you mean {_money(amount):.0f}?)"
+            if not message and amount == 0:
+                message = "expected an amount other than 0 (leave the line out instead)"
+            if not message and label and "safety valve" in label.lower() and amount < 0:
+                message = ("expected a positive amount: a Safety Valve payment is income to the "
+                           "High Needs Block")
+            if message:
+                problems.append(f"{where(f'{at}.amount_gbp')}: {at}.amount_gbp = {amount!r}: "
+                                f"{message}")
+        if len(problems) > bad or year is None or label is None:
+            continue
+        key = (year, label.strip().lower())
+        if key in seen:
+            problems.append(f"{where(at)}: {at}: {label!r} in {year} is given twice (also "
+                            f"finance.income_lines[{seen[key]}]); expected each line once (add "
+                            "the amounts)")
+            continue
+        seen[key] = i
+        good.append((i, year, label.strip(), float(amount)))
+    return good, problems
 
 
 #: Scenario keys naming a user file (read by :mod:`sufficiency.data.tables`).
@@ -386,6 +520,21 @@ def _lever_value_problem(value, spec) -> str:
     if kind == "mapping":
         return "" if isinstance(value, dict) else "expected a mapping {column: value}"
     return _number_problem(value, kind, spec["min"], spec["max"], spec["unit"])
+
+
+def income_lines_frame(scenario: Scenario) -> pd.DataFrame:
+    """``finance.income_lines`` as ``year, line, amount_gbp`` (``financial_year`` items given
+    their census year), in the order written.
+
+    Examples
+    --------
+    >>> s = scenario_from_dict({"data": {"la": "Wiltshire"}, "finance": {"income_lines": [
+    ...     {"financial_year": "2025-26", "line": "Safety Valve", "amount_gbp": 5e6}]}})
+    >>> income_lines_frame(s).values.tolist()
+    [[2026, 'Safety Valve', 5000000.0]]
+    """
+    good, _ = check_income_lines(scenario.get("finance.income_lines") or [], lambda key: "")
+    return pd.DataFrame([g[1:] for g in good], columns=["year", "line", "amount_gbp"])
 
 
 def _flatten_keys(raw: dict, prefix="") -> list:

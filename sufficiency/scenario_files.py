@@ -208,6 +208,7 @@ def read_scenario_files(scenario) -> ScenarioFiles:
             out.problems += _history_fits_the_run(scenario, out.history, str(history))
     if history is None or out.history is not None:
         out.years = plan_years(scenario, out.history)
+        out.problems += _fits_the_years(scenario, out.years)
     vocabulary = Vocabulary.for_phases(scenario.get("data.phases") or "standard")
     for name, key in TABLE_KEYS.items():
         path = scenario.resolve(scenario.get(key))
@@ -236,6 +237,74 @@ def read_scenario_files(scenario) -> ScenarioFiles:
     if not out.problems and out.existing is not None:
         out.existing = _existing_by_group(out.existing, out.notes)
     return out
+
+
+def _fits_the_years(scenario, years: list) -> list[str]:
+    """Years in the scenario file that only make sense inside the forecast: the levers'
+    ``from_year`` / ``year``, ``finance.target_year`` and the income lines' years (a lever or a
+    line outside them would change nothing, silently)."""
+    if not years:
+        return []
+    from .scenario import check_income_lines
+
+    first, last = years[0], years[-1]
+    span = f"a forecast year ({first}-{last})"
+    problems = []
+    for i, lever in enumerate(scenario.get("levers") or []):
+        if not isinstance(lever, dict):
+            continue
+        for key in ("from_year", "year"):
+            value = lever.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or first <= value <= last:
+                continue   # absent, or not a year (the scenario check reports it)
+            why = (f"the forecast starts in {first}" if value < first else
+                   f"the forecast ends in {last}: the lever would change nothing")
+            problems.append(f"{scenario.where(f'levers[{i}].{key}')}: levers[{i}].{key} = "
+                            f"{value!r}: expected {span}; {why} (did you mean "
+                            f"{first if value < first else last}?)")
+    target = scenario.get("finance.target_year")
+    if scenario.get("finance.enabled") and isinstance(target, int) and \
+            not first <= target <= last:
+        problems.append(f"{scenario.where('finance.target_year')}: finance.target_year = "
+                        f"{target}: expected {span} (or empty for the last one), the years the "
+                        "DSG position is projected for")
+    if scenario.get("finance.enabled"):
+        lines, _ = check_income_lines(scenario.get("finance.income_lines") or [], scenario.where)
+        window = _roll_forward(scenario, first)
+        for i, year, label, _ in lines:
+            at = f"finance.income_lines[{i}]"
+            where = scenario.where(f"{at}.year")
+            if year > last:
+                problems.append(f"{where}: {at}: {label!r} in {year} is after the plan "
+                                f"({first}-{last}); expected a year the DSG position is "
+                                "projected for (or a longer forecast.horizon)")
+            elif year < first and scenario.get("finance.opening_balance_gbp") is not None:
+                problems.append(f"{where}: {at}: {label!r} in {year} is before the plan "
+                                f"({first}) and finance.opening_balance_gbp is given, so it "
+                                "would not be counted; expected it inside the opening balance "
+                                f"you give, or a year from {first}")
+            elif year < first and window is not None and year < window:
+                problems.append(f"{where}: {at}: {label!r} in {year} is before {window}, the "
+                                "first year the opening balance is rolled forward from the last "
+                                "published one (which already includes it); expected a year "
+                                f"from {window}")
+    return problems
+
+
+def _roll_forward(scenario, first: int):
+    """The first year the estimated opening balance rolls forward (the year after the LA's
+    last published DSG balance), or None when it is not known."""
+    from .data import highneeds, las, resolve_la
+
+    la = scenario.get("data.la")
+    if not la:
+        return None
+    try:
+        balance = highneeds.la_dsg_deficit(resolve_la(la, las()))
+    except (KeyError, ValueError):
+        return None
+    known = [int(y) for y in balance.dropna(subset=["balance_pct_income"])["year"] if y < first]
+    return max(known) + 1 if known else None
 
 
 def plan_years(scenario, history: pd.DataFrame | None = None) -> list[int]:
@@ -306,8 +375,8 @@ def _across(f: ScenarioFiles) -> list[str]:
     def check(frame, mask, column, expected):
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            values = frame.loc[mask, column].astype(str).unique()[:3].tolist() \
-                if column in frame else []
+            values = [f"{v:g}" if isinstance(v, float) else str(v)
+                      for v in frame.loc[mask, column].unique()[:3]] if column in frame else []
             problems.append(f"{_at(frame, mask)}, column {column!r}: {values}: expected "
                             f"{expected}")
 
@@ -348,6 +417,19 @@ def _across(f: ScenarioFiles) -> list[str]:
         both = j["opening_year"].notna() & j["earliest_year"].notna()
         check(j, both & (j["opening_year"] < j["earliest_year"]), "opening_year",
               "a year no earlier than 'earliest_year'")
+        if f.years:
+            first, last = f.years[0], f.years[-1]
+            check(j, j["opening_year"].notna() & (j["opening_year"] > last), "opening_year",
+                  f"a year within the plan ({first}-{last})")
+            check(j, j["opening_year"].notna() & (j["opening_year"] < first + j["lead_time"]),
+                  "opening_year", f"a year no earlier than the first plan year ({first}) plus "
+                  "'lead_time'")
+            never = j["opening_year"].isna() & (
+                np.maximum(first + j["lead_time"], j["earliest_year"].fillna(0)) > last)
+            if never.any():
+                f.notes.append(f"{_at(j, never)}: projects {j.loc[never, 'project'].tolist()[:5]}"
+                               f" cannot open by {last} (the last plan year) after their "
+                               "lead_time / earliest_year, so the plan never builds them")
     areas = sorted(set(s["area"].astype(str)) | {"all"})
     t = f.travel
     if t is not None:

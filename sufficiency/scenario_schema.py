@@ -165,9 +165,13 @@ _ROWS = [
      "override it.", "DfE DSG deficit as a % of income; ESFA DSG allocations", -1e10, 1e10),
     ("finance.income_lines", "list", [], "",
      "Dated income to the High Needs Block, each {year, line, amount_gbp} (year = census year, "
-     "2026 = 2025-26): Safety Valve payments, transfers from the schools block. Added to that "
-     "year's income (or to the opening balance's roll-forward before the plan) and shown in "
-     "the DSG tables.", "your Safety Valve agreement / schools forum decisions"),
+     "2026 = 2025-26; or financial_year: 2025-26 instead of year): Safety Valve payments, "
+     "transfers from the schools block. amount_gbp in GBP, not 0, at most 1e10 either way; "
+     "negative = money taken out (a Safety Valve payment must be positive); each line once a "
+     "year. Added to that year's income (a year before the plan: to the opening balance's "
+     "roll-forward, so only when the opening balance is estimated, and after the last "
+     "published balance) and shown in the DSG tables; a year after the plan is an error.",
+     "your Safety Valve agreement / schools forum decisions"),
     ("finance.independent_fee_growth", "float", 0.04, "per year",
      "Growth of independent and non-maintained fees a year after the last published CPI.",
      "assumption: CPI target 2% plus 2 points (fee uplifts have run above CPI)"),

@@ -26,7 +26,7 @@ from .errors import SolverError, ValidationError
 from .finance import Calibration, DeficitPlan
 from .flows import Flows
 from .forecast import Forecast
-from .scenario import FILE_KEYS, Scenario, load_scenario
+from .scenario import FILE_KEYS, Scenario, income_lines_frame, load_scenario
 from .scenario_files import read_scenario_files
 
 __all__ = ["ScenarioRun", "run_scenario", "board_measures", "backtest_scenario"]
@@ -566,8 +566,7 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
              costs: pd.DataFrame | None = None):
     from . import finance as fi
 
-    lines = pd.DataFrame(scenario.get("finance.income_lines") or [],
-                         columns=["year", "line", "amount_gbp"])
+    lines = income_lines_frame(scenario)
     table = run.forecast.table
     first_year = int(table["year"].min())
     fee_growth = scenario.get("finance.independent_fee_growth")

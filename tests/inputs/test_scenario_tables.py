@@ -178,3 +178,43 @@ def test_plan_years_are_known_before_forecasting(tmp_path):
     assert plan_years(s) == [2026, 2027, 2028, 2029]
     h = pd.DataFrame({"year": [2020, 2021, 2022], "count": [1.0, 2.0, 3.0]})
     assert plan_years(s, h) == [2023, 2024, 2025, 2026]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from sufficiency.scenario import check_income_lines, scenario_from_dict  # noqa: E402
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
+                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+                    st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.dictionaries(st.sampled_from(["year", "financial_year", "line", "amount_gbp", "label"]),
+                    _values, max_size=5),
+    _values), max_size=4))
+def test_income_lines_are_each_accepted_or_named_by_key(items):
+    good, problems = check_income_lines(items, lambda key: f"s.yaml <{key}>")
+    ok = {g[0] for g in good}
+    for i, item in enumerate(items):
+        mine = [p for p in problems if f"finance.income_lines[{i}]" in p]
+        assert (i in ok) != bool(mine), (item, good, problems)
+        if i in ok:
+            _, year, label, amount = good[[g[0] for g in good].index(i)]
+            assert 2000 <= year <= 2100 and label and amount != 0 and abs(amount) <= 1e10
+        else:
+            assert all(p.startswith("s.yaml <finance.income_lines[") for p in mine)
+
+
+def test_income_lines_reach_the_dsg_tables_in_their_census_year(tmp_path):
+    s = scenario_from_dict({"data": {"la": "Wiltshire"}, "forecast": {"horizon": 3},
+                            "finance": {"income_lines": [
+                                {"financial_year": "2026-27", "line": "Safety Valve",
+                                 "amount_gbp": 4_000_000},
+                                {"year": 2028, "line": "transfer out", "amount_gbp": -1e6}]}})
+    from sufficiency.scenario import income_lines_frame
+
+    frame = income_lines_frame(s)
+    assert frame.values.tolist() == [[2027, "Safety Valve", 4e6], [2028, "transfer out", -1e6]]
+    assert read_scenario_files(s).problems == []
