@@ -390,9 +390,13 @@ def _sweep(args) -> int:
         return 2
     counts = result.status["status"].value_counts()
     print(f"{len(result.status)} LAs: {counts.get('ok', 0)} ok, {counts.get('failed', 0)} "
-          f"failed, {counts.get('skipped', 0)} skipped (done earlier)")
+          f"failed, {counts.get('skipped', 0)} skipped (done earlier, or data that cannot be "
+          "run)")
     for row in result.failed.itertuples(index=False):
         print(f"  failed: {row.la_name or row.requested}: {row.message}")
+    for row in result.status[result.status["message"].str.startswith("not run: the DfE")] \
+            .itertuples(index=False):
+        print(f"  skipped: {row.la_name}: {row.message}")
     print(f"\nwritten to {result.out}/: national/*.csv, status.csv")
     return 0 if result.ok else 1
 

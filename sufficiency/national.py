@@ -265,7 +265,7 @@ class _Task:
 class _Result:
     code: str
     name: str
-    status: str                 # "ok" or "failed"
+    status: str                 # "ok", "failed" or "skipped" (data that cannot be run)
     message: str = ""
     seconds: float = 0.0
     seed: int = 0
@@ -311,12 +311,41 @@ def _run_la(task: _Task) -> _Result:
             if task.outputs == "full":
                 files.update(_full_outputs(run))
             solve, warning = _solve_record(run.allocation)
+    except ValidationError as err:
+        reason = _unforecastable(task.code, err)
+        if reason is None:
+            message = " ".join(f"{type(err).__name__}: {err}".split())
+            return _Result(task.code, task.name, "failed", message,
+                           time.perf_counter() - start, task.seed, task.attempt,
+                           detail=traceback.format_exc())
+        return _Result(task.code, task.name, "skipped", reason, time.perf_counter() - start,
+                       task.seed, task.attempt, detail=traceback.format_exc())
     except Exception as err:  # noqa: BLE001 - any failure of one LA is that LA's result
         message = " ".join(f"{type(err).__name__}: {err}".split())
         return _Result(task.code, task.name, "failed", message, time.perf_counter() - start,
                        task.seed, task.attempt, detail=traceback.format_exc())
     return _Result(task.code, task.name, "ok", warning, time.perf_counter() - start, task.seed,
                    task.attempt, files, solve=solve)
+
+
+def _unforecastable(code: str, err: ValidationError) -> str | None:
+    """Why an LA is skipped when its own published history (a sweep always runs on the
+    embedded DfE series) cannot be forecast: too few plans for series of positive counts by
+    age band (City of London, Isles of Scilly); None for any other error (a failure)."""
+    if not str(err).startswith("history:"):
+        return None
+    from .data import la_history
+
+    try:
+        h = la_history(code)
+        total = h[h["age_band"] == "all"].dropna(subset=["count"]).iloc[-1]
+        size = f"{total['count']:,.0f} EHC plans in January {int(total['year'])}"
+    except (KeyError, IndexError):
+        size = "its EHC plans"
+    found = [" ".join(p.split()) for p in (err.problems or [str(err)])]
+    problems = "; ".join(found[:2]) + (f" (and {len(found) - 2} more)" if len(found) > 2 else "")
+    return (f"not run: the DfE's published history for this LA ({size}) cannot be forecast by "
+            f"age band: {problems}")
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -794,28 +823,31 @@ def _status_row(code, name, requested, status, message, seed="", attempts=0, sec
 
 
 class _Meter:
-    """Progress per LA: done, failed, remaining, elapsed and time left."""
+    """Progress per LA: done, failed, skipped, remaining, elapsed and time left."""
 
     def __init__(self, total: int, say):
         self.total, self.say = total, say
-        self.ok = self.failed = 0
+        self.ok = self.failed = self.skipped = 0
         self.start = time.perf_counter()
 
     def tick(self, result: _Result) -> None:
         if result.status == "ok":
             self.ok += 1
+            word = f"ok, but {result.message}" if result.message else "ok"
+        elif result.status == "skipped":
+            self.skipped += 1
+            word = f"SKIPPED: {result.message}"
         else:
             self.failed += 1
-        finished = self.ok + self.failed
+            word = f"FAILED: {result.message}"
+        finished = self.ok + self.failed + self.skipped
         left = self.total - finished
         elapsed = time.perf_counter() - self.start
         eta = elapsed / finished * left
-        word = "ok" if result.status == "ok" else f"FAILED: {result.message}"
-        if result.status == "ok" and result.message:
-            word = f"ok, but {result.message}"
         retry = f", attempt {result.attempt}" if result.attempt > 1 else ""
+        skipped = f", {self.skipped} skipped" if self.skipped else ""
         self.say(f"{result.code} {result.name} {word} ({result.seconds:.1f}s{retry}) | "
-                 f"{self.ok} done, {self.failed} failed, {left} left | elapsed "
+                 f"{self.ok} done, {self.failed} failed{skipped}, {left} left | elapsed "
                  f"{_clock(elapsed)}, about {_clock(eta)} left")
 
 

@@ -21,7 +21,8 @@ from sufficiency.workflow import run_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "scenarios" / "example.yaml"
-# two real LAs that run, one whose real history cannot be forecast, one name that is no LA
+# two real LAs that run, one whose real history cannot be forecast (skipped, with why), one
+# name that is no LA (failed)
 LAS = "Rutland, Hartlepool, City of London, Rutlandshire"
 
 
@@ -85,12 +86,12 @@ def test_status_lists_every_la_asked_for(swept):
     by = status.set_index("requested")
     assert set(by.index) == {"Rutland", "Hartlepool", "City of London", "Rutlandshire"}
     assert by.loc["Rutland", "status"] == "ok" and by.loc["Hartlepool", "status"] == "ok"
-    assert by.loc["City of London", "status"] == "failed"
-    assert "ValidationError" in by.loc["City of London", "message"]       # its real data
+    assert by.loc["City of London", "status"] == "skipped"                 # its real data
+    assert "cannot be forecast by age band" in by.loc["City of London", "message"]
     assert by.loc["Rutlandshire", "status"] == "failed"
     assert "did you mean 'Rutland'" in by.loc["Rutlandshire", "message"]
     assert by.loc["Rutland", "seed"] == str(la_seed(0, "857"))
-    assert not result.ok and len(result.failed) == 2
+    assert not result.ok and len(result.failed) == 1
     # the place plan's solver status, why it stopped (never the wall clock here) and its gap
     for la in ("Rutland", "Hartlepool"):
         assert by.loc[la, "solver_status"] in ("optimal", "feasible")
@@ -99,7 +100,7 @@ def test_status_lists_every_la_asked_for(swept):
     assert by.loc["Rutlandshire", "solver_status"] == by.loc["Rutlandshire", "gap"] == ""
     # on screen: each LA as it finishes, with counts and time left; the failures said
     assert any(line.startswith("857 Rutland ok") and "left" in line for line in lines)
-    assert any("FAILED" in line and "City of London" in line for line in lines)
+    assert any("SKIPPED" in line and "City of London" in line for line in lines)
     assert any("FAILED 'Rutlandshire'" in line for line in lines)
 
 
@@ -139,9 +140,9 @@ def test_a_rerun_resumes_and_gives_the_same_bytes(swept, tmp_path):
         return _run_la(task)
 
     again = sweep(fast(), las=LAS, out=out, progress=lines.append, _run=counting)
-    assert ran == ["201"]                      # only the LA that failed is tried again
+    assert ran == ["201"]                      # only the LA not done is tried again
     assert dict(zip(again.status["requested"], again.status["status"])) == {
-        "Rutlandshire": "failed", "City of London": "failed", "Hartlepool": "skipped",
+        "Rutlandshire": "failed", "City of London": "skipped", "Hartlepool": "skipped",
         "Rutland": "skipped"}
     assert any(line.startswith("resuming") and "2 LA(s) already done" in line for line in lines)
     assert national_bytes(out) == before
@@ -257,7 +258,8 @@ def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
     _, client = cluster
     result = sweep(fast(), las=LAS, out=tmp_path / "d", client=client)
     assert dict(zip(result.status["requested"], result.status["status"])) == {
-        "Rutlandshire": "failed", "City of London": "failed", "Hartlepool": "ok", "Rutland": "ok"}
+        "Rutlandshire": "failed", "City of London": "skipped", "Hartlepool": "ok",
+        "Rutland": "ok"}
     assert national_bytes(tmp_path / "d") == national_bytes(out)
     # the same through the scheduler's address, as --scheduler tcp://... does
     again = sweep(fast(), las="Hartlepool", out=tmp_path / "t",

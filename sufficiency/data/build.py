@@ -198,7 +198,7 @@ def _latest_new_codes(src: Path) -> pd.DataFrame:
 
 
 def _neighbours(src: Path) -> pd.DataFrame:
-    raw = pd.read_excel(src / "dfe-la" / "sn_may_2025.xlsx", header=None, skiprows=4)
+    raw = pd.read_excel(src / "dfe-la" / "sn_may_2025.xlsx", header=None, skiprows=3)
     rows = []
     for _, r in raw.iterrows():
         if pd.isna(r.iloc[0]):

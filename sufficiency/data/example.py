@@ -181,10 +181,49 @@ def la_placements(la, footprint: str = "continuous") -> pd.DataFrame:
 def la_placements_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
     """An LA's EHC plans by age band and placement, January 2024 and 2025.
 
-    Returns ``year, age_band, provision, count`` (plans of unknown age are not included).
-    This is what splits an age-band forecast into placement types.
+    Returns ``year, age_band, provision, count, flag`` (plans of unknown age are not included).
+    This is what splits an age-band forecast into placement types. ``flag`` is ``""`` for
+    published counts. A year in which the LA's placements were not published at all
+    (North East Lincolnshire and Cambridgeshire in January 2025: every cell blank in SEN2) is
+    estimated, never read as no children placed: the latest earlier year's placement mix
+    within each age band, scaled to the year's published plans by age band
+    (:func:`la_history`), with ``flag`` saying so.
+
+    Examples
+    --------
+    >>> t = la_placements_by_age("North East Lincolnshire")
+    >>> t.groupby("year")["flag"].first().str[:40].to_dict()
+    {2024: '', 2025: 'estimated: placements not published for'}
+    >>> round(t.query("year == 2025")["count"].sum())   # its 2025 plans aged 0-25
+    1983
     """
-    return _series("placements_age", _code(la), ["age_band", "provision"], footprint)
+    out = _series("placements_age", _code(la), ["age_band", "provision"], footprint)
+    out = out.assign(flag="")
+    published = out.groupby("year")["count"].transform(lambda c: c.notna().any()).astype(bool)
+    unpublished = sorted(set(out.loc[~published, "year"]))
+    out = out[published]
+    if not unpublished:
+        return out.reset_index(drop=True)
+    history = la_history(la, footprint)
+    parts = [out]
+    for year in unpublished:
+        before = out[out["year"] < year]
+        totals = history[(history["year"] == year) & (history["age_band"] != "all")]
+        if before.empty or totals["count"].isna().all():
+            continue            # nothing to estimate from: the year is left out
+        last = int(before["year"].max())
+        mix = before[before["year"] == last].copy()
+        mix["count"] = mix["count"].fillna(0.0)
+        band = mix.groupby("age_band")["count"].transform("sum")
+        mix["share"] = (mix["count"] / band.where(band > 0)).fillna(0.0)
+        mix["count"] = mix["share"] * mix["age_band"].map(
+            totals.set_index("age_band")["count"]).astype(float)
+        parts.append(mix.drop(columns="share").assign(
+            year=year, flag=f"estimated: placements not published for {year}; the {last} "
+                            "placement mix within each age band, scaled to the "
+                            f"{year} plans by age band"))
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["year", "age_band", "provision"], kind="stable").reset_index(drop=True)
 
 
 def la_needs(la, footprint: str = "continuous") -> pd.DataFrame:

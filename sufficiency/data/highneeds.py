@@ -741,7 +741,10 @@ def high_needs_table(name: str) -> pd.DataFrame:
     return _with_financial_year(tables[name])
 
 
-def _la_rows(table: str, la) -> pd.DataFrame:
+def _la_rows(table: str, la, additive: tuple = ()) -> pd.DataFrame:
+    """One LA's rows of a high-needs table. A reorganised LA's continuous footprint with no
+    rows of its own (Dorset + BCP: ``835+836+837``) adds up its members' rows, only for a table
+    whose value columns are ``additive`` (counts, £) and only in years every member has."""
     frame = _extract()[table]
     text = str(la).strip()
     if text.lower() == "england" or text.upper() == ENGLAND:
@@ -751,10 +754,40 @@ def _la_rows(table: str, la) -> pd.DataFrame:
         from .geography import resolve_la
         code = resolve_la(la, las())
     rows = frame[frame["la_code"] == code]
+    if rows.empty and additive:
+        rows = _footprint_rows(frame, code, list(additive))
     if rows.empty:
         raise KeyError(f"{table}: no rows for LA {la!r} (code {code}); the money data cover the "
                        "LAs that existed in 2020-21 to 2023-24 (e.g. 940/941, not 928)")
     return _with_financial_year(rows.drop(columns="la_code").reset_index(drop=True))
+
+
+_ADDITIVE_UNITS = ("gbp", "pupils", "people", "places")
+
+
+def _footprint_rows(frame: pd.DataFrame, code: str, additive: list) -> pd.DataFrame:
+    from .geography import footprint_of
+
+    row = footprint_of(code)
+    if row is None or code != row["footprint_code"]:
+        return frame.iloc[:0]
+    first = int(row["first_year"])
+    if "unit" in frame:         # rates (e.g. £ per pupil) do not add up: left out
+        frame = frame[frame["unit"].isin(_ADDITIVE_UNITS)]
+    keys = [c for c in frame.columns if c not in additive + ["la_code"]]
+    parts = []
+    for members, years in ((row["old_codes"].split(), frame["year"] < first),
+                           (row["new_codes"].split(), frame["year"] >= first)):
+        sub = frame[years & frame["la_code"].isin(members)]
+        if sub.empty:
+            continue
+        # a year counts only when every member LA has it
+        have = sub.groupby("year")["la_code"].nunique()
+        sub = sub[sub["year"].isin(have[have == len(members)].index)]
+        parts.append(sub.groupby(keys, as_index=False, dropna=False)[additive].sum())
+    if not parts:
+        return frame.iloc[:0]
+    return pd.concat(parts, ignore_index=True).assign(la_code=code)
 
 
 def la_funded_places(la) -> pd.DataFrame:
@@ -772,7 +805,8 @@ def la_funded_places(la) -> pd.DataFrame:
         ``year`` (census year: 2024 for 2023-24), ``financial_year`` (``"2023-24"``),
         ``place_type`` (:data:`PLACE_TYPES`), ``places`` (September-March / August-March funded
         places) and ``deduction_gbp`` (£ for the year). Every place type appears in every year
-        (0 where none were funded).
+        (0 where none were funded). The Dorset + BCP footprint (``835+836+837``) adds up
+        Dorset's (838) and BCP's (839) places and £.
 
     Examples
     --------
@@ -780,7 +814,7 @@ def la_funded_places(la) -> pd.DataFrame:
     >>> int(fp.query("year == 2024 and place_type == 'special_academy_pre16'")["places"].item())
     638
     """
-    rows = _la_rows("funded_places", la)
+    rows = _la_rows("funded_places", la, additive=("places", "deduction_gbp"))
     grid = pd.MultiIndex.from_product([sorted(rows["year"].unique()), PLACE_TYPES["place_type"]],
                                       names=["year", "place_type"])
     out = rows.set_index(["year", "place_type"])[["places", "deduction_gbp"]].reindex(grid)
@@ -801,7 +835,8 @@ def la_high_needs(la) -> pd.DataFrame:
     -------
     DataFrame
         ``year, financial_year, line, value, unit`` (``year`` 2022, ``financial_year``
-        ``"2021-22"``: the outturn year); codes in :data:`OUTTURN_LINES`.
+        ``"2021-22"``: the outturn year); codes in :data:`OUTTURN_LINES`. The Dorset + BCP
+        footprint (``835+836+837``) adds up Dorset's and BCP's lines (£, pupils, people).
 
     Examples
     --------
@@ -809,8 +844,8 @@ def la_high_needs(la) -> pd.DataFrame:
     >>> hn.query("line == 'ehcp_total'")["value"].item()
     2613.0
     """
-    return _la_rows("high_needs_outturn", la)[["year", "financial_year", "line", "value",
-                                               "unit"]]
+    return _la_rows("high_needs_outturn", la, additive=("value",))[
+        ["year", "financial_year", "line", "value", "unit"]]
 
 
 def la_high_needs_block(la) -> pd.DataFrame:
@@ -818,6 +853,8 @@ def la_high_needs_block(la) -> pd.DataFrame:
 
     Returns ``year, financial_year, line, value, unit`` (``year`` the census year: 2024 for
     2023-24; see :func:`read_high_needs_block` and :func:`read_dsg_allocations` for the lines).
+    The Dorset + BCP footprint (``835+836+837``) adds up Dorset's and BCP's lines in £ and
+    pupils (its per-pupil rate is left out: rates do not add up).
 
     Examples
     --------
@@ -825,7 +862,8 @@ def la_high_needs_block(la) -> pd.DataFrame:
     >>> b.query("financial_year == '2023-24' and line == 'total_before_deductions'")["year"].item()
     2024
     """
-    return _la_rows("high_needs_block", la)[["year", "financial_year", "line", "value", "unit"]]
+    return _la_rows("high_needs_block", la, additive=("value",))[
+        ["year", "financial_year", "line", "value", "unit"]]
 
 
 def la_dsg_deficit(la) -> pd.DataFrame:
