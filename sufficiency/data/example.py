@@ -192,7 +192,7 @@ def la_placements_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
     Examples
     --------
     >>> t = la_placements_by_age("North East Lincolnshire")
-    >>> t.groupby("year")["flag"].first().str[:40].to_dict()
+    >>> t.groupby("year")["flag"].first().str[:39].to_dict()
     {2024: '', 2025: 'estimated: placements not published for'}
     >>> round(t.query("year == 2025")["count"].sum())   # its 2025 plans aged 0-25
     1983
