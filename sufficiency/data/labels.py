@@ -2,7 +2,7 @@
 
 :data:`LABELS` has one row per (``kind``, ``code``): ``label`` (what the page, the charts and
 the workbook show) and ``unit`` (``£``, ``%`` (a share of 1), ``pct`` (already in percent),
-``children``, ``places``, ``year`` or empty),
+``children``, ``places``, ``year``, ``per 1,000`` or empty),
 which also decides how a value is formatted (:mod:`sufficiency.report.formats`). Codes of
 needs, provisions and DSG categories take their words from the vocabulary's own tables, so a
 name is written once.
@@ -69,6 +69,15 @@ _ROWS = [
     ("measure", "children_without_suitable_place", "Children without a suitable place",
      "children"),
     ("measure", "cost_per_ehcp_gbp", "High needs spend per EHC plan", "£"),
+    ("measure", "children_awaiting_specialist_place",
+     "Children awaiting a specialist place (plan)", "children"),
+    ("measure", "independent_placements",
+     "Children in independent or non-maintained special schools", "children"),
+    ("measure", "new_plans_specialist_share", "New EHC plans needing a specialist place", "%"),
+    ("measure", "step_downs",
+     "Step-downs from independent or non-maintained schools at transitions", "children"),
+    ("measure", "transitions_deferred",
+     "Moves at a transition point deferred for lack of a place", "children"),
     # the deficit plan's scenarios (sufficiency.finance.DeficitPlan.scenarios)
     ("scenario", "unmitigated", "Today's placement mix", "", "Forecast, today's placement mix"),
     ("scenario", "mitigated", "With the scenario's levers", "", "Forecast with the levers"),
@@ -183,8 +192,11 @@ _ROWS = [
     ("column", "growth", "Growth", "children"),
     ("column", "demographic_effect", "From population change", "children"),
     ("column", "prevalence_effect", "From more plans per 1,000", "children"),
-    ("column", "per_1000_origin", "Plans per 1,000 aged 0-25 at the start", ""),
-    ("column", "per_1000_mean", "Plans per 1,000 aged 0-25, last year", ""),
+    ("column", "per_1000_origin", "EHC plans per 1,000 of the age group, at the start",
+     "per 1,000"),
+    ("column", "per_1000_mean", "EHC plans per 1,000 of the age group, last year", "per 1,000"),
+    ("column", "per_1000", "EHC plans per 1,000 of the age group", "per 1,000"),
+    ("column", "population", "Population of the age group", "children"),
     # column names that mean something else in one table
     ("column", "marginal_place_value.value", "Value of one more place (£ a year)", "£"),
     ("column", "marginal_place_value.value_pv", "Value of one more place, present value (£)", "£"),

@@ -41,6 +41,7 @@ EXCEL_FORMATS = {
     "children": "#,##0",
     "places": "#,##0",
     "year": "0",
+    "per 1,000": "0.0",
 }
 
 #: Units that mean a share of one when a value is below 1 (assumptions as given by users).
@@ -69,11 +70,13 @@ def money_text(value: float) -> str:
     --------
     >>> money_text(845_200_000), money_text(1_250_000), money_text(250_000)
     ('£845.2m', '£1.2m', '£250,000')
+    >>> money_text(-0.0000001), money_text(-0.4), money_text(-1_250_000)   # never "-£0"
+    ('£0', '£0', '-£1.2m')
     """
     if _missing(value):
         return ""
-    sign = "-" if value < 0 else ""
     v = abs(float(value))
+    sign = "-" if value < 0 and round(v, 0 if v < 1_000_000 else -5) > 0 else ""   # never -£0
     if v >= 1_000_000:
         return f"{sign}£{v / 1e6:,.1f}m"
     return f"{sign}£{v:,.0f}"
@@ -86,13 +89,17 @@ def share_text(value: float) -> str:
     --------
     >>> share_text(0.035), share_text(0.005), share_text(0.123456), share_text(0.5)
     ('3.5%', '0.5%', '12.3%', '50%')
+    >>> share_text(1.4e-9), share_text(0.0004)     # never 1.4e-07%
+    ('0%', '0.04%')
     """
     if _missing(value):
         return ""
     pct = float(value) * 100
+    if abs(pct) < 0.001:       # a solver's rounding residue (1e-9), not a share: 0%
+        return "0%"
     text = f"{pct:.1f}"
-    if abs(pct) < 0.1 and pct != 0:
-        text = f"{pct:.2g}"
+    if abs(pct) < 0.1:
+        text = f"{pct:.2f}".rstrip("0")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return f"{text}%"
 
@@ -136,6 +143,8 @@ def cell_text(column: str, value, table: str | None = None) -> str:
             return f"{int(value)}"
         if unit in ("children", "places"):
             return count_text(value)
+        if unit == "per 1,000":
+            return f"{float(value):,.1f}"
         return _plain_number(value)
     return str(value)
 

@@ -19,7 +19,7 @@ from ..workflow import ScenarioRun
 from . import charts as ch
 from .dfe import financial_year_label, layout_of
 from .formats import cell_text, count_text, money_text, share_text
-from .labels import label, legend, unit_of
+from .labels import label, legend, lever_words, unit_of
 from .workbook import sheet_names
 
 __all__ = ["SECTIONS", "deficit_chart_data", "growth_split_text", "note_words", "title", "subtitle", "headline_values", "headlines", "summary_paragraphs",
@@ -99,9 +99,9 @@ def headlines(run: ScenarioRun) -> list[tuple[str, str]]:
     if plan is not None and not plan.outcome.has_solution:
         out.append(("Placement plan", f"none: {plan.outcome.describe()}"))
     elif "projects" in v:
-        out.append(("Capital programme", f"{v['projects']} projects, "
-                                         f"{count_text(v['places_added'])} places, "
-                                         f"{money_text(v['capital_gbp'])}"))
+        out.append(("Capital programme", "no project chosen" if not v["projects"] else
+                    f"{v['projects']} project{'s' if v['projects'] != 1 else ''}, "
+                    f"{count_text(v['places_added'])} places, {money_text(v['capital_gbp'])}"))
         out.append((f"Children without a suitable place, {v['last_year']}",
                     count_text(v["unplaced_last"])))
     deficit = run.deficit
@@ -272,6 +272,10 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
     if split:
         last = run.forecast.components["year"].max()
         comp = run.forecast.components.query("year == @last")
+        if "age_band" in comp:     # youngest first, the LA total last
+            rank = {b: i for i, b in enumerate(AGE_BAND_ORDER)}
+            comp = comp.iloc[sorted(range(len(comp)), key=lambda i: rank.get(
+                comp["age_band"].iloc[i], len(rank)))]
         cols = [c for c in ("age_band", "plans_origin", "plans_mean", "growth",
                             "demographic_effect", "prevalence_effect", "per_1000_origin",
                             "per_1000_mean") if c in comp]
@@ -285,7 +289,12 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
     plan = run.allocation
     if plan is not None:
         prog = plan.capital_programme
-        if len(prog) > MAX_PAGE_ROWS:
+        if not len(prog):
+            frame = pd.DataFrame({"Capital programme": [
+                "No project chosen: today's places and independent places meet the demand at "
+                "least cost over the plan."]})
+            caption = "Projects chosen: none."
+        elif len(prog) > MAX_PAGE_ROWS:
             g = prog.groupby("opening_year").agg(projects=("project", "size"),
                                                  places=("places", "sum"),
                                                  cost=("capital_cost", "sum")).reset_index()
@@ -348,7 +357,7 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
                         "by construction); the other years are not fitted.", SECTIONS[2]))
         if len(deficit.attribution):
             att = deficit.attribution
-            frame = pd.DataFrame({"Lever": att["lever"].astype(str)})
+            frame = pd.DataFrame({"Lever": att["lever"].map(lever_words)})
             for c in att.columns:
                 if c != "lever":
                     frame[label(c, "column")] = [cell_text(c, x) for x in att[c]]

@@ -11,10 +11,11 @@ import pandas as pd
 import re
 
 from .. import demand as dm
-from ..data.labels import label
+from ..data.labels import label, words
 from ..workflow import ScenarioRun
 from .dfe import deficit_sheets, scap_nc_sheets
-from .formats import value_text
+from .formats import share_text, value_text
+from .labels import lever_words
 
 __all__ = ["assumptions", "assumptions_used", "output_tables", "comparison_tables"]
 
@@ -122,11 +123,24 @@ _SAME_AS = {"allocate.discount_rate": "allocate: discount_rate",
             "finance.income_growth": "finance: income_growth",
             "finance.inflation": "finance: inflation",
             "finance.opening_balance_gbp": "finance: opening_balance_gbp",
-            "finance.target_year": "finance: target_year"}
+            "finance.target_year": "finance: target_year",
+            # the forecast reports what it used, in its own words
+            "seed": "forecast: seed", "forecast.n_paths": "forecast: simulated paths",
+            "forecast.prevalence_convergence": "forecast: prevalence convergence",
+            "forecast.growth_shock_sd": "forecast: national growth-rate random walk (band width)",
+            "forecast.long_run": "forecast: long-run growth",
+            "forecast.long_run_rate": "forecast: long-run growth",
+            "forecast.long_run_half_life": "forecast: long-run growth"}
 _NOT_ASSUMPTIONS = {"name", "description", "extends", "levers", "report.charts", "report.html",
                     "report.workbook", "allocate.enabled", "finance.enabled"}
 _STAGES = {"demand": "Demand", "forecast": "Forecast", "allocate": "Place plan",
-           "finance": "Finance", "data": "Data", "report": "Report"}
+           "finance": "Finance", "data": "Data", "report": "Report", "flows": "Placement flows"}
+#: Words for a scenario key's last part that the label table does not name.
+_KEY_WORDS = {"la": "Local authority", "n_paths": "Simulated paths", "by": "By",
+              "growth_shock_sd": "Growth shock (standard deviation)", "mip_gap": "MIP gap",
+              "place_funding": "place funding", "top_up": "top-ups",
+              "independent_fee": "independent fees", "central": "central spend",
+              "transport": "transport"}
 _UNITS = {"per year": "a year", "per_year": "a year", "fraction": "", "share": "",
           "gbp": "£", "£": "£", "census year": "", "year": "", "years": "years",
           "seconds": "seconds", "paths": "paths", "places": "places", "minutes": "minutes"}
@@ -141,7 +155,7 @@ def assumptions_used(run: ScenarioRun) -> pd.DataFrame:
     place is the one it priced with (the LA's calibrated cost when the illustrative settings
     were calibrated), not the example's default. Parameter names and units are in words.
     """
-    raw = assumptions(run)
+    raw = _price_paths_in_one_row(assumptions(run))
     stage_rows = set(raw["parameter"])
     used = _costs_used(run)
     model = run.scenario.get("forecast.model")
@@ -161,6 +175,8 @@ def assumptions_used(run: ScenarioRun) -> pd.DataFrame:
         if parameter == "finance: note" or parameter.endswith(": note"):
             continue
         text = _codes_as_words(value_text(_plain(value), unit))
+        if isinstance(value, str) and value.lstrip().startswith("{"):   # a year-by-year table
+            text, unit = "year by year: tables/assumptions.csv", ""
         rows.append((_parameter_words(parameter), text, _unit_words(unit),
                      _source_words(str(source or ""), run)))
     out = pd.DataFrame(rows, columns=["Assumption", "Value", "Unit", "Source"])
@@ -192,17 +208,72 @@ def _costs_used(run: ScenarioRun) -> dict:
     return first.groupby("provision")["cost_per_place"].mean().round(0).to_dict()
 
 
+def _price_paths_in_one_row(raw: pd.DataFrame) -> pd.DataFrame:
+    """The finance stage's price growth, one row a year per cost component, as one row per
+    component: "4.6% (2025-26), then 3% a year (2026-27 to 2032-33)", its sources by years."""
+    pattern = r"(\w+): price_growth_(\w+?)_(\d{4}-\d{2})"
+    hits = raw["parameter"].astype(str).str.fullmatch(pattern)
+    if not hits.any():
+        return raw
+    rows, done = [], set()
+    for i, r in enumerate(raw.itertuples(index=False)):
+        m = re.fullmatch(pattern, str(r.parameter))
+        if not m:
+            rows.append(tuple(r))
+            continue
+        key = (m.group(1), m.group(2))
+        if key in done:
+            continue
+        done.add(key)
+        part = [(re.fullmatch(pattern, str(q.parameter)).group(3), q.value, q.source)
+                for q in raw[hits].itertuples(index=False)
+                if re.fullmatch(pattern, str(q.parameter)).group(1, 2) == key]
+        runs = []      # (first year, last year, value, source) of equal values
+        for year, value, source in part:
+            if runs and runs[-1][2] == value and runs[-1][3] == source:
+                runs[-1][1] = year
+            else:
+                runs.append([year, year, value, source])
+        span = lambda a, b: a if a == b else f"{a} to {b}"   # noqa: E731
+        value = ", then ".join(f"{share_text(float(v))} ({span(a, b)})" for a, b, v, _ in runs)
+        source = "; ".join(f"{span(a, b)}: {src}" for a, b, _, src in runs) \
+            if len({src for *_, src in runs}) > 1 else runs[0][3]
+        rows.append((f"{key[0]}: price growth: {key[1]}", value, "a year", source))
+    return pd.DataFrame(rows, columns=raw.columns)
+
+
+def _key_words(part: str) -> str:
+    if part in _KEY_WORDS:
+        return _KEY_WORDS[part]
+    text = label(part)
+    return words(part) if text == part and "_" in part or text in ("la",) else text
+
+
 def _parameter_words(parameter: str) -> str:
+    lever = re.fullmatch(r"(\w+): lever:\s*(.+)", parameter)        # finance: lever:<its name>
+    if lever:
+        return f"{_STAGES.get(lever.group(1), lever.group(1))}: lever: " \
+            f"{lever_words(lever.group(2))}"
+    lever = re.fullmatch(r"(\w+): lever ([a-z0-9_]+): ([a-z0-9_]+)", parameter)
+    if lever:
+        stage, name, key = lever.groups()
+        return f"{_STAGES.get(stage, stage)}: lever: {words(name)}: {words(key).lower()}"
+    whole = re.fullmatch(r"(\w+): cost_([a-z0-9_]+)", parameter)
     m = re.fullmatch(r"(\w+): cost_([a-z0-9_]+?)(?:_(primary|secondary|post16|early_years))?",
                      parameter)
+    if whole and label(whole.group(2), "provision") != whole.group(2):
+        m = re.fullmatch(r"(\w+): cost_([a-z0-9_]+)()", parameter)
     if m and label(m.group(2), "provision") != m.group(2):
         phase = f" ({label(m.group(3), 'phase')})" if m.group(3) else ""
         return (f"{_STAGES.get(m.group(1), m.group(1))}: cost per placement: "
                 f"{label(m.group(2), 'provision')}{phase}")
     parts = [p.strip() for p in re.split(r"[:.]", parameter) if p.strip()]
     head = _STAGES.get(parts[0], label(parts[0])) if len(parts) > 1 else None
-    rest = [label(p) if re.fullmatch(r"[a-z0-9_]+", p) else p for p in parts[1:]] \
-        if head else [label(parts[0]) if re.fullmatch(r"[a-z0-9_]+", parts[0]) else parts[0]]
+    parts = [re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: words(m.group(0)).lower(), p)
+             if " " in p else p for p in parts]
+    rest = [_key_words(p) if re.fullmatch(r"[a-z0-9_]+", p) else p for p in parts[1:]] \
+        if head else [_key_words(parts[0]) if re.fullmatch(r"[a-z0-9_]+", parts[0])
+                      else parts[0]]
     text = ": ".join(([head] if head else []) + [r[0].upper() + r[1:] if r else r for r in rest])
     return text
 
