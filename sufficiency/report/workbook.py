@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.labels import label, label_values
+from ..data.labels import LABELS, label, label_values, unit_of
 from .formats import EXCEL_FORMATS, excel_format
 
 __all__ = ["number_format", "people_frame", "sheet_names", "write_workbook"]
@@ -56,17 +56,26 @@ def people_frame(frame: pd.DataFrame, table: str | None = None) -> tuple[pd.Data
     frame = frame.reset_index(drop=True)
     unit = frame.attrs.get("unit")
     if row_units is not None:  # one unit per row (a comparison of headline figures)
-        return frame, [("rows", [EXCEL_FORMATS.get(u) for u in row_units])
-                       if pd.api.types.is_numeric_dtype(frame[c]) else None
-                       for c in frame.columns]
+        formats = [("rows", [EXCEL_FORMATS.get(u) for u in row_units])
+                   if pd.api.types.is_numeric_dtype(frame[c]) else None for c in frame.columns]
+        return frame.rename(columns={"measure": label("measure", "column")}), formats
     if unit is not None:
         formats = [EXCEL_FORMATS.get(unit) if pd.api.types.is_numeric_dtype(frame[c]) else None
                    for c in frame.columns]
         return frame, formats
     formats = [excel_format(str(c), table) for c in frame.columns]
+    if {"measure", "value"} <= set(frame.columns):   # a long table of measures: each row's unit
+        formats[list(frame.columns).index("value")] = (
+            "rows", [EXCEL_FORMATS.get(_measure_unit(m)) for m in frame["measure"]])
     out = label_values(frame)
     out.columns = _unique([label(str(c), "column", table) for c in frame.columns])
     return out, formats
+
+
+def _measure_unit(code) -> str:
+    """A measure's unit: the label table's, else from its name (``*_share`` is a share)."""
+    rows = LABELS[(LABELS["kind"] == "measure") & (LABELS["key"] == code)]
+    return str(rows["unit"].iloc[0]) if len(rows) else unit_of(str(code))
 
 
 def sheet_names(names) -> dict:

@@ -99,3 +99,27 @@ def test_sheet_names_are_readable_unique_and_short():
                          "dfe_dsg_financial_summary_allocation_plan", "a" * 40, "a" * 40 + "b"])
     assert list(names.values())[:2] == ["DSG finance (today's mix)", "DSG finance (place plan)"]
     assert len(set(names.values())) == 4 and all(len(v) <= 31 for v in names.values())
+
+
+def test_a_long_table_of_measures_formats_each_row_by_its_unit(tmp_path):
+    from openpyxl import load_workbook
+
+    m = pd.DataFrame({"year": [2026, 2026, 2026],
+                      "measure": ["new_plans_mainstream_share", "cost_per_ehcp_gbp",
+                                  "independent_placements"],
+                      "value": [0.623, 15928.6, 172.0]})
+    write_workbook({"measures": m}, tmp_path / "m.xlsx")
+    ws = load_workbook(tmp_path / "m.xlsx")["Board measures"]
+    assert [c.value for c in ws[1]] == ["Year (January census)", "Measure", "Value"]
+    assert [ws.cell(row=r, column=3).number_format for r in (2, 3, 4)] == [
+        "0.0%", '"£"#,##0;[Red]-"£"#,##0', "#,##0"]          # a share as %, never 0.623
+
+
+def test_comparison_sheet_header_is_a_word(tmp_path):
+    from openpyxl import load_workbook
+
+    table = pd.DataFrame({"measure": ["Capital cost (£)"], "A": [1.5e6], "B": [2.0e6]})
+    table.attrs["row_units"] = ["£"]
+    write_workbook({"comparison": table}, tmp_path / "c.xlsx")
+    ws = load_workbook(tmp_path / "c.xlsx")["Comparison"]
+    assert ws["A1"].value == "Measure" and ws["B2"].number_format.startswith('"£"#,##0')
