@@ -12,7 +12,8 @@ import re
 
 from ..data.labels import LABELS, label, label_values, legend, unit_of, words
 
-__all__ = ["LABELS", "label", "label_values", "legend", "lever_words", "unit_of", "words"]
+__all__ = ["LABELS", "codes_as_words", "label", "label_values", "legend", "lever_words",
+           "unit_of", "words"]
 
 _SHARE_KEYS = ("reduction", "share", "rate", "fraction")
 
@@ -58,3 +59,14 @@ def lever_words(text) -> str:
     if where:
         out += f", in the {words(where).lower()}"
     return out
+
+
+def codes_as_words(text) -> str:
+    """Machine names inside a text (``special_independent, out_of_area``) as words.
+
+    Examples
+    --------
+    >>> codes_as_words("even fewer_new_plans = 1 leaves a deficit")
+    'even Fewer new plans = 1 leaves a deficit'
+    """
+    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), str(text))

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..data.labels import LABELS, label, label_values, unit_of
 from .formats import EXCEL_FORMATS, excel_format
+from .labels import codes_as_words, lever_words
 
 __all__ = ["number_format", "people_frame", "sheet_names", "write_workbook"]
 
@@ -68,6 +69,15 @@ def people_frame(frame: pd.DataFrame, table: str | None = None) -> tuple[pd.Data
         formats[list(frame.columns).index("value")] = (
             "rows", [EXCEL_FORMATS.get(_measure_unit(m)) for m in frame["measure"]])
     out = label_values(frame)
+    if "lever" in out:          # a lever as the plan names it, in words
+        out["lever"] = out["lever"].map(lambda v: lever_words(v) if isinstance(v, str) else v)
+    if "baseline" in out:
+        out["baseline"] = out["baseline"].map(lambda v: label(v, "scenario")
+                                              if isinstance(v, str) else v)
+    for column in ("summary", "source", "basis", "note", "flag"):
+        if column in out:
+            out[column] = out[column].map(lambda v: codes_as_words(v) if isinstance(v, str)
+                                          else v)
     out.columns = _unique([label(str(c), "column", table) for c in frame.columns])
     return out, formats
 
