@@ -67,6 +67,12 @@ def codes_as_words(text) -> str:
     Examples
     --------
     >>> codes_as_words("even fewer_new_plans = 1 leaves a deficit")
-    'even Fewer new plans = 1 leaves a deficit'
+    'even fewer new plans = 1 leaves a deficit'
     """
-    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), str(text))
+    def one(m):
+        text = label(m.group(0))
+        if m.start() > 0 and len(text) > 1 and text[1].islower():   # mid-sentence
+            text = text[0].lower() + text[1:]
+        return text
+
+    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", one, str(text))
