@@ -15,7 +15,7 @@ from ..data.labels import label, words
 from ..workflow import ScenarioRun
 from .dfe import deficit_sheets, scap_nc_sheets
 from .formats import share_text, value_text
-from .labels import lever_words
+from .labels import codes_as_words, lever_words
 
 __all__ = ["assumptions", "assumptions_used", "output_tables", "comparison_tables"]
 
@@ -174,7 +174,7 @@ def assumptions_used(run: ScenarioRun) -> pd.DataFrame:
                                                "placement, as priced by the place plan")
         if parameter == "finance: note" or parameter.endswith(": note"):
             continue
-        text = _codes_as_words(value_text(_plain(value), unit))
+        text = codes_as_words(value_text(_plain(value), unit))
         if isinstance(value, str) and value.lstrip().startswith("{"):   # a year-by-year table
             text, unit = "year by year: tables/assumptions.csv", ""
         rows.append((_parameter_words(parameter), text, _unit_words(unit),
@@ -292,12 +292,7 @@ def _unit_words(unit: str) -> str:
     return u.replace("_", " ")
 
 
-def _codes_as_words(text: str) -> str:
-    """Machine names inside a text (``special_independent, out_of_area``) as words."""
-    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: label(m.group(0)), text)
-
-
 def _source_words(source: str, run: ScenarioRun) -> str:
     if run.la_code:
         source = re.sub(rf"\b{re.escape(str(run.la_code))}\b", run.la_name, source)
-    return _codes_as_words(source)
+    return codes_as_words(source)
