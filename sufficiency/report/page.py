@@ -495,13 +495,15 @@ def chart_specs(run: ScenarioRun) -> list:
     plan = run.allocation
     if plan is not None:
         prog = plan.capital_programme.rename(columns={"capital_cost": "capital_cost_gbp"})
-        out.append(("capital_programme.png", "When the projects open",
-                    "Each project the optimiser chose, from the September it opens, with the "
-                    "places it adds and its capital cost.",
-                    f"Timeline of {len(prog)} capital projects opening between "
-                    f"{int(prog['opening_year'].min()) if len(prog) else '-'} and "
-                    f"{int(prog['opening_year'].max()) if len(prog) else '-'}.", SECTIONS[1],
-                    lambda: ch.capital_timeline(prog)))
+        if len(prog):   # no project chosen: the table says so; an empty timeline says nothing
+            first, last = int(prog["opening_year"].min()), int(prog["opening_year"].max())
+            out.append(("capital_programme.png", "When the projects open",
+                        "Each project the optimiser chose, from the September it opens, with "
+                        "the places it adds and its capital cost.",
+                        f"Timeline of {len(prog)} capital project{'s' if len(prog) != 1 else ''}"
+                        f" opening " + (f"in {first}." if first == last else
+                                        f"between {first} and {last}."), SECTIONS[1],
+                        lambda: ch.capital_timeline(prog)))
         cost = plan.cost_by_year
         out.append(("cost_by_provision.png", "What the plan costs: revenue and capital apart",
                     "Left: the revenue cost of placements (and transport) each year by "

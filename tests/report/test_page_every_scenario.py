@@ -65,3 +65,7 @@ def test_every_scenarios_page_reads_as_words(path):
     assert not years.iloc[:, 1].astype(str).str.fullmatch(r"\d,\d{3}").any(), \
         "a year written with a separator"
     assert not re.search(r"\d(\.\d+)?e-\d+", text), "a number in scientific notation"
+    # a plan that builds nothing says so in words, with no empty timeline chart
+    if run.allocation is not None and not len(run.allocation.capital_programme):
+        assert "No project chosen" in text and "no project chosen" in text
+        assert "capital_programme.png" not in [c[0] for c in report.charts]
