@@ -295,4 +295,5 @@ def _unit_words(unit: str) -> str:
 def _source_words(source: str, run: ScenarioRun) -> str:
     if run.la_code:
         source = re.sub(rf"\b{re.escape(str(run.la_code))}\b", run.la_name, source)
+    source = source.replace("as DEFAULTS", "as the library's default costs")  # a constant's name
     return codes_as_words(source)
