@@ -127,13 +127,31 @@ def load_scenario(path, overrides: dict | None = None) -> Scenario:
     raw, lines, chain, notes = _load_chain(path, seen=())
     for key, value in (overrides or {}).items():
         _set(raw, key, value)
+    _la_as_text(raw)
     problems = _check_shape(raw, lines, path)
     config = _with_defaults(raw)
     problems += _check(config, raw, lines, path)
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems),
                               problems)
+    _whole_numbers(config)
+    _paths_from_this_file(config, lines, path)
     return Scenario(config=config, path=path, chain=chain, notes=notes, lines=lines)
+
+
+def _paths_from_this_file(config: dict, lines: dict, path: Path) -> None:
+    """A file named in a base scenario (``extends``) is relative to the base's folder: rewrite it
+    relative to this file's, so everything that reads it finds the file validate checked."""
+    import os
+
+    for key in FILE_KEYS:
+        value = _get(config, key)
+        declared = lines.get(key, (path, None))[0]
+        if not isinstance(value, str) or not value or Path(value).is_absolute() or \
+                Path(declared).resolve().parent == path.resolve().parent:
+            continue
+        target = Path(declared).parent / value
+        _set(config, key, os.path.relpath(target, path.parent))
 
 
 def scenario_from_dict(config: dict, base_dir=".") -> Scenario:
@@ -141,12 +159,14 @@ def scenario_from_dict(config: dict, base_dir=".") -> Scenario:
     if not isinstance(config, dict):
         raise ValidationError(f"scenario: expected a dict of keys, got {type(config).__name__}")
     raw = copy.deepcopy(config)
+    _la_as_text(raw)
     where = Path(base_dir) / "<dict>"
     problems = _check_shape(raw, {}, where)
     full = _with_defaults(raw)
     problems += _check(full, raw, {}, where)
     if problems:
         raise ValidationError("scenario: " + "; ".join(problems), problems)
+    _whole_numbers(full)
     return Scenario(config=full, path=Path(base_dir) / "scenario.yaml", chain=[])
 
 
@@ -183,6 +203,36 @@ def _load_chain(path: Path, seen: tuple):
     raw = _merge(base_raw, raw)
     lines = {**base_lines, **lines}
     return raw, lines, base_chain + chain, base_notes + notes
+
+
+def _whole_numbers(config: dict) -> None:
+    """A whole number written as ``3.0`` (checked: it is whole) is stored as the int 3, so the
+    stages that need an int get one (``horizon: 3.0`` was accepted, then refused by the run)."""
+    def fix(node, key, value):
+        if isinstance(value, float) and math.isfinite(value) and value == int(value):
+            node[key] = int(value)
+
+    for row in SCENARIO_SCHEMA.itertuples(index=False):
+        if "int" in row.type.split("|") and "." in row.key:
+            section, key = row.key.split(".", 1)
+            node = config.get(section)
+            if isinstance(node, dict):
+                fix(node, key, node.get(key))
+        elif "int" in row.type.split("|"):
+            fix(config, row.key, config.get(row.key))
+    ints = set(LEVER_PARAMETERS.loc[LEVER_PARAMETERS["type"] == "int", "parameter"])
+    for lever in config.get("levers") or []:
+        if isinstance(lever, dict):
+            for key in ints & set(lever):
+                fix(lever, key, lever[key])
+
+
+def _la_as_text(raw: dict) -> None:
+    """``data.la: 886`` (YAML reads a code as a number) is the code ``'886'``."""
+    data = raw.get("data")
+    if isinstance(data, dict) and isinstance(data.get("la"), int) and \
+            not isinstance(data.get("la"), bool) and 100 <= data["la"] <= 999:
+        data["la"] = str(data["la"])
 
 
 def _merge(base: dict, top: dict) -> dict:
@@ -292,6 +342,14 @@ def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
                 problems.append(f"{where(key)}: {key}: file {value!r} not found (looked in "
                                 f"{Path(file).parent}); expected a path relative to the "
                                 "scenario file")
+    if _get(config, "forecast.model") == "prevalence" and _get(config, "data.history"):
+        problems.append(f"{where('forecast.model')}: forecast.model = 'prevalence' with "
+                        "data.history: the prevalence model needs the LA's ONS population, "
+                        "which is aged forward only for the embedded history; expected another "
+                        "model (auto, log_linear, ...) with your own history")
+    if _get(config, "data.history_sheet") and not _get(config, "data.history"):
+        problems.append(f"{where('data.history_sheet')}: data.history_sheet is given without "
+                        "data.history; expected the workbook it is a sheet of (data.history)")
     if _get(config, "allocate.settings") and not _get(config, "allocate.designations"):
         problems.append(f"{where('allocate.settings')}: allocate.settings is given without "
                         "allocate.designations; expected both (what each setting may take)")
@@ -300,7 +358,8 @@ def _check(config: dict, raw: dict, lines: dict, path: Path) -> list[str]:
         if _get(config, key) and not _get(config, "allocate.settings"):
             problems.append(f"{where(key)}: {key} is given without allocate.settings; expected "
                             "the settings table it refers to")
-    problems += _check_levers(config.get("levers"), lines, path)
+    problems += _check_levers(config.get("levers"), lines, path,
+                              by=_get(config, "forecast.by"))
     problems += _check_size(config, where)
     problems += check_income_lines(_get(config, "finance.income_lines"), where)[1]
     return problems
@@ -443,7 +502,7 @@ def check_income_lines(items, where) -> tuple[list, list]:
 
 #: Scenario keys naming a user file (read by :mod:`sufficiency.data.tables`).
 FILE_KEYS = ("data.history", "allocate.settings", "allocate.designations", "allocate.projects",
-             "allocate.travel", "allocate.existing", "finance.costs")
+             "allocate.travel", "allocate.existing", "finance.costs", "data.planning_areas")
 
 #: Largest working memory a run may need for its simulated paths (bytes); see :func:`_check_size`.
 MAX_PATH_BYTES = 2 * 1024 ** 3
@@ -467,7 +526,7 @@ def _check_size(config: dict, where) -> list[str]:
     return []
 
 
-def _check_levers(levers, lines: dict, path: Path) -> list[str]:
+def _check_levers(levers, lines: dict, path: Path, by=None) -> list[str]:
     from .forecast.levers import LEVERS
 
     if levers is None:
@@ -503,13 +562,34 @@ def _check_levers(levers, lines: dict, path: Path) -> list[str]:
                                 f"{', '.join(required + optional)}")
                 continue
             if p in params.index:
-                message = _lever_value_problem(value, params.loc[p])
+                message = _lever_value_problem(value, params.loc[p], by)
                 if message:
                     problems.append(f"{_where(lines, path, key)}: {key} = {value!r}: {message}")
     return problems
 
 
-def _lever_value_problem(value, spec) -> str:
+def _where_problem(value, by) -> str:
+    """A lever's ``where``: the forecast's own keys (``age_band`` when forecasting by age band)
+    and values it has; anything else matches no series (the run refused it after forecasting)."""
+    from .data.vocabulary import AGE_BANDS
+
+    keys = ["age_band"] if by == "age_band" else []
+    bands = list(AGE_BANDS["age_band"])
+    for column, wanted in value.items():
+        if column not in keys:
+            return (f"column {column!r} is not a key of the forecast "
+                    f"({keys or 'none: forecast.by is total'}); expected "
+                    + ("{age_band: 5-10}" if keys else "no 'where' (the lever acts on the total)")
+                    + suggest(str(column), keys))
+        if isinstance(wanted, (list, dict)):
+            return (f"{column} = {wanted!r}: expected one age band (one lever per band)")
+        if str(wanted) not in bands:
+            return (f"{column} {wanted!r} is not an age band; expected one of {bands}"
+                    f"{suggest(str(wanted), bands)}")
+    return ""
+
+
+def _lever_value_problem(value, spec, by=None) -> str:
     kind = spec["type"]
     if kind == "provision":
         from .data.vocabulary import PROVISIONS
@@ -518,7 +598,8 @@ def _lever_value_problem(value, spec) -> str:
         return "" if value in options else \
             f"expected a provision code, one of {options}{suggest(str(value), options)}"
     if kind == "mapping":
-        return "" if isinstance(value, dict) else "expected a mapping {column: value}"
+        return _where_problem(value, by) if isinstance(value, dict) else \
+            "expected a mapping {column: value}"
     return _number_problem(value, kind, spec["min"], spec["max"], spec["unit"])
 
 

@@ -52,7 +52,8 @@ CODE_COLUMNS = {"need": "code:need", "phase": "code:phase", "provision": "code:p
 #: The user tables a scenario can name: table -> scenario key.
 TABLE_KEYS = {"settings": "allocate.settings", "designation": "allocate.designations",
               "projects": "allocate.projects", "travel": "allocate.travel",
-              "existing": "allocate.existing", "costs": "finance.costs"}
+              "existing": "allocate.existing", "costs": "finance.costs",
+              "planning_areas": "data.planning_areas"}
 
 #: Your cost per place (``finance.costs``): what the High Needs Block pays for one placement a
 #: year, by provision (and phase), in the finance defaults' prices (2023-24).
@@ -83,6 +84,20 @@ RUN_COLUMNS = {
 }
 
 
+#: The planning areas of the SCAP table (``data.planning_areas``): how the LA's pupils split
+#: between its areas, shares adding up to 1 (per phase when a phase column is given).
+PLANNING_AREAS_SCHEMA = make_schema([
+    ("area", "str", "", True, None, None, None, "planning area"),
+    ("share", "float", "", True, None, 0.0, 1.0,
+     "share of the LA's pupils in the area (0.25, not 25%); the shares add up to 1"),
+    ("phase", "code:phase", "", False, None, None, None,
+     "primary or secondary: shares per phase (then both phases, each adding up to 1)"),
+])
+
+#: Largest difference from 1 of the planning areas' shares (the SCAP split needs them exact).
+SHARE_TOLERANCE = 1e-6
+
+
 def user_schema(name: str) -> pd.DataFrame:
     """The schema of user table ``name`` (``settings``, ``designation``, ``projects``, ``travel``,
     ``existing``, ``project_places``) with types, units, ranges and vocabularies.
@@ -98,6 +113,8 @@ def user_schema(name: str) -> pd.DataFrame:
     """
     if name == "costs":
         return COSTS_SCHEMA.copy()
+    if name == "planning_areas":
+        return PLANNING_AREAS_SCHEMA.copy()
     rows = []
     for r in SCHEMAS[name].itertuples(index=False):
         kind = CODE_COLUMNS.get(r.column, r.kind) if r.kind == "str" else r.kind
@@ -125,7 +142,8 @@ def user_tables_markdown() -> str:
     '### settings (`allocate.settings`)'
     """
     lines = []
-    for name in ("settings", "designation", "projects", "travel", "existing", "costs"):
+    for name in ("settings", "designation", "projects", "travel", "existing", "costs",
+                 "planning_areas"):
         key = TABLE_KEYS.get(name)
         lines += [f"### {name}" + (f" (`{key}`)" if key else " (Python API)"), "",
                   "| column | type | unit | range | required | blank means | meaning |",
@@ -161,6 +179,8 @@ class ScenarioFiles:
         plan).
     costs : DataFrame or None
         Your cost per place (``finance.costs``): ``provision, phase, cost_per_place, source``.
+    planning_areas : DataFrame or None
+        ``area, share[, phase]`` for the SCAP table (``data.planning_areas``).
     years : list of int
         The plan (forecast) years, known before forecasting: the year after the history's last
         January to ``forecast.horizon`` years on (empty when the history could not be read).
@@ -177,6 +197,7 @@ class ScenarioFiles:
     travel: pd.DataFrame | None = None
     existing: pd.DataFrame | None = None
     costs: pd.DataFrame | None = None
+    planning_areas: pd.DataFrame | None = None
     years: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
@@ -187,14 +208,17 @@ class ScenarioFiles:
                                   "\n  ".join(self.problems), self.problems)
 
 
-def read_scenario_files(scenario) -> ScenarioFiles:
+def read_scenario_files(scenario, purpose: str = "run") -> ScenarioFiles:
     """Read and check every file ``scenario`` names; see the module docstring.
 
-    Never raises for a bad file: every problem is in ``.problems``.
+    ``purpose`` is ``"run"`` (``sufficiency validate`` and ``run``) or ``"backtest"`` (only
+    what a backtest of the history needs). Never raises for a bad file: every problem is in
+    ``.problems``.
     """
     from .data import read_history
 
     out = ScenarioFiles()
+    out.notes += _la_read_as(scenario)
     history = scenario.resolve(scenario.get("data.history"))
     if history is not None:
         try:
@@ -205,7 +229,8 @@ def read_scenario_files(scenario) -> ScenarioFiles:
         except ValidationError as err:
             out.problems += err.problems
         if out.history is not None:
-            out.problems += _history_fits_the_run(scenario, out.history, str(history))
+            out.problems += _history_fits_the_run(scenario, out.history, str(history),
+                                                  purpose)
     if history is None or out.history is not None:
         out.years = plan_years(scenario, out.history)
         out.problems += _fits_the_years(scenario, out.years)
@@ -225,18 +250,42 @@ def read_scenario_files(scenario) -> ScenarioFiles:
             table.cells = table.cells.apply(
                 lambda c: c.where(~c.str.lower().isin(["all", "any"]), "")
                 if str(c.name).strip().lower() == "phase" else c)
-        frame, problems, notes = check_table(table, schema, vocabulary, name)
+        frame, problems, notes = check_table(
+            table, schema, Vocabulary() if name == "planning_areas" else vocabulary, name)
         out.problems += problems
         out.notes += notes
         if not problems:
             setattr(out, name, frame)
     if not out.problems:
-        out.problems += _across(out) + _costs(out)
+        out.problems += _across(out) + _costs(out) + _areas_split(out)
     if not out.problems and out.designation is not None:
         out.designation = _merge_groups(out.designation, out.notes)
     if not out.problems and out.existing is not None:
         out.existing = _existing_by_group(out.existing, out.notes)
     return out
+
+
+def _la_read_as(scenario) -> list[str]:
+    """A note when ``data.la`` was matched loosely (a misspelling or a fragment of a name)."""
+    from .data import everyday_name, la_names, las, resolve_la
+
+    la = scenario.get("data.la")
+    if not isinstance(la, str) or not la.strip():
+        return []
+    try:
+        table = las()
+        code = resolve_la(la, table)
+    except (KeyError, ValueError):
+        return []
+    row = table[table["la_code"] == code]
+    name = la_names().get(code, code)
+    exact = {code, name.lower(), everyday_name(name).lower()} | \
+        set(row["new_la_code"].str.lower()) | set(row["la_name"].str.lower())
+    text = la.strip().lower()
+    if text in exact or text.zfill(3) == code:
+        return []
+    return [f"{scenario.where('data.la')}: data.la {la!r} read as {everyday_name(name)} "
+            f"(LA {code}); write that name or code if another LA was meant"]
 
 
 def _fits_the_years(scenario, years: list) -> list[str]:
@@ -337,26 +386,68 @@ def plan_years(scenario, history: pd.DataFrame | None = None) -> list[int]:
     return list(range(last + 1, last + 1 + int(horizon)))
 
 
-def _history_fits_the_run(scenario, history: pd.DataFrame, source: str) -> list[str]:
+def _history_fits_the_run(scenario, history: pd.DataFrame, source: str,
+                          purpose: str = "run") -> list[str]:
+    """What the forecast and the demand stage need of an own history, checked before the run:
+    age bands and the LA's published figures (a run always turns the forecast into demand for
+    places), every series up to the same year with 3 positive years at its end, and a last
+    year that is the January of the LA's latest published placements (the base the demand is
+    carried forward from). ``purpose="backtest"`` checks only what a backtest needs."""
+    from .data.validate import own_history_by_age_band
+    from .forecast.validate import MIN_OBS, check_history
+
     problems = []
-    needs_bands = scenario.get("allocate.enabled") or scenario.get("finance.enabled")
-    if needs_bands and scenario.get("forecast.by") == "age_band" and (
-            "age_band" not in history or not (history["age_band"] != "all").any()):
+    run = purpose == "run"
+    by_band = scenario.get("forecast.by") == "age_band"
+    has_bands = "age_band" in history and (history["age_band"] != "all").any() or \
+        "age" in history
+    if run and not (by_band and has_bands):
         problems.append(f"{source}: has no age_band column with age bands; expected under 5, "
-                        "5-10, 11-15, 16-19, 20-25 rows per year (demand for places needs a "
-                        "forecast by age band), or forecast.by: total with allocate and finance "
-                        "disabled")
+                        "5-10, 11-15, 16-19, 20-25 rows per year and forecast.by: age_band "
+                        "(demand for places needs a forecast by age band); a history "
+                        "of totals can be backtested (sufficiency backtest)")
     years = sorted(int(y) for y in history["year"].unique())
     gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
     if gaps:
         problems.append(f"{source}: has no rows for years {gaps}; expected one value a year "
                         f"from {years[0]} to {years[-1]} (the forecast needs a continuous "
                         "series: fill the gap or start after it)")
-    if needs_bands and not scenario.get("data.la"):
-        problems.append(f"{scenario.path}: data.la is needed beside data.history: the placement "
-                        "and need mix that turn the forecast into demand for places come from "
-                        "the LA's published figures; expected e.g. data: {la: Wiltshire, "
-                        "history: my-history.csv}")
+    if not run and years and years[-1] - years[0] < 5:
+        problems.append(f"{source}: has {len(years)} year(s) ({years[0]}-{years[-1]}); a "
+                        "backtest needs at least 6 (forecasts are made from the 5th year on, "
+                        "each scored against a later year)")
+    la = scenario.get("data.la")
+    if run and not la:
+        problems.append(f"{scenario.where('data')}: data.la is needed beside data.history: the "
+                        "placement and need mix that turn the forecast into demand for places "
+                        "come from the LA's published figures; expected e.g. data: {la: "
+                        "Wiltshire, history: my-history.csv}")
+    if problems:
+        return problems
+    frame = own_history_by_age_band(history)
+    if by_band and (frame["age_band"] != "all").any():
+        frame = frame[frame["age_band"] != "all"][["year", "age_band", "count"]]
+    else:
+        frame = frame[frame["age_band"] == "all"][["year", "count"]]
+    try:
+        check_history(frame, name=source, min_obs=MIN_OBS)
+    except ValidationError as err:
+        problems += [p if p.startswith(source) else f"{source}: {p}" for p in err.problems]
+        problems = [p + " (after adding up the rows of each year and age band)"
+                    if "series" in p else p for p in problems]
+    if run and la and years:
+        from . import data as sd
+
+        try:
+            base = int(sd.la_placements_by_age(sd.resolve_la(la, sd.las()))["year"].max())
+        except (KeyError, ValueError):
+            base = None
+        if base is not None and years[-1] != base:
+            problems.append(f"{source}: ends in {years[-1]}; expected it to end in {base}: the "
+                            f"demand for places is carried forward from the LA's January "
+                            f"{base} placements (DfE SEN2), so the forecast must start in "
+                            f"{base + 1}" + (" (drop the later years)" if years[-1] > base
+                                              else " (add the missing years)"))
     return problems
 
 
@@ -490,6 +581,45 @@ def _costs(f: ScenarioFiles) -> list[str]:
         return []
     return [f"{_at(c, dup)}, column 'provision': {sorted(set(c.loc[dup, 'provision']))[:3]}: "
             "expected one row per provision and phase (a blank phase is every phase)"]
+
+
+def _areas_split(f: ScenarioFiles) -> list[str]:
+    """The planning areas' shares add up to 1 (per phase: primary and secondary, the SCAP
+    phases), one row per area (and phase)."""
+    a = f.planning_areas
+    if a is None:
+        return []
+    problems = []
+    phased = a["phase"].notna().any()
+    if phased and a["phase"].isna().any():
+        problems.append(f"{_at(a, a['phase'].isna())}, column 'phase': blank; expected primary "
+                        "or secondary on every row (or no phase column)")
+        return problems
+    keys = ["area", "phase"] if phased else ["area"]
+    dup = a.duplicated(keys, keep=False)
+    if dup.any():
+        problems.append(f"{_at(a, dup)}, column 'area': {sorted(set(a.loc[dup, 'area']))[:3]}: "
+                        f"expected one row per {' and '.join(keys)}")
+    if phased:
+        other = ~a["phase"].isin(["primary", "secondary"])
+        if other.any():
+            problems.append(f"{_at(a, other)}, column 'phase': "
+                            f"{sorted(set(a.loc[other, 'phase']))}: expected primary or "
+                            "secondary (the SCAP return's phases)")
+            return problems
+        for phase in sorted({"primary", "secondary"} - set(a["phase"])):
+            problems.append(f"{a.attrs['source']}: no rows for phase {phase!r}; expected shares "
+                            "for primary and for secondary (or no phase column): the SCAP "
+                            f"table would have no {phase} demand")
+    groups = a.groupby("phase") if phased else [("all", a)]
+    for phase, part in groups:
+        total = float(part["share"].sum())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            hint = " (percentages? give 0.25 for 25%)" if total > 1.5 else ""
+            problems.append(f"{_at(a, a.index.isin(part.index))}, column 'share': "
+                            + (f"phase {phase!r}: " if phased else "")
+                            + f"the shares add up to {total:g}; expected 1{hint}")
+    return problems
 
 
 def _existing_by_group(e: pd.DataFrame, notes: list) -> pd.DataFrame:

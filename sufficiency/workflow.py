@@ -21,6 +21,7 @@ import pandas as pd
 from . import data as sd
 from . import demand as dm
 from .allocate import Plan
+from .data.validate import own_history_by_age_band
 from .data.vocabulary import INDEPENDENT, QUANTILES
 from .errors import SolverError, ValidationError
 from .finance import Calibration, DeficitPlan
@@ -169,7 +170,8 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     flows = _flows(scenario, la_code, forecast, frames)
     need_mix = dm.need_shares(frames["needs"])
     demand = flows.demand(need_mix)
-    scap = _scap(scenario, la_code, forecast, demand, frames, need_mix, notes, inputs)
+    scap = _scap(scenario, la_code, forecast, demand, frames, need_mix, notes, inputs,
+                 files.planning_areas)
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
@@ -353,43 +355,9 @@ def _flows(scenario: Scenario, la_code: str | None, forecast: Forecast, frames: 
                               phases=_phases(scenario), value=value, history=own)
 
 
-def own_history_by_age_band(history: pd.DataFrame) -> pd.DataFrame:
-    """An LA's own tidy history as ``year, age_band, count, flag`` with an ``all`` row a year.
-
-    Keys other than the age band are summed over (or, when they have an ``all`` value, only
-    those rows are kept, so a total is never added to its parts); single ages become age
-    bands; years without an ``all`` row get one, the sum of their bands.
-
-    Examples
-    --------
-    >>> h = pd.DataFrame({"year": [2024, 2024, 2024], "age_band": ["5-10", "5-10", "11-15"],
-    ...                   "need": ["ASD", "SEMH", "ASD"], "count": [3.0, 4.0, 5.0]})
-    >>> own_history_by_age_band(h)[["year", "age_band", "count"]].values.tolist()
-    [[2024, '5-10', 7.0], [2024, '11-15', 5.0], [2024, 'all', 12.0]]
-    """
-    h = history.copy()
-    if "age_band" not in h and "age" in h:
-        h["age_band"] = sd.age_band_of(h["age"].astype(int)).to_numpy()
-    if "age_band" not in h:
-        h["age_band"] = "all"
-    for key in [c for c in h.columns if c not in ("year", "age_band", "count", "age")]:
-        values = h[key].astype(str)
-        if (values == "all").any():
-            h = h[values == "all"]
-    h = h.groupby(["year", "age_band"], as_index=False, sort=False)["count"].sum()
-    bands = h[h["age_band"] != "all"]
-    totals = h[h["age_band"] == "all"]
-    missing = sorted(set(bands["year"]) - set(totals["year"]))
-    if missing:
-        add = bands[bands["year"].isin(missing)].groupby("year", as_index=False)["count"].sum()
-        h = pd.concat([h, add.assign(age_band="all")], ignore_index=True)
-    order = {b: i for i, b in enumerate(list(sd.AGE_BANDS["age_band"]) + ["all"])}
-    h = h.assign(_o=h["age_band"].map(order)).sort_values(["year", "_o"]).drop(columns="_o")
-    return h.assign(flag="")[["year", "age_band", "count", "flag"]].reset_index(drop=True)
-
-
 def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, frames: dict,
-          need_mix: pd.DataFrame, notes: list, inputs: dict) -> pd.DataFrame:
+          need_mix: pd.DataFrame, notes: list, inputs: dict,
+          areas: pd.DataFrame | None = None) -> pd.DataFrame:
     """Specialist demand by NC year (SCAP): the plan's primary/secondary demand split by single
     ages aged forward, by planning area when ``data.planning_areas`` is given."""
     from .scap import nc_year_demand
@@ -405,11 +373,8 @@ def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, fram
         pm = dm.provision_shares(frames["placements_by_age"])
         demand = dm.place_demand(forecast.table, pm, need_mix, dm.phase_shares(sd.PHASES),
                                  value=scenario.get("forecast.planning_quantile"))
-    areas = None
-    path = scenario.resolve(scenario.get("data.planning_areas"))
-    if path is not None:
-        areas = pd.read_csv(path)
-        inputs["data.planning_areas"] = path
+    if areas is not None:   # read and checked with the other files (scenario_files)
+        areas = areas[["area", "share"] + (["phase"] if areas["phase"].notna().any() else [])]
     return nc_year_demand(demand, single, areas=areas)
 
 
@@ -735,7 +700,7 @@ def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) ->
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     say("reading data")
-    files = read_scenario_files(scenario)
+    files = read_scenario_files(scenario, purpose="backtest")
     files.raise_if_any(str(scenario.path))
     _, _, history = _history(scenario, files, [])
     total = history[history["age_band"] == "all"][["year", "count"]].dropna()

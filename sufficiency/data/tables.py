@@ -190,8 +190,14 @@ def _csv_rows(path: Path):
     sample = "\n".join(text.splitlines()[:20])
     delimiter = ","
     counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
-    if counts[","] == 0 and max(counts.values()) > 0:
+    # the header decides: 'area;share' then '0,6' is ';'-separated with decimal commas
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    heads = {d: header.count(d) for d in counts}
+    if heads[","] == 0 and max(heads.values()) > 0:
+        delimiter = max(heads, key=heads.get)
+    elif counts[","] == 0 and max(counts.values()) > 0:
         delimiter = max(counts, key=counts.get)
+    if delimiter != ",":
         notes.append(f"{path}: columns separated by {delimiter!r}")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     grid = []
@@ -409,9 +415,20 @@ class Vocabulary:
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def _parse_number(text: str):
-    """A number from a cell: thousands separators, £ and spaces are allowed; '' -> None."""
-    t = text.replace(",", "").replace("£", "").replace(" ", "").replace("\u00a0", "")
+    """A number from a cell: thousands separators, £ and spaces are allowed; '' -> None.
+
+    A comma must separate thousands (``25,000``); a decimal comma (``0,6``, ``25000,50``) is
+    not read as a number (it would be 6 or 2,500,050).
+    """
+    t = text.replace("£", "").replace(" ", "").replace("\u00a0", "")
+    if "," in t:
+        if not _THOUSANDS.match(t):
+            return "bad"
+        t = t.replace(",", "")
     if t == "":
         return None
     if t.lower() in ("inf", "+inf", "infinity", "unlimited"):
@@ -511,12 +528,19 @@ def _numbers(table: Table, text: pd.Series, r, problems: list) -> pd.Series:
     bad = values.map(lambda v: isinstance(v, str))
     blank = values.isna() & ~bad
     what = "a year" if r.unit == "year" else f"a number{' of ' + r.unit if r.unit else ''}"
+    comma = text.str.replace(r"[£\s]", "", regex=True).str.fullmatch(r"[+-]?\d+,\d+") & bad
+    if comma.any():   # a decimal comma: name it, with the number meant
+        for i in np.flatnonzero(comma.to_numpy())[:3]:
+            meant = text.iloc[i].replace("£", "").replace(" ", "").replace(",", ".")
+            problems.append(f"{table.at(i)}, column {r.column!r}: {text.iloc[i]!r} has a "
+                            f"decimal comma; expected {what} with a decimal point (did you "
+                            f"mean {meant}?)")
     lo = -math.inf if r.min is None or pd.isna(r.min) else float(r.min)
     hi = math.inf if r.max is None or pd.isna(r.max) else float(r.max)
     show = (lambda x: f"{x:.0f}") if r.unit == "year" else _num
     span = f" from {show(lo)} to {show(hi)}" if math.isfinite(lo) and math.isfinite(hi) else \
         (f" of {show(lo)} or more" if math.isfinite(lo) else "")
-    _report(table, bad, r.column, text, f"{what}{span}", problems)
+    _report(table, bad & ~comma, r.column, text, f"{what}{span}", problems)
     if r.required and r.default is None:
         _report(table, blank & (text == ""), r.column, text, f"{what}; found a blank", problems,
                 show=False)

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .vocabulary import AGE_BANDS, NEED_ALIASES, NEEDS, PROVISIONS, suggest
+from .vocabulary import AGE_BANDS, NEED_ALIASES, NEEDS, PROVISIONS, age_band_of, suggest
 
 __all__ = ["HISTORY_SCHEMA", "ValidationReport", "read_history", "MAX_COUNT", "validate_history",
-           "TOTAL_TOLERANCE"]
+           "TOTAL_TOLERANCE", "own_history_by_age_band"]
 
 #: The history schema as data: column, required, kind, allowed values, description.
 HISTORY_SCHEMA = pd.DataFrame(
@@ -293,3 +293,38 @@ def _gaps(data: pd.DataFrame, keys: list[str], source: str) -> list[str]:
             notes.append(f"{source}: series {label or 'total'} has no rows for years {missing}; "
                          "forecasts need a continuous series (fill or confirm the gap)")
     return notes
+
+
+def own_history_by_age_band(history: pd.DataFrame) -> pd.DataFrame:
+    """An LA's own tidy history as ``year, age_band, count, flag`` with an ``all`` row a year.
+
+    Keys other than the age band are summed over (or, when they have an ``all`` value, only
+    those rows are kept, so a total is never added to its parts); single ages become age
+    bands; years without an ``all`` row get one, the sum of their bands.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"year": [2024, 2024, 2024], "age_band": ["5-10", "5-10", "11-15"],
+    ...                   "need": ["ASD", "SEMH", "ASD"], "count": [3.0, 4.0, 5.0]})
+    >>> own_history_by_age_band(h)[["year", "age_band", "count"]].values.tolist()
+    [[2024, '5-10', 7.0], [2024, '11-15', 5.0], [2024, 'all', 12.0]]
+    """
+    h = history.copy()
+    if "age_band" not in h and "age" in h:
+        h["age_band"] = age_band_of(h["age"].astype(int)).to_numpy()
+    if "age_band" not in h:
+        h["age_band"] = "all"
+    for key in [c for c in h.columns if c not in ("year", "age_band", "count", "age")]:
+        values = h[key].astype(str)
+        if (values == "all").any():
+            h = h[values == "all"]
+    h = h.groupby(["year", "age_band"], as_index=False, sort=False)["count"].sum()
+    bands = h[h["age_band"] != "all"]
+    totals = h[h["age_band"] == "all"]
+    missing = sorted(set(bands["year"]) - set(totals["year"]))
+    if missing:
+        add = bands[bands["year"].isin(missing)].groupby("year", as_index=False)["count"].sum()
+        h = pd.concat([h, add.assign(age_band="all")], ignore_index=True)
+    order = {b: i for i, b in enumerate(list(AGE_BANDS["age_band"]) + ["all"])}
+    h = h.assign(_o=h["age_band"].map(order)).sort_values(["year", "_o"]).drop(columns="_o")
+    return h.assign(flag="")[["year", "age_band", "count", "flag"]].reset_index(drop=True)

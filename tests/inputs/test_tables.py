@@ -153,3 +153,21 @@ def test_inputs_doc_tables_are_generated_from_the_schemas():
     assert doc.split(DOC_MARKER, 1)[1].lstrip("\n") == user_tables_markdown(), (
         "docs/inputs.md is out of date: regenerate its tables with "
         "sufficiency.scenario_files.user_tables_markdown()")
+
+
+@pytest.mark.parametrize("cell, value", [("25,000", 25000.0), ("£1,234,567.50", 1234567.5),
+                                         ("-1,000", -1000.0), ("12", 12.0)])
+def test_thousands_separators_are_read(cell, value):
+    from sufficiency.data.tables import _parse_number
+
+    assert _parse_number(cell) == value
+
+
+@pytest.mark.parametrize("cell", ["0,6", "25000,50", "1,2,3", "12,34"])
+def test_a_decimal_comma_is_never_read_as_thousands(tmp_path, cell):
+    path = tmp_path / "s.csv"
+    path.write_text(f"setting;provision;capacity;cost_per_place\nOak;special_maintained;10;{cell}\n")
+    frame, problems, _ = check_table(read_table(path), SCHEMA, Vocabulary(), "settings")
+    assert len(problems) == 1 and "line 2, column 'cost_per_place'" in problems[0], problems
+    if cell.count(",") == 1:
+        assert f"did you mean {cell.replace(',', '.')}?" in problems[0]
