@@ -550,6 +550,16 @@ def _across(f: ScenarioFiles) -> list[str]:
                                 f"designated for need {need!r}, phase {phase!r} in the "
                                 f"designation table ({g.attrs['source']}); expected a need and "
                                 "phase the setting takes (add a designation row)")
+        placed = e[e["setting"].isin(known)].groupby("setting")["count"].sum()
+        room = s.set_index("setting")["capacity"].astype(float)
+        room = room[~room.index.duplicated()]
+        over = placed[placed > room.reindex(placed.index) + 1e-9]
+        for name, count in over.head(10).items():
+            problems.append(f"{_at(e, e['setting'] == name)}, column 'count': {count:,.0f} "
+                            f"children placed at {name!r}, more than its capacity "
+                            f"({room[name]:,.0f} places in {s.attrs['source']}); expected the "
+                            "children there now to fit its capacity (raise the capacity to "
+                            "the places it really has)")
         if f.years and e["year"].notna().any():
             base = f.years[0] - 1
             check(e, e["year"].notna() & (e["year"] != base), "year",
