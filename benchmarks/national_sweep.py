@@ -97,8 +97,19 @@ def main() -> int:
             sorted(p.name for p in (root / name / "national").glob("*.csv"))
         print(f"national tables of {name} byte-identical to {table['executor'].iloc[0]}: "
               f"{'yes' if same else 'NO'}")
-    failed = pd.read_csv(root / table["executor"].iloc[0] / "status.csv", dtype={"la_code": str})
-    failed = failed[failed["status"] == "failed"]
+    status = pd.read_csv(root / table["executor"].iloc[0] / "status.csv", dtype={"la_code": str},
+                         keep_default_na=False)
+    ran = status[status["status"] == "ok"]
+    print(f"\nhow the solves stopped ({table['executor'].iloc[0]}): "
+          + ", ".join(f"{k} {v}" for k, v in ran["stopped_by"].value_counts().items()))
+    slow = ran.assign(seconds=ran["seconds"].astype(float)).nlargest(5, "seconds")
+    print("slowest LAs: " + ", ".join(f"{r.la_name} {r.seconds:.1f}s ({r.stopped_by})"
+                                      for r in slow.itertuples(index=False)))
+    skipped = status[status["message"].str.startswith("not run: the DfE")]
+    if len(skipped):
+        print(f"skipped, their data cannot be run ({len(skipped)}): "
+              + ", ".join(skipped["la_name"]))
+    failed = status[status["status"] == "failed"]
     if len(failed):
         print(f"\nLAs that failed ({len(failed)}):")
         for row in failed.itertuples(index=False):

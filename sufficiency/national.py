@@ -639,7 +639,7 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
                                                              "gap")})
             continue
         todo.append(_Task(row.la_code, row.la_name, row.requested,
-                          _for_la(scenario, row.la_code, seed), seed, outputs))
+                          _for_la(scenario, row.la_code, seed, outputs), seed, outputs))
     if done:
         say(f"resuming in {out}: {len(done)} LA(s) already done are skipped and kept "
             f"({', '.join(r.la_name for r in done[:5])}{', ...' if len(done) > 5 else ''})")
@@ -705,10 +705,15 @@ def _digest(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _for_la(scenario: Scenario, code: str, seed: int) -> Scenario:
+def _for_la(scenario: Scenario, code: str, seed: int, outputs: str = "full") -> Scenario:
+    """The scenario for one LA: its code and seed; a tables-only sweep skips the marginal
+    value of a place (an LP re-solve per LA that no national table holds; the plan is the
+    same)."""
     config = copy.deepcopy(scenario.config)
     config.setdefault("data", {})["la"] = code
     config["seed"] = seed
+    if outputs == "tables":
+        config.setdefault("allocate", {})["marginal_values"] = False
     return Scenario(config=config, path=scenario.path, chain=list(scenario.chain))
 
 

@@ -119,7 +119,11 @@ _ROWS = [
      "Wall-clock safety limit on the solve. A solve stopped by it keeps the best plan found by "
      "then, which depends on the machine's speed and load, and the outputs say it is not "
      "reproducible; allocate.node_limit is the deterministic stopping rule.", "", 1.0, 86_400.0),
-    ("allocate.node_limit", "int|null", 2000, "nodes",
+    ("allocate.marginal_values", "bool", True, "",
+     "Compute the value of one more place (marginal_place_value: one more LP solve with the "
+     "build decisions fixed). A tables-only sweep turns it off: its national tables do not "
+     "include it, and the plan is the same either way.", ""),
+    ("allocate.node_limit", "int|null", 500, "nodes",
      "Branch-and-bound nodes after which the solver stops with the best plan found (CBC "
      "maxNodes, HiGHS mip_max_nodes), whatever the gap: a deterministic stopping rule, so the "
      "same scenario gives the same plan on any machine, however loaded. Empty = no node limit "

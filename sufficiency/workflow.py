@@ -426,7 +426,8 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        solver=scenario.get("allocate.solver"),
                        time_limit=scenario.get("allocate.time_limit"),
                        mip_gap=scenario.get("allocate.mip_gap"),
-                       node_limit=scenario.get("allocate.node_limit"))
+                       node_limit=scenario.get("allocate.node_limit"),
+                       duals=scenario.get("allocate.marginal_values"))
 
 
 def _calibration(la_code: str | None) -> Calibration | str | None:

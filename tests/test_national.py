@@ -150,6 +150,14 @@ def test_a_rerun_resumes_and_gives_the_same_bytes(swept, tmp_path):
     assert kept.loc["Rutland", "stopped_by"] in ("optimal", "gap_limit", "node_limit")
 
 
+def test_a_tables_only_sweep_skips_the_marginal_values_it_does_not_write():
+    from sufficiency.national import _for_la
+
+    assert _for_la(fast(), "857", 1, "tables").get("allocate.marginal_values") is False
+    assert _for_la(fast(), "857", 1, "full").get("allocate.marginal_values") is True
+    assert "allocate.marginal_values" not in str(fast().config)      # not the user's scenario
+
+
 def test_a_different_scenario_cannot_resume_into_the_same_folder(swept):
     out, _, _ = swept
     with pytest.raises(ValidationError, match="different settings"):
