@@ -6,12 +6,14 @@ used, stage by stage, with its value, unit and source.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 import re
 
 from .. import demand as dm
 from ..data.labels import label, words
+from ..data.vocabulary import AGE_BAND_ORDER
 from ..workflow import ScenarioRun
 from .dfe import deficit_sheets, scap_nc_sheets
 from .formats import share_text, value_text
@@ -53,10 +55,10 @@ def assumptions(run: ScenarioRun) -> pd.DataFrame:
 def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
     """Every output table by sheet name (the workbook and ``tables/*.csv``), in sheet order."""
     out = {"assumptions": assumptions(run), "history": run.history,
-           "forecast": run.forecast.table.copy(), "demand": run.demand,
+           "forecast": _youngest_first(run.forecast.table.copy()), "demand": run.demand,
            "measures": run.measures}
     if run.forecast.components is not None:
-        out["growth_split"] = run.forecast.components
+        out["growth_split"] = _youngest_first(run.forecast.components)
     per_1000 = plans_per_1000_table(run)
     if per_1000 is not None:
         out["plans_per_1000"] = per_1000
@@ -104,8 +106,17 @@ def plans_per_1000_table(run: ScenarioRun) -> pd.DataFrame | None:
         fc = fc.assign(age_band="all")
     fc = plans_per_1000(fc, run.population)
     fc.insert(2, "basis", "forecast (mean)")
-    out = pd.concat([hist, fc], ignore_index=True)
-    return out.sort_values(["age_band", "year"], kind="stable").reset_index(drop=True)
+    return _youngest_first(pd.concat([hist, fc], ignore_index=True))
+
+
+def _youngest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by age band youngest first and the LA total last, not alphabetically ("11-15"
+    before "5-10"); within a band, the order as it was (years ascending)."""
+    if "age_band" not in frame:
+        return frame
+    rank = {b: i for i, b in enumerate(AGE_BAND_ORDER)}
+    key = frame["age_band"].map(lambda b: rank.get(b, len(rank))).to_numpy()
+    return frame.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
 def comparison_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:

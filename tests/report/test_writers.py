@@ -123,3 +123,13 @@ def test_comparison_sheet_header_is_a_word(tmp_path):
     write_workbook({"comparison": table}, tmp_path / "c.xlsx")
     ws = load_workbook(tmp_path / "c.xlsx")["Comparison"]
     assert ws["A1"].value == "Measure" and ws["B2"].number_format.startswith('"£"#,##0')
+
+
+def test_age_bands_read_youngest_first_with_the_total_last():
+    from sufficiency.report.tables import _youngest_first
+
+    f = pd.DataFrame({"age_band": ["11-15", "11-15", "5-10", "all", "under 5", "16-19"],
+                      "year": [2026, 2027, 2026, 2026, 2026, 2026]})
+    out = _youngest_first(f)
+    assert out["age_band"].tolist() == ["under 5", "5-10", "11-15", "11-15", "16-19", "all"]
+    assert out[out["age_band"] == "11-15"]["year"].tolist() == [2026, 2027]
