@@ -190,6 +190,7 @@ _ROWS = [
     ("column", "plans_origin", "EHC plans at the start", "children"),
     ("column", "plans_mean", "EHC plans, last year (mean)", "children"),
     ("column", "growth", "Growth", "children"),
+    ("column", "growth_rate", "Growth on the year before", "%"),
     ("column", "demographic_effect", "From population change", "children"),
     ("column", "prevalence_effect", "From more plans per 1,000", "children"),
     ("column", "per_1000_origin", "EHC plans per 1,000 of the age group, at the start",

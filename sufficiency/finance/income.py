@@ -19,14 +19,31 @@ import pandas as pd
 from ..data.vocabulary import financial_year_label
 from ..errors import ValidationError
 
-__all__ = ["DEFAULT_GROWTH", "DEFAULT_GROWTH_SOURCE", "fy_to_year", "financial_year_label",
+__all__ = ["DEFAULT_GROWTH", "DEFAULT_GROWTH_SOURCE", "ANNOUNCED_GROWTH", "fy_to_year",
+           "financial_year_label", "income_growth_path", "income_growth_table",
            "project_income", "la_income_base", "historical_growth"]
 
-#: Default growth of the High Needs Block a year (assumption; see DEFAULT_GROWTH_SOURCE).
+#: Growth of the High Needs Block a year after the last announced year (assumption; see
+#: DEFAULT_GROWTH_SOURCE). ``finance.income_growth`` in a scenario sets it.
 DEFAULT_GROWTH = 0.03
-DEFAULT_GROWTH_SOURCE = ("assumption: 3% a year, the high needs NFF funding floor for 2024-25 "
-                         "(minimum increase per head); England's block grew ~12% a year "
-                         "2020-21 to 2023-24 (ESFA DSG allocations)")
+DEFAULT_GROWTH_SOURCE = ("assumption: 3% a year after 2025-26, the last year with announced "
+                         "allocations: the high needs NFF funding floor of 2024-25 (the lowest "
+                         "minimum increase per head announced since 2020-21); England's block "
+                         "before deductions grew 12.1% a year 2020-21 to 2023-24 (£7.06bn to "
+                         "£9.95bn, ESFA DSG allocations, embedded)")
+
+#: High Needs Block growth announced by the DfE for the years after the embedded ESFA
+#: allocations (which end in 2023-24): ``{year (census convention): (rate, source)}``. The NFF
+#: floor per head of the 2-18 population is taken for every LA (most LAs sit on it; the gains
+#: limit is the most an LA can get), without the population change.
+ANNOUNCED_GROWTH = {
+    2025: (0.03, "DfE, The national funding formulae for schools and high needs 2024-25 (July "
+                 "2023): every LA at least +3% per head of its 2-18 population on 2023-24, gains "
+                 "limited to +5%; the floor taken"),
+    2026: (0.07, "DfE, Schools and high needs NFF 2025-26 policy document (November 2024): "
+                 "every LA at least +7% per head on 2024-25, gains up to +10% (the £1bn high "
+                 "needs increase of the October 2024 Budget); the floor taken"),
+}
 
 
 def fy_to_year(fy_start) -> int:
@@ -38,6 +55,65 @@ def fy_to_year(fy_start) -> int:
     2024
     """
     return int(fy_start) + 1
+
+
+def income_growth_path(growth: float | dict = DEFAULT_GROWTH,
+                       announced: dict | None = None) -> dict:
+    """High Needs Block growth by year: the DfE's announced rates, then ``growth``.
+
+    Parameters
+    ----------
+    growth : float or dict
+        Growth a year after the last announced year (a float), or a complete ``{year: rate}``
+        path, returned as given (years not in it take the last rate before them).
+    announced : dict, optional
+        ``{year: (rate, source)}``; default :data:`ANNOUNCED_GROWTH`.
+
+    Returns
+    -------
+    dict
+        ``{year: rate}`` for :func:`project_income` (the last entry carries on).
+
+    Examples
+    --------
+    >>> income_growth_path(0.02)
+    {2025: 0.03, 2026: 0.07, 2027: 0.02}
+    """
+    if isinstance(growth, dict):
+        return {int(y): float(r) for y, r in growth.items()}
+    announced = ANNOUNCED_GROWTH if announced is None else announced
+    path = {int(y): float(rate) for y, (rate, _) in sorted(announced.items())}
+    path[max(path) + 1 if path else 0] = float(growth)
+    return path
+
+
+def income_growth_table(years, growth: float | dict = DEFAULT_GROWTH, base_year: int = 2024,
+                        source: str = DEFAULT_GROWTH_SOURCE) -> pd.DataFrame:
+    """The growth of the High Needs Block used in each year after ``base_year``, and why.
+
+    Returns
+    -------
+    DataFrame
+        ``year, financial_year, rate, basis, source``: ``basis`` is ``announced`` (the DfE's
+        NFF floor, :data:`ANNOUNCED_GROWTH`) or ``assumption`` (``growth``, with ``source``).
+
+    Examples
+    --------
+    >>> income_growth_table([2026, 2027])[["year", "rate", "basis"]].values.tolist()
+    [[2025, 0.03, 'announced'], [2026, 0.07, 'announced'], [2027, 0.03, 'assumption']]
+    """
+    years = sorted({int(y) for y in years})
+    path = income_growth_path(growth)
+    given = isinstance(growth, dict)
+    rows = []
+    for y in range(int(base_year) + 1, (years[-1] if years else base_year) + 1):
+        rate = _at(path, y, default=0.0, carry=True)
+        if not given and y in ANNOUNCED_GROWTH:
+            rows.append((y, financial_year_label(y), rate, "announced", ANNOUNCED_GROWTH[y][1]))
+        else:
+            rows.append((y, financial_year_label(y), rate, "assumption",
+                         "given (income_growth by year)" if given else source))
+    return pd.DataFrame(rows, columns=["year", "financial_year", "rate", "basis", "source"])
 
 
 def project_income(base_gbp: float, years, base_year: int, growth: float | dict = DEFAULT_GROWTH,

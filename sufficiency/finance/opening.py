@@ -18,8 +18,10 @@ step shown (:func:`opening_balance`):
    (``benchmarks/finance_backcast.py``).
 3. **rolled forward**: each later year up to the plan's first year adds the model's gap, plus
    any dated income lines the scenario lists (Safety Valve payments, block transfers). High
-   Needs Block allocations after the published years grow at ``income_growth``; ESFA deductions
-   and place funding are held at their last published level.
+   Needs Block allocations after the published years (to 2023-24) grow at the DfE's announced
+   NFF floors (2024-25 +3%, 2025-26 +7%: :data:`~sufficiency.finance.income.ANNOUNCED_GROWTH`),
+   then at ``income_growth``; ESFA deductions and place funding are held at their last
+   published level.
 
 A balance the scenario gives overrides the estimate (status ``"given"``; the estimate is still
 shown beside it).
@@ -40,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .income import financial_year_label
+from .income import _at, financial_year_label, income_growth_path
 
 __all__ = ["DERIVATION_COLUMNS", "OpeningBalance", "opening_balance", "la_opening_inputs"]
 
@@ -91,7 +93,7 @@ class OpeningBalance:
 def opening_balance(first_year: int, *, dsg_balance: pd.DataFrame, dsg_income: pd.DataFrame,
                     hnb_income: pd.DataFrame, backcast: pd.DataFrame,
                     deductions: pd.DataFrame | None = None, place_funding_gbp: float = 0.0,
-                    income_lines: pd.DataFrame | None = None, income_growth: float = 0.03,
+                    income_lines: pd.DataFrame | None = None, income_growth: float | dict = 0.03,
                     hold_other_movements: bool = False, given_gbp: float | None = None
                     ) -> OpeningBalance:
     """Estimate the DSG balance brought forward into ``first_year`` from published figures.
@@ -117,8 +119,10 @@ def opening_balance(first_year: int, *, dsg_balance: pd.DataFrame, dsg_income: p
     income_lines : DataFrame, optional
         ``year, line, amount_gbp``: dated income the scenario lists (Safety Valve payments, block
         transfers); rows before ``first_year`` are added in their year.
-    income_growth : float
-        Growth of the High Needs Block a year after the last published allocation.
+    income_growth : float or dict
+        Growth of the High Needs Block a year after the announced years
+        (:func:`~sufficiency.finance.income.income_growth_path`); a ``{year: rate}`` dict is
+        used as given.
     hold_other_movements : bool
         Carry the reconciled other DSG movements forward at their last level (default False:
         shown but not carried; see the module notes).
@@ -208,9 +212,13 @@ def _estimate(rows, first_year, pct, total, known, hnb_income, backcast, deducti
             raise ValidationError(f"hnb_income: no allocation on or before "
                                   f"{financial_year_label(year)}")
         base = max(before)
-        value = float(hnb[base]) * (1.0 + income_growth) ** (year - base)
+        path = income_growth_path(income_growth)
+        rates = [_at(path, y, default=0.0, carry=True) for y in range(base + 1, year + 1)]
+        value = float(hnb[base]) * float(np.prod([1.0 + r for r in rates]))
         return value, (f"projected: {financial_year_label(base)} allocation + "
-                       f"{income_growth:.1%} a year")
+                       + ", ".join(f"{r:.1%}" for r in rates)
+                       + " (DfE NFF floors announced for 2024-25 and 2025-26, then "
+                       "income_growth)")
 
     def ded_in(year):
         if year in ded.index:

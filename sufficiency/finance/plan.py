@@ -38,7 +38,9 @@ from . import tables as T
 from .calibrate import Calibration, calibrate_costs
 from .costs import DEFAULTS, cost_table, default
 from .goalseek import growth_reduction_needed, new_places_needed
-from .income import DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE, financial_year_label, project_income
+from .income import (ANNOUNCED_GROWTH, DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE,
+                     financial_year_label, income_growth_path, income_growth_table,
+                     project_income)
 from .opening import OpeningBalance
 from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year
@@ -331,7 +333,12 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         ``year, income_gbp`` for every forecast year, or the income in the first forecast year
         (then grown by ``income_growth``).
     income_growth : float or dict
-        Growth of the block a year (default 3%, an assumption).
+        Growth of the block a year. With ``la`` (income from the LA's published allocation,
+        2023-24): the DfE's announced rates for 2024-25 and 2025-26
+        (:data:`~sufficiency.finance.income.ANNOUNCED_GROWTH`: the NFF floors, +3% and +7%),
+        then this rate (default 3%, an assumption, :data:`~sufficiency.finance.income.
+        DEFAULT_GROWTH_SOURCE`); a ``{year: rate}`` dict is used as given. With ``income`` a
+        first-year figure, this rate from that year.
     opening_balance_gbp : float or OpeningBalance
         Cumulative DSG balance brought forward into the first forecast year (negative =
         deficit), or an :class:`~sufficiency.finance.opening.OpeningBalance` (its balance is used
@@ -796,14 +803,27 @@ def _income(income, la, years, growth):
         raise ValidationError(f"income: no embedded High Needs Block allocation for LA {la!r} "
                               f"({exc}); give income= (year, income_gbp, or the first year's £)"
                               ) from None
-    frame = project_income(base, [y for y in years], min(base_year, years[0]), growth,
+    # the published allocation, the DfE's announced rates after it, then the assumption
+    path = income_growth_path(growth)
+    frame = project_income(base, [y for y in years], min(base_year, years[0]), path,
                            import_export_gbp=imp)
-    return frame, [("income_base_gbp", base, "gbp",
-                    f"{la}: High Needs Block before deductions {financial_year_label(base_year)}, "
-                    "ESFA DSG allocations, excl. import/export"),
-                   ("import_export_gbp", imp, "gbp", f"{la}: {financial_year_label(base_year)}, "
-                    "held flat"),
-                   ("income_growth", growth, "per_year", DEFAULT_GROWTH_SOURCE)]
+    source = DEFAULT_GROWTH_SOURCE if not isinstance(growth, dict) and \
+        float(growth) == DEFAULT_GROWTH else "given (scenario finance.income_growth)"
+    table = income_growth_table(years, growth, base_year, source)
+    frame = frame.merge(table[["year", "rate", "basis"]].rename(
+        columns={"rate": "growth_rate"}), on="year", how="left")
+    rows = [("income_base_gbp", base, "gbp",
+             f"{la}: High Needs Block before deductions {financial_year_label(base_year)}, "
+             "ESFA DSG allocations (published), excl. import/export"),
+            ("import_export_gbp", imp, "gbp", f"{la}: {financial_year_label(base_year)}, "
+             "held flat")]
+    rows += [(f"income_growth_{r.financial_year}", r.rate, "per_year",
+              ("announced: " if r.basis == "announced" else "") + r.source)
+             for r in table.itertuples() if r.basis == "announced"]
+    rows.append(("income_growth", growth if not isinstance(growth, dict) else str(growth),
+                 "per_year", ("after " + financial_year_label(max(ANNOUNCED_GROWTH)) + ": "
+                              if not isinstance(growth, dict) else "") + source))
+    return frame, rows
 
 
 def _allocation_spend(allocation, other_spend_gbp, inflation, price_year, needs_led=None,

@@ -200,7 +200,8 @@ def _assumed(run: ScenarioRun) -> str:
     bits = []
     if run.deficit is not None:
         growth, inflation = s.get("finance.income_growth"), s.get("finance.inflation")
-        income = (f"High Needs Block income grows {share_text(growth)} a year"
+        income = (f"High Needs Block income follows the published allocations and the DfE's "
+                  f"announced increases to 2025-26, then grows {share_text(growth)} a year"
                   if growth is not None else "High Needs Block income follows its projection")
         costs = (f"costs grow {share_text(inflation)} a year" if inflation is not None else
                  "costs follow the sourced price paths (pay awards, inflation, independent "
