@@ -10,7 +10,9 @@ and score it:
   error = predicted / actual - 1, for 2018-19 -> 2019-20, 2019-20 -> 2020-21,
   2020-21 -> 2021-22 and 2018-19 -> 2021-22;
 
-next to two baselines: the earlier year's spend grown with the LA's EHC plan count
+next to the model before the financial-year weighting (``census_weight=1``: the January
+census inside the year alone) and two baselines: the earlier year's spend grown with the LA's
+EHC plan count
 (``ehcp``), and grown at its own rate of the year before (``own rate``:
 ``outturn(a) x (outturn(a) / outturn(a-1)) ** (b - a)``).
 
@@ -39,7 +41,7 @@ import pandas as pd
 
 import sufficiency.data as sd
 from sufficiency.data.s251 import s251_high_needs
-from sufficiency.finance.outturn import backcast
+from sufficiency.finance.outturn import CENSUS_WEIGHT, _earlier_ehcp, backcast
 
 PAIRS = [(2019, 2020), (2020, 2021), (2021, 2022), (2019, 2022)]
 
@@ -48,7 +50,8 @@ def label(y: int) -> str:
     return f"{y - 1}-{y % 100:02d}"
 
 
-def run(calibration_year: int = 2022, scale_to_outturn: bool = False):
+def run(calibration_year: int = 2022, scale_to_outturn: bool = False,
+        census_weight: float = CENSUS_WEIGHT):
     las = sd.las()
     s251 = s251_high_needs()
     rows, series = [], {}
@@ -68,7 +71,8 @@ def run(calibration_year: int = 2022, scale_to_outturn: bool = False):
             hn["value"] = hn["value"] * out[calibration_year] / out[2022]
         try:
             b = backcast(placed, hn, out.reset_index(), calibration_year=calibration_year,
-                         la=code)
+                         la=code, census_weight=census_weight,
+                         earlier_ehcp=_earlier_ehcp(code))
         except ValueError:
             continue
         model = b.set_index("year")["spend_gbp"]
@@ -79,7 +83,9 @@ def run(calibration_year: int = 2022, scale_to_outturn: bool = False):
     return series
 
 
-def pair_errors(series, pairs):
+def pair_errors(series, pairs, january=None):
+    """Growth errors of the model, the two baselines and (``january``: the run with
+    ``census_weight=1``) the model before the financial-year weighting."""
     recs = []
     for code, (name, model, out, ehcp) in series.items():
         for a, b in pairs:
@@ -87,6 +93,10 @@ def pair_errors(series, pairs):
                 continue
             actual = out[b]
             recs.append((code, name, a, b, "model", out[a] * model[b] / model[a] / actual - 1))
+            if january is not None and code in january:
+                m1 = january[code][1]
+                recs.append((code, name, a, b, "model, January census only",
+                             out[a] * m1[b] / m1[a] / actual - 1))
             recs.append((code, name, a, b, "ehcp", out[a] * ehcp[b] / ehcp[a] / actual - 1))
             if a - 1 in out.index:
                 own = out[a] * (out[a] / out[a - 1]) ** (b - a)
@@ -101,7 +111,7 @@ def summary(errors: pd.DataFrame) -> pd.DataFrame:
                         "within_7pct": 100 * g.apply(lambda e: (e.abs() <= 0.07).mean())})
     out = out.reset_index()
     out["growth"] = [f"{label(a)} -> {label(b)}" for a, b in zip(out["from"], out["to"])]
-    order = {"model": 0, "ehcp": 1, "own rate": 2}
+    order = {"model": 0, "model, January census only": 1, "ehcp": 2, "own rate": 3}
     out["_o"] = out["method"].map(order)
     out = out.sort_values(["from", "to", "_o"]).drop(columns=["_o", "from", "to"])
     return out[["growth", "method", "las", "median_abs_error_pct", "bias_pct", "within_7pct"]]
@@ -183,14 +193,15 @@ def main(argv=None) -> int:
     parser.add_argument("--markdown", help="write the per-LA table to this markdown file")
     args = parser.parse_args(argv)
     main_run = run(2022)
-    errors = pair_errors(main_run, PAIRS)
+    errors = pair_errors(main_run, PAIRS, january=run(2022, census_weight=1.0))
     level = max(abs(m[2022] / o[2022] - 1) for _, m, o, _ in main_run.values())
     print(f"LAs scored: {len(main_run)}; calibration year 2021-22; largest level error in the "
           f"calibration year: {100 * level:.2e}%")
     print("\nGrowth errors, calibrated on 2021-22 (years before it not fitted):\n")
     print(markdown(summary(errors)))
     held = run(2021, scale_to_outturn=True)
-    herr = pair_errors(held, [(2021, 2022)])
+    herr = pair_errors(held, [(2021, 2022)],
+                       january=run(2021, scale_to_outturn=True, census_weight=1.0))
     print("\nHeld out: calibrated on 2020-21, predicting 2021-22 (the newest year):\n")
     print(markdown(summary(herr)))
     check = opening_check(main_run)

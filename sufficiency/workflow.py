@@ -577,9 +577,14 @@ def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
                              "estimate it from; set finance.opening_balance_gbp.")
         return pd.DataFrame(), float(given or 0.0)
     try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the history step has already noted these
+            plans = sd.la_history(run.la_code)  # EHC plans in the Januaries before placements
+        plans = plans[plans["age_band"] != "all"] if "age_band" in plans else plans
         backcast = fi.backcast(sd.la_placements(run.la_code), sd.la_high_needs(run.la_code),
                                sd.la_s251_high_needs(run.la_code), la=run.la_name,
-                               independent_fee_growth=fee_growth)
+                               independent_fee_growth=fee_growth,
+                               earlier_ehcp=plans.groupby("year", as_index=False)["count"].sum())
     except (KeyError, ValueError) as err:
         run.notes.append(f"No backcast against s251 outturn ({err}).")
         if given is None:

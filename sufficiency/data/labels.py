@@ -172,6 +172,8 @@ _ROWS = [
     ("column", "balance_at_min_gbp", "Balance with the lever at its least (£)", "£"),
     ("column", "balance_at_max_gbp", "Balance with the lever at its most (£)", "£"),
     ("column", "ehcp", "EHC plans", "children"), ("column", "top_up_gbp", "Top-ups (£)", "£"),
+    ("column", "ehcp_weighted", "EHC plans paid for in the financial year (0.75 x January inside "
+     "it + 0.25 x January before)", "children"),
     ("column", "fee_gbp", "Independent fees (£)", "£"),
     ("column", "central_gbp", "Central high needs spend (£)", "£"),
     ("column", "outturn_gbp", "Published outturn, s251 (£)", "£"),

@@ -58,7 +58,18 @@ from ..errors import ValidationError
 from .income import financial_year_label
 from .prices import price_index
 
-__all__ = ["S251_LINES", "POOLS", "COMPONENTS", "s251_unit_costs", "backcast"]
+__all__ = ["S251_LINES", "POOLS", "COMPONENTS", "CENSUS_WEIGHT", "CENSUS_WEIGHT_SOURCE",
+           "weighted_placements", "s251_unit_costs", "backcast"]
+
+#: Share of a financial year's placements counted at the January census inside it: the year
+#: April Y-1 to March Y is paid for children placed through it, and its mid-point (1 October
+#: Y-1) lies 9 months after the January Y-1 census and 3 months before January Y, so with the
+#: stock linear between censuses the placements it pays for are 0.75 x January Y + 0.25 x
+#: January Y-1 (1.0 = the January Y census alone, as before issue 13's session 3).
+CENSUS_WEIGHT = 0.75
+CENSUS_WEIGHT_SOURCE = ("the financial year's mid-point (1 October) is 9 of the 12 months from "
+                        "the January census before it to the one inside it: placements "
+                        "interpolated linearly between censuses")
 
 #: s251 outturn lines (benchmarking extract codes) -> the pool they fill.
 S251_LINES = {
@@ -98,6 +109,62 @@ POOLS = {
     "early_years": ("top_up_gbp", (("early_years", 1.0),)),
 }
 COMPONENTS = ("top_up_gbp", "fee_gbp", "central_gbp")
+
+
+def weighted_placements(placements: pd.DataFrame, weight: float = CENSUS_WEIGHT,
+                        earlier_ehcp: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Placements paid for in each financial year: ``weight x January Y + (1 - weight) x
+    January Y-1`` for the year (Y-1)-(Y).
+
+    Parameters
+    ----------
+    placements : DataFrame
+        ``year, provision, count`` (January censuses, consecutive years; an ``all`` row is
+        weighted like the others).
+    weight : float
+        :data:`CENSUS_WEIGHT` (0.75); 1.0 returns the January counts.
+    earlier_ehcp : DataFrame, optional
+        ``year, count``: EHC plans in earlier Januaries (e.g. :func:`sufficiency.data.
+        la_history` summed over age bands). The January before the first year is that year's
+        placements scaled by the plans' change; without it, by the next year's change carried
+        back.
+
+    Returns
+    -------
+    DataFrame
+        ``year, provision, count``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": [2021, 2022], "provision": "special_maintained",
+    ...                   "count": [100.0, 120.0]})
+    >>> weighted_placements(p)["count"].round(2).tolist()   # 2021: 100 / 1.2 carried back
+    [95.83, 115.0]
+    """
+    if not 0.0 <= float(weight) <= 1.0:
+        raise ValidationError(f"census weight {weight!r}: expected a share between 0 and 1")
+    p = placements.copy()
+    p["year"] = p["year"].astype(int)
+    wide = p.pivot_table(index="year", columns="provision", values="count", aggfunc="sum")
+    if float(weight) == 1.0 or wide.empty:
+        return p[["year", "provision", "count"]]
+    wide = wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))
+    plans = wide["all"] if "all" in wide else wide.sum(axis=1, min_count=1)
+    first = int(wide.index.min())
+    ratio = np.nan
+    if earlier_ehcp is not None and len(earlier_ehcp):
+        earlier = earlier_ehcp.groupby("year")["count"].sum(min_count=1)
+        if first - 1 in earlier.index and plans.get(first, 0) > 0:
+            ratio = float(earlier[first - 1]) / float(plans[first])
+    if not np.isfinite(ratio) and first + 1 in plans.index and plans.get(first + 1, 0) > 0:
+        ratio = float(plans[first]) / float(plans[first + 1])
+    prev = wide.shift(1)
+    prev.loc[first] = wide.loc[first] * (ratio if np.isfinite(ratio) else 1.0)
+    out = (float(weight) * wide + (1.0 - float(weight)) * prev).fillna(wide)
+    out = out.stack().rename("count").reset_index()
+    keep = p.set_index(["year", "provision"]).index
+    out = out[pd.MultiIndex.from_frame(out[["year", "provision"]]).isin(keep)]
+    return out[["year", "provision", "count"]].reset_index(drop=True)
 
 
 def s251_unit_costs(placements: pd.DataFrame, high_needs: pd.DataFrame,
@@ -192,7 +259,8 @@ def s251_unit_costs(placements: pd.DataFrame, high_needs: pd.DataFrame,
 def backcast(placements=None, high_needs: pd.DataFrame | None = None,
              outturn: pd.DataFrame | None = None, *, calibration_year: int = 2022,
              prices: pd.DataFrame | None = None, independent_fee_growth: float | None = None,
-             min_placements: int = 10, la=None) -> pd.DataFrame:
+             min_placements: int = 10, la=None, census_weight: float = CENSUS_WEIGHT,
+             earlier_ehcp: pd.DataFrame | None = None) -> pd.DataFrame:
     """Modelled net high-needs spend (s251 lines 1.2.x) for every year with placements.
 
     Parameters
@@ -221,6 +289,13 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
         See :func:`s251_unit_costs`.
     la : str, optional
         Only a label here (for messages and the ``la`` column); data are passed in.
+    census_weight : float
+        The financial year (Y-1)-(Y) pays for ``census_weight x`` the January Y placements plus
+        the rest x January Y-1 (:data:`CENSUS_WEIGHT`, 0.75; :func:`weighted_placements`), in
+        the calibration (unit costs) and in every other year alike.
+    earlier_ehcp : DataFrame, optional
+        ``year, count``: EHC plans in Januaries before the first placements year (for the
+        first year's weighting; read from the embedded history with an LA name).
 
     Returns
     -------
@@ -253,12 +328,20 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
 
         placements = sd.la_placements(la)
         high_needs = sd.la_high_needs(la) if high_needs is None else high_needs
+        if earlier_ehcp is None:
+            earlier_ehcp = _earlier_ehcp(la)
         if outturn is None:
             outturn = sd.la_s251_high_needs(la)
     if high_needs is None:
         raise ValidationError("backcast: high_needs (line, value) is needed with placements")
     label = str(la) if la is not None else "LA"
     cal = int(calibration_year)
+    for col in ("year", "provision", "count"):
+        if col not in placements:
+            raise ValidationError(f"placements for {label}: expected columns year, provision, "
+                                  f"count; missing {col!r}")
+    january = placements
+    placements = weighted_placements(placements, census_weight, earlier_ehcp)
     units, central, derivation = s251_unit_costs(placements, high_needs, cal, label,
                                                   min_placements)
     if outturn is not None:
@@ -279,9 +362,8 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
     placed = placements.copy()
     placed["year"] = placed["year"].astype(int)
     years = sorted(placed["year"].unique())
-    totals = placed[placed["provision"] == "all"].groupby("year")["count"].sum(min_count=1)
-    parts = placed[~placed["provision"].isin(["all"])].groupby("year")["count"].sum()
-    ehcp = totals.reindex(years).fillna(parts.reindex(years))
+    ehcp = _plans(placed, years)
+    ehcp_january = _plans(january.assign(year=january["year"].astype(int)), years)
     if not np.isfinite(ehcp.get(cal, np.nan)) or ehcp[cal] <= 0:
         raise ValidationError(f"placements for {label}: no EHC plans in the calibration year "
                               f"{cal}")
@@ -307,9 +389,10 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
             else:
                 top_up += amount
         central_y = central * float(ehcp[year] / ehcp[cal]) * float(index.at[year, "central"])
-        rows.append((year, financial_year_label(year), float(ehcp[year]), top_up, fee, central_y))
-    out = pd.DataFrame(rows, columns=["year", "financial_year", "ehcp", "top_up_gbp", "fee_gbp",
-                                      "central_gbp"])
+        rows.append((year, financial_year_label(year), float(ehcp_january[year]),
+                     float(ehcp[year]), top_up, fee, central_y))
+    out = pd.DataFrame(rows, columns=["year", "financial_year", "ehcp", "ehcp_weighted",
+                                      "top_up_gbp", "fee_gbp", "central_gbp"])
     out["spend_gbp"] = out[list(COMPONENTS)].sum(axis=1)
     if outturn is not None:
         out["outturn_gbp"] = out["year"].map(actual).astype(float)
@@ -319,3 +402,28 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
     out.attrs["derivation"] = derivation
     out.attrs["central_gbp"] = central
     return out
+
+
+def _plans(placed: pd.DataFrame, years) -> pd.Series:
+    totals = placed[placed["provision"] == "all"].groupby("year")["count"].sum(min_count=1)
+    parts = placed[~placed["provision"].isin(["all"])].groupby("year")["count"].sum()
+    return totals.reindex(years).fillna(parts.reindex(years))
+
+
+def _earlier_ehcp(la) -> pd.DataFrame | None:
+    """EHC plans each January from the embedded history (statements + plans), or None."""
+    import warnings
+
+    import sufficiency.data as sd
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            h = sd.la_history(la)
+    except (KeyError, ValueError):
+        return None
+    if "age_band" in h and (h["age_band"] == "all").any():
+        h = h[h["age_band"] == "all"]
+    elif "age_band" in h:
+        h = h[h["age_band"] != "all"]
+    return h.groupby("year", as_index=False)["count"].sum()

@@ -6,7 +6,8 @@ import pytest
 import sufficiency.data as sd
 from sufficiency.data.s251 import la_s251_high_needs
 from sufficiency.errors import ValidationError
-from sufficiency.finance.outturn import backcast, s251_unit_costs
+from sufficiency.finance.outturn import (CENSUS_WEIGHT, backcast, s251_unit_costs,
+                                         weighted_placements)
 from sufficiency.finance.prices import price_index
 
 
@@ -24,7 +25,7 @@ def toy():
 
 def test_toy_by_hand():
     placements, lines = toy()
-    b = backcast(placements, lines).set_index("year")
+    b = backcast(placements, lines, census_weight=1.0).set_index("year")
     # calibration year: the lines' total, income deducted
     assert b.loc[2022, "spend_gbp"] == pytest.approx(800e3 + 1e6 + 630e3 + 200e3 - 30e3)
     # 2021: counts x 2021-22 unit costs, deflated by the published price paths
@@ -106,8 +107,31 @@ def test_clear_errors():
 def test_fee_growth_parameter_moves_only_fees_beyond_history():
     placements, lines = toy()
     later = pd.concat([placements, placements[placements["year"] == 2022].assign(year=2027)])
-    a = backcast(later, lines).set_index("year")
-    b = backcast(later, lines, independent_fee_growth=0.10).set_index("year")
+    a = backcast(later, lines, min_placements=5).set_index("year")
+    b = backcast(later, lines, independent_fee_growth=0.10, min_placements=5).set_index("year")
     assert a.loc[2022, "spend_gbp"] == b.loc[2022, "spend_gbp"]
     assert a.loc[2027, "top_up_gbp"] == pytest.approx(b.loc[2027, "top_up_gbp"])
     assert b.loc[2027, "fee_gbp"] > a.loc[2027, "fee_gbp"]
+
+
+def test_financial_year_weighting_by_hand():
+    """The year (Y-1)-(Y) pays for 0.75 x January Y + 0.25 x January Y-1 placements; the January
+    before the first is carried back with the plans' change (or given)."""
+    assert CENSUS_WEIGHT == 0.75
+    placements, lines = toy()
+    w = weighted_placements(placements).set_index(["year", "provision"])["count"]
+    # January 2020 = January 2021 x 144/160 (the 2021 -> 2022 change carried back)
+    assert w[(2021, "special_maintained")] == pytest.approx(0.75 * 45 + 0.25 * 45 * 0.9)
+    assert w[(2022, "special_maintained")] == pytest.approx(0.75 * 50 + 0.25 * 45)
+    given = pd.DataFrame({"year": [2020], "count": [120.0]})       # plans in January 2020
+    g = weighted_placements(placements, earlier_ehcp=given).set_index(["year", "provision"])
+    assert g.loc[(2021, "mainstream"), "count"] == pytest.approx(0.75 * 90 + 0.25 * 90 * 120 / 144)
+    b = backcast(placements, lines, min_placements=5).set_index("year")
+    units = b.attrs["unit_costs"].set_index("provision")["unit_cost_gbp"]
+    assert units["special_maintained"] == pytest.approx(1e6 / (0.75 * 50 + 0.25 * 45))
+    # every count grows 1/0.9: the weighting moves the unit costs, not the backcast
+    january = backcast(placements, lines, census_weight=1.0, min_placements=5).set_index("year")
+    assert b.loc[2021, "spend_gbp"] == pytest.approx(january.loc[2021, "spend_gbp"])
+    assert b.loc[2022, "ehcp"] == 160 and b.loc[2022, "ehcp_weighted"] == pytest.approx(156)
+    with pytest.raises(ValidationError, match="census weight"):
+        weighted_placements(placements, weight=1.5)
