@@ -112,7 +112,7 @@ def income_growth_table(years, growth: float | dict = DEFAULT_GROWTH, base_year:
             rows.append((y, financial_year_label(y), rate, "announced", ANNOUNCED_GROWTH[y][1]))
         else:
             rows.append((y, financial_year_label(y), rate, "assumption",
-                         "given (income_growth by year)" if given else source))
+                         "given year by year" if given else source))
     return pd.DataFrame(rows, columns=["year", "financial_year", "rate", "basis", "source"])
 
 

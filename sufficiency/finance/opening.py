@@ -217,8 +217,8 @@ def _estimate(rows, first_year, pct, total, known, hnb_income, backcast, deducti
         value = float(hnb[base]) * float(np.prod([1.0 + r for r in rates]))
         return value, (f"projected: {financial_year_label(base)} allocation + "
                        + ", ".join(f"{r:.1%}" for r in rates)
-                       + " (DfE NFF floors announced for 2024-25 and 2025-26, then "
-                       "income_growth)")
+                       + " (DfE NFF floors announced for 2024-25 and 2025-26, then the "
+                       "scenario's income growth)")
 
     def ded_in(year):
         if year in ded.index:

@@ -808,7 +808,7 @@ def _income(income, la, years, growth):
     frame = project_income(base, [y for y in years], min(base_year, years[0]), path,
                            import_export_gbp=imp)
     source = DEFAULT_GROWTH_SOURCE if not isinstance(growth, dict) and \
-        float(growth) == DEFAULT_GROWTH else "given (scenario finance.income_growth)"
+        float(growth) == DEFAULT_GROWTH else "given in the scenario (its income growth)"
     table = income_growth_table(years, growth, base_year, source)
     frame = frame.merge(table[["year", "rate", "basis"]].rename(
         columns={"rate": "growth_rate"}), on="year", how="left")
@@ -817,9 +817,12 @@ def _income(income, la, years, growth):
              "ESFA DSG allocations (published), excl. import/export"),
             ("import_export_gbp", imp, "gbp", f"{la}: {financial_year_label(base_year)}, "
              "held flat")]
-    rows += [(f"income_growth_{r.financial_year}", r.rate, "per_year",
-              ("announced: " if r.basis == "announced" else "") + r.source)
-             for r in table.itertuples() if r.basis == "announced"]
+    announced = table[table["basis"] == "announced"]
+    if len(announced):
+        rows.append(("income_growth_announced",
+                     ", ".join(f"{r.rate:.0%} ({r.financial_year})"
+                               for r in announced.itertuples()), "",
+                     "announced: " + "; ".join(announced["source"])))
     rows.append(("income_growth", growth if not isinstance(growth, dict) else str(growth),
                  "per_year", ("after " + financial_year_label(max(ANNOUNCED_GROWTH)) + ": "
                               if not isinstance(growth, dict) else "") + source))

@@ -83,9 +83,9 @@ def test_income_follows_the_published_allocation_then_the_announced_floors_then_
     assert income.loc[2028, "income_gbp"] == pytest.approx(expected * 1.05 ** 2 + imp)
     assert income["basis"].tolist() == ["announced", "assumption", "assumption"]
     a = plan.assumptions.set_index("name")
-    assert a.loc["income_growth_2024-25", "value"] == ANNOUNCED_GROWTH[2025][0]
-    assert a.loc["income_growth_2025-26", "value"] == 0.07
-    assert "2025-26" in a.loc["income_growth_2025-26", "source"]
+    assert ANNOUNCED_GROWTH[2025][0] == 0.03
+    assert a.loc["income_growth_announced", "value"] == "3% (2024-25), 7% (2025-26)"
+    assert "NFF 2025-26" in a.loc["income_growth_announced", "source"]
     assert a.loc["income_growth", "value"] == 0.05
     assert a.loc["income_growth", "source"].startswith("after 2025-26: given")
 
