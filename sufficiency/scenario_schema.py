@@ -180,7 +180,10 @@ _ROWS = [
      "Growth of independent and non-maintained fees a year after the last published CPI.",
      "assumption: CPI target 2% plus 2 points (fee uplifts have run above CPI)"),
     ("finance.income_growth", "float", 0.03, "per year",
-     "High Needs Block income growth assumption.", "assumption; recent settlements 3-7%"),
+     "High Needs Block income growth a year after 2025-26 (2024-25 and 2025-26 follow the "
+     "DfE's announced NFF floors, +3% and +7%, on the LA's published 2023-24 allocation).",
+     "assumption: the 2024-25 NFF floor per head; England's block grew 12.1% a year 2020-21 "
+     "to 2023-24"),
     ("finance.inflation", "float|null", None, "per year",
      "A flat cost inflation a year instead of the price paths; empty = the price paths "
      "(top-ups on teachers' pay awards, fees on CPI, place funding cash-flat, stated "
