@@ -180,3 +180,24 @@ def test_the_package_shows_what_a_notebook_types():
     assert sorted(dir(sufficiency)) == sorted(sufficiency.__all__)
     for name in sufficiency.__all__:
         assert getattr(sufficiency, name) is not None, name
+
+
+def test_every_vocabulary_code_is_named_by_its_own_table():
+    """labels.py writes no words for a vocabulary code: needs, need groups, provisions, DSG
+    categories, age bands and phases are named in the vocabulary's tables; the label table
+    adds only the totals ('all') and the run's own keys and columns."""
+    from sufficiency.data.labels import LABELS, label
+
+    named = [(V.NEEDS, "need", "name"), (V.NEED_GROUPS, "need_group", "name"),
+             (V.PROVISIONS, "provision", "label"), (V.PROVISIONS, "provision_full", "name"),
+             (V.DSG_CATEGORIES, "dsg_category", "name"), (V.AGE_BANDS, "age_band", "name"),
+             (V.PHASES, "phase", "name"), (V.THREE_TIER_PHASES, "phase", "name")]
+    for table, kind, column in named:
+        for code, words in zip(table.iloc[:, 0], table[column]):
+            assert label(code, kind) == words, (kind, code)
+    assert set(V.NEED_AREAS.values()) == set(V.NEED_GROUPS["need_group"])
+    kinds = {kind for _, kind, _ in named}
+    rows = LABELS[LABELS["kind"].isin(kinds) & (LABELS["key"] != "all")]
+    from_tables = sum(len(t) for t, _, _ in named) - len(set(V.PHASES["phase"]) &
+                                                          set(V.THREE_TIER_PHASES["phase"]))
+    assert len(rows) == from_tables

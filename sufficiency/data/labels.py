@@ -4,8 +4,9 @@
 the workbook show) and ``unit`` (``£``, ``%`` (a share of 1), ``pct`` (already in percent),
 ``children``, ``places``, ``year``, ``per 1,000`` or empty),
 which also decides how a value is formatted (:mod:`sufficiency.report.formats`). Codes of
-needs, provisions and DSG categories take their words from the vocabulary's own tables, so a
-name is written once.
+needs, need groups, provisions, DSG categories, age bands and phases take their words from the
+vocabulary's own tables (their ``name`` columns; ``label`` for the short provision words), so a
+name is written once; this table adds only the words for the run's own keys and columns.
 
 ``kind`` is ``column`` for column names (optionally scoped to one table with ``table``), or the
 column whose *values* the codes are (``provision``, ``need``, ``need_group``, ``phase``,
@@ -29,34 +30,17 @@ import re
 
 import pandas as pd
 
-from .vocabulary import AGE_BANDS, DSG_CATEGORIES, NEEDS, PROVISIONS
+from .vocabulary import (AGE_BANDS, DSG_CATEGORIES, NEED_GROUPS, NEEDS, PHASES, PROVISIONS,
+                         THREE_TIER_PHASES)
 
 __all__ = ["LABELS", "label", "label_values", "legend", "unit_of", "words"]
 
-_PROVISION_SHORT = {
-    "mainstream": "Mainstream school", "resource_base": "Resourced provision or SEN unit",
-    "special_maintained": "Maintained special school",
-    "special_non_maintained": "Non-maintained special school",
-    "special_independent": "Independent special school", "ap": "Alternative provision",
-    "fe_college": "FE college", "specialist_post16": "Specialist post-16 institution",
-    "early_years": "Early years setting", "elsewhere": "Educated elsewhere",
-    "unknown": "Not recorded or awaiting a placement", "all": "All placements",
-}
-
 _ROWS = [
-    # need groups (Code of Practice areas), age bands, phases
-    ("need_group", "cognition_learning", "Cognition and learning", ""),
-    ("need_group", "communication_interaction", "Communication and interaction", ""),
-    ("need_group", "semh", "Social, emotional and mental health", ""),
-    ("need_group", "sensory_physical", "Sensory and physical", ""),
-    ("need_group", "other", "Other or not assessed", ""),
+    # the totals a run adds to the vocabulary's codes
+    ("provision", "all", "All placements", ""),
     ("need_group", "all", "All needs", ""),
     ("need", "all", "All needs", ""),
     ("age_band", "all", "All ages", ""),
-    ("phase", "early years", "Early years", ""), ("phase", "primary", "Primary", ""),
-    ("phase", "secondary", "Secondary", ""), ("phase", "post-16", "Post-16", ""),
-    ("phase", "post-19", "Post-19", ""), ("phase", "first", "First school", ""),
-    ("phase", "middle", "Middle school", ""), ("phase", "high", "High school", ""),
     ("phase", "all", "All phases", ""),
     # board measures
     ("measure", "new_plans_mainstream_share", "New EHC plans placed in mainstream", "%"),
@@ -285,17 +269,17 @@ _ROWS = [
 
 
 def _vocabulary_rows() -> list:
+    """Every vocabulary code's words, from the vocabulary's own tables (written once there)."""
     rows = [("need", r.need, r.name, "") for r in NEEDS.itertuples(index=False)]
-    rows += [("provision", code, text, "") for code, text in _PROVISION_SHORT.items()]
-    rows += [("provision", r.provision, r.name, "") for r in PROVISIONS.itertuples(index=False)
-             if r.provision not in _PROVISION_SHORT]  # a provision added later: its own name
+    rows += [("provision", r.provision, r.label, "") for r in PROVISIONS.itertuples(index=False)]
     rows += [("provision_full", r.provision, r.name, "") for r in PROVISIONS.itertuples(index=False)]
     rows += [("dsg_category", r.dsg_category, r.name, "")
              for r in DSG_CATEGORIES.itertuples(index=False)]
-    bands = {"under 5": "Under 5"}
-    for r in AGE_BANDS.itertuples(index=False):
-        rows.append(("age_band", r.age_band, bands.get(r.age_band,
-                                                       f"Age {r.age_from} to {r.age_to}"), ""))
+    rows += [("age_band", r.age_band, r.name, "") for r in AGE_BANDS.itertuples(index=False)]
+    # after the DSG categories: a bare "other" is the DSG category's ("Other")
+    rows += [("need_group", r.need_group, r.name, "") for r in NEED_GROUPS.itertuples(index=False)]
+    phases = pd.concat([PHASES, THREE_TIER_PHASES]).drop_duplicates("phase")
+    rows += [("phase", r.phase, r.name, "") for r in phases.itertuples(index=False)]
     return rows
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 
-__all__ = ["NEEDS", "NEED_ALIASES", "NEED_AREAS", "AGE_BANDS", "AGES", "PHASES",
+__all__ = ["NEEDS", "NEED_ALIASES", "NEED_AREAS", "NEED_GROUPS", "AGE_BANDS", "AGES", "PHASES",
            "THREE_TIER_PHASES", "PROVISIONS", "provisions_where", "SPECIALIST", "INDEPENDENT",
            "AGE_BAND_ORDER", "QUANTILES", "DEFICIT_QUANTILES", "DSG_CATEGORIES",
            "SEN2_PLACEMENT_COLUMNS", "SEN2_SUBTOTAL_COLUMNS", "SEN2_PLACEMENT_LABELS",
@@ -54,6 +54,16 @@ NEED_ALIASES = {"ASC": "ASD", "AUT": "ASD", "AUTISM": "ASD", "SLD/PMLD": "SLD",
 #: The four Code of Practice broad areas of need (plus ``other`` for OTH and NSA).
 NEED_AREAS = dict(zip(NEEDS["need"], NEEDS["area"]))
 
+#: The need groups of :data:`NEED_AREAS` (the default grouping) and their names.
+NEED_GROUPS = pd.DataFrame(
+    [("cognition_learning", "Cognition and learning"),
+     ("communication_interaction", "Communication and interaction"),
+     ("semh", "Social, emotional and mental health"),
+     ("sensory_physical", "Sensory and physical"),
+     ("other", "Other or not assessed")],
+    columns=["need_group", "name"],
+)
+
 #: Age bands of the DfE SEN2 publications, youngest first, with their first and last single
 #: age and the DfE label (DSG management plan template, 2022 SEN2 release).
 AGE_BANDS = pd.DataFrame(
@@ -68,21 +78,24 @@ AGES = list(range(0, 26))
 
 #: Default phases by age (national curriculum: reception at 4, year 7 at 11).
 PHASES = pd.DataFrame(
-    [("early years", 0, 3), ("primary", 4, 10), ("secondary", 11, 15),
-     ("post-16", 16, 18), ("post-19", 19, 25)],
-    columns=["phase", "age_from", "age_to"],
+    [("early years", 0, 3, "Early years"), ("primary", 4, 10, "Primary"),
+     ("secondary", 11, 15, "Secondary"), ("post-16", 16, 18, "Post-16"),
+     ("post-19", 19, 25, "Post-19")],
+    columns=["phase", "age_from", "age_to", "name"],
 )
 
 #: A three-tier system (first 4-8, middle 9-12, high 13-15) as in parts of Worcestershire.
 THREE_TIER_PHASES = pd.DataFrame(
-    [("early years", 0, 3), ("first", 4, 8), ("middle", 9, 12), ("high", 13, 15),
-     ("post-16", 16, 18), ("post-19", 19, 25)],
-    columns=["phase", "age_from", "age_to"],
+    [("early years", 0, 3, "Early years"), ("first", 4, 8, "First school"),
+     ("middle", 9, 12, "Middle school"), ("high", 13, 15, "High school"),
+     ("post-16", 16, 18, "Post-16"), ("post-19", 19, 25, "Post-19")],
+    columns=["phase", "age_from", "age_to", "name"],
 )
 
 #: Provision (placement) types, their DSG management plan category, and the sets the stages use,
 #: as boolean columns (the one home of every set of provision codes):
 #:
+#: - ``name``: the full DfE description; ``label``: the short words the outputs show;
 #: - ``specialist``: needs a specialist place (demand for places, the optimiser, finance's
 #:   cost per specialist placement);
 #: - ``independent``: independent, non-maintained or another LA's provision: the dear
@@ -101,34 +114,45 @@ THREE_TIER_PHASES = pd.DataFrame(
 #:   spend prices the provision (finance's cost calibration).
 PROVISIONS = pd.DataFrame(
     [
-        ("mainstream", "Mainstream school or academy", "mainstream",
+        ("mainstream", "Mainstream school or academy",
+         "Mainstream school", "mainstream",
          False, False, False, False, None, "mainstream"),
         ("resource_base", "Resourced provision or SEN unit in a mainstream school",
-         "resourced_provision", True, False, False, True, "SEN units and resourced provision", "resource_base"),
+         "Resourced provision or SEN unit", "resourced_provision",
+         True, False, False, True, "SEN units and resourced provision", "resource_base"),
         ("special_maintained", "Maintained special school, special academy or free school",
-         "special_maintained", True, False, True, True, "State-funded special schools", "special"),
+         "Maintained special school", "special_maintained",
+         True, False, True, True, "State-funded special schools", "special"),
         ("special_non_maintained", "Non-maintained special school",
-         "independent_non_maintained", True, True, True, True,
-         "State-funded special schools", "independent"),
-        ("special_independent", "Independent special school", "independent_non_maintained",
+         "Non-maintained special school", "independent_non_maintained",
+         True, True, True, True, "State-funded special schools", "independent"),
+        ("special_independent", "Independent special school",
+         "Independent special school", "independent_non_maintained",
          True, True, True, True, "Independent and non-maintained special schools", "independent"),
-        ("ap", "Alternative provision or pupil referral unit", "hospital_ap",
+        ("ap", "Alternative provision or pupil referral unit",
+         "Alternative provision", "hospital_ap",
          True, False, False, False, "Alternative provision", "ap"),
-        ("fe_college", "General FE or tertiary college", "post16_fe",
+        ("fe_college", "General FE or tertiary college",
+         "FE college", "post16_fe",
          False, False, False, False, None, "post16"),
-        ("specialist_post16", "Specialist post-16 institution", "post16_fe",
+        ("specialist_post16", "Specialist post-16 institution",
+         "Specialist post-16 institution", "post16_fe",
          True, False, False, True, None, "post16"),
-        ("early_years", "Non-maintained early years setting", "other",
+        ("early_years", "Non-maintained early years setting",
+         "Early years setting", "other",
          False, False, False, False, None, "other"),
-        ("elsewhere", "Educated elsewhere (home, EOTAS, NEET, other arrangements)", "other",
+        ("elsewhere", "Educated elsewhere (home, EOTAS, NEET, other arrangements)",
+         "Educated elsewhere", "other",
          False, False, False, False, None, "other"),
-        ("unknown", "Placement not recorded or awaiting provision", "other",
+        ("unknown", "Placement not recorded or awaiting provision",
+         "Not recorded or awaiting a placement", "other",
          False, False, False, False, None, "other"),
-        ("out_of_area", "Another LA's provision (out of area; not in SEN2)", "other",
+        ("out_of_area", "Another LA's provision (out of area; not in SEN2)",
+         "Another LA's provision (out of area; not in SEN2)", "other",
          False, True, False, False, None, None),
     ],
-    columns=["provision", "name", "dsg_category", "specialist", "independent", "special_school",
-             "new_plan_shift", "scap_type", "benchmark_group"],
+    columns=["provision", "name", "label", "dsg_category", "specialist", "independent",
+             "special_school", "new_plan_shift", "scap_type", "benchmark_group"],
 )
 
 
