@@ -5,10 +5,11 @@ planning needs how many will need a specialist place, of which kind, for which n
 phase. This module makes that step explicit and inspectable, with the LA's own latest mix:
 
 1. ``provision | age band``: the share of each age band's plans in each placement type, from the
-   LA's January placement-by-age figures (latest year, :func:`sufficiency.data.la_placements_by_age`);
+   LA's January placement-by-age figures (latest year, :func:`sufficiency.data.la_placements_by_age`)
+   by :func:`sufficiency.data.placement_mix` (``by="age_band"``);
 2. ``need | provision``: the primary-need mix within each placement type (January 2025,
    :func:`sufficiency.data.la_needs`), grouped with a need mapping (Code of Practice areas by
-   default: a plain dict the user may replace);
+   default: a plain dict the user may replace), by :func:`sufficiency.data.need_mix`;
 3. ``phase | age band``: each band's single ages spread evenly across the phases they fall in
    (e.g. with first 4-8 / middle 9-12 / high 13-15, band 5-10 is 4/6 first and 2/6 middle).
 
@@ -19,64 +20,11 @@ scenario lever (e.g. a shift to mainstream) is how to change it.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .data.vocabulary import AGE_BANDS, NEED_AREAS, PHASES, PROVISIONS, SPECIALIST
-from .errors import ValidationError
+from .data.vocabulary import AGE_BANDS, PHASES, SPECIALIST
 
-__all__ = ["provision_shares", "need_shares", "phase_shares", "place_demand", "assumptions"]
-
-
-def provision_shares(placements_by_age: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """``age_band, provision, share``: each age band's plans split by placement (shares sum to 1).
-
-    Uses the latest year unless ``year`` is given. Missing cells count as 0.
-
-    Examples
-    --------
-    >>> mix = pd.DataFrame({"year": 2025, "age_band": "5-10", "provision": ["mainstream",
-    ...                     "special_maintained"], "count": [3.0, 1.0]})
-    >>> provision_shares(mix)["share"].tolist()
-    [0.75, 0.25]
-    """
-    df = placements_by_age
-    year = int(df["year"].max()) if year is None else year
-    df = df[df["year"] == year].copy()
-    df["count"] = df["count"].fillna(0)
-    total = df.groupby("age_band")["count"].transform("sum")
-    if (total <= 0).any():
-        bands = sorted(df.loc[total <= 0, "age_band"].unique())
-        raise ValidationError(f"placements by age: age bands {bands} have no placements in "
-                              f"{year}; expected counts to split the forecast by")
-    df["share"] = df["count"] / total
-    return df[["age_band", "provision", "share"]].reset_index(drop=True)
-
-
-def need_shares(needs: pd.DataFrame, mapping: dict | None = None) -> pd.DataFrame:
-    """``provision, need_group, share``: the need mix within each placement type.
-
-    ``needs`` is ``need, provision, count`` (e.g. :func:`sufficiency.data.la_needs`); rows with
-    ``provision == "all"`` give the LA-wide mix, used for any provision without its own.
-    """
-    mapping = NEED_AREAS if mapping is None else mapping
-    df = needs.copy()
-    df["count"] = df["count"].fillna(0)
-    unknown = sorted(set(df["need"]) - set(mapping))
-    if unknown:
-        raise ValidationError(f"need mapping: codes {unknown} are not mapped; expected every "
-                              f"need code to have a group")
-    df["need_group"] = df["need"].map(mapping)
-    grouped = df.groupby(["provision", "need_group"], as_index=False)["count"].sum()
-    total = grouped.groupby("provision")["count"].transform("sum")
-    grouped["share"] = np.where(total > 0, grouped["count"] / total.where(total > 0, 1), np.nan)
-    overall = grouped[grouped["provision"] == "all"].set_index("need_group")["share"]
-    rows = []
-    for provision in PROVISIONS["provision"]:
-        own = grouped[(grouped["provision"] == provision) & grouped["share"].notna()]
-        shares = own.set_index("need_group")["share"] if len(own) else overall
-        rows += [(provision, g, s) for g, s in shares.items()]
-    return pd.DataFrame(rows, columns=["provision", "need_group", "share"])
+__all__ = ["phase_shares", "place_demand", "assumptions"]
 
 
 def phase_shares(phases: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -103,7 +51,8 @@ def place_demand(forecast: pd.DataFrame, provision_mix: pd.DataFrame, need_mix: 
         ``year, age_band`` and the ``value`` column (children), e.g. a forecast's ``.table``
         (``mean`` or a quantile such as ``p90``) or simulated paths (add ``path`` as a key).
     provision_mix, need_mix, phase_mix : DataFrame
-        From :func:`provision_shares`, :func:`need_shares`, :func:`phase_shares`.
+        From :func:`sufficiency.data.placement_mix` (``by="age_band"``),
+        :func:`sufficiency.data.need_mix` and :func:`phase_shares`.
     value : str
         Which forecast column to split.
     provisions : sequence of str

@@ -435,7 +435,7 @@ class Flows:
 
     def demand(self, need_mix: pd.DataFrame, provisions=SPECIALIST) -> pd.DataFrame:
         """``year, provision, need_group, phase, demand``: the stock in ``provisions`` split by
-        need (``need_mix`` from :func:`sufficiency.demand.need_shares`)."""
+        need (``need_mix`` from :func:`sufficiency.data.need_mix`)."""
         t = self.table[self.table["provision"].isin(provisions) & (self.table["age"] <= MAX_AGE)]
         t = t.groupby(["year", "provision", "phase"], as_index=False)["stock"].sum()
         out = t.merge(need_mix, on="provision")

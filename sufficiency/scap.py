@@ -34,7 +34,7 @@ import pandas as pd
 
 from .errors import ValidationError
 
-__all__ = ["NC_YEARS", "SCAP_HORIZON", "age_forward", "nc_year_demand"]
+__all__ = ["NC_YEARS", "SCAP_HORIZON", "age_forward", "nc_year_demand", "scap_demand"]
 
 #: National curriculum years: age at 31 August -> NC year label and SCAP phase.
 NC_YEARS = pd.DataFrame(
@@ -163,6 +163,49 @@ def nc_year_demand(demand: pd.DataFrame, single: pd.DataFrame,
         out = _split_areas(out, areas)
     keys = (["area"] if areas is not None else []) + ["year", "age", "provision"]
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def scap_demand(demand: pd.DataFrame, single: pd.DataFrame, areas: pd.DataFrame | None = None,
+                *, forecast: pd.DataFrame | None = None,
+                placements_by_age: pd.DataFrame | None = None,
+                need_mix: pd.DataFrame | None = None, value: str = "mean") -> pd.DataFrame:
+    """A run's SCAP table: its specialist demand by NC year (:func:`nc_year_demand`).
+
+    SCAP asks for primary and secondary whatever phases the LA plans in. With ``forecast``
+    (an LA planning in first / middle / high schools), the demand is split again from the
+    forecast into the standard phases with the LA's latest placement mix by age band
+    (:func:`sufficiency.data.placement_mix` of ``placements_by_age``) and ``need_mix``
+    (:func:`sufficiency.data.need_mix`), as :func:`sufficiency.demand.place_demand` does.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        ``year, provision, need_group, phase, demand``: the run's specialist demand.
+    single, areas : DataFrame
+        As :func:`nc_year_demand`.
+    forecast : DataFrame, optional
+        ``year, age_band`` and ``value``: the forecast's table, to split again.
+    placements_by_age, need_mix : DataFrame, optional
+        Needed with ``forecast``.
+    value : str
+        The forecast column split (the planning quantile).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`nc_year_demand`.
+    """
+    if forecast is not None:
+        from . import demand as dm
+        from .data.mix import placement_mix
+        from .data.vocabulary import PHASES
+
+        if placements_by_age is None or need_mix is None:
+            raise ValidationError("scap_demand: a forecast to split again needs "
+                                  "placements_by_age and need_mix")
+        demand = dm.place_demand(forecast, placement_mix(placements_by_age, by="age_band"),
+                                 need_mix, dm.phase_shares(PHASES), value=value)
+    return nc_year_demand(demand, single, areas=areas)
 
 
 def _split_areas(out: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:

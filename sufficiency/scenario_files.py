@@ -208,12 +208,14 @@ class ScenarioFiles:
                                   "\n  ".join(self.problems), self.problems)
 
 
-def read_scenario_files(scenario, purpose: str = "run") -> ScenarioFiles:
+def read_scenario_files(scenario, purpose: str = "run", tables=None) -> ScenarioFiles:
     """Read and check every file ``scenario`` names; see the module docstring.
 
     ``purpose`` is ``"run"`` (``sufficiency validate`` and ``run``) or ``"backtest"`` (only
     what a backtest of the history needs). Never raises for a bad file: every problem is in
-    ``.problems``.
+    ``.problems``. ``tables`` is the LA's published tables (:class:`sufficiency.data.LAData`)
+    when the caller has read them (a run reads them once, :func:`sufficiency.data.la_data`);
+    else the history and DSG balances the checks need are read here.
     """
     from .data import read_history
 
@@ -232,8 +234,9 @@ def read_scenario_files(scenario, purpose: str = "run") -> ScenarioFiles:
             out.problems += _history_fits_the_run(scenario, out.history, str(history),
                                                   purpose)
     if history is None or out.history is not None:
-        out.years = plan_years(scenario, out.history)
-        out.problems += _fits_the_years(scenario, out.years)
+        published = tables.history if tables is not None else None
+        out.years = plan_years(scenario, out.history if out.history is not None else published)
+        out.problems += _fits_the_years(scenario, out.years, tables)
     vocabulary = Vocabulary.for_phases(scenario.get("data.phases") or "standard")
     for name, key in TABLE_KEYS.items():
         path = scenario.resolve(scenario.get(key))
@@ -288,7 +291,7 @@ def _la_read_as(scenario) -> list[str]:
             f"(LA {code}); write that name or code if another LA was meant"]
 
 
-def _fits_the_years(scenario, years: list) -> list[str]:
+def _fits_the_years(scenario, years: list, tables=None) -> list[str]:
     """Years in the scenario file that only make sense inside the forecast: the levers'
     ``from_year`` / ``year``, ``finance.target_year`` and the income lines' years (a lever or a
     line outside them would change nothing, silently)."""
@@ -319,7 +322,7 @@ def _fits_the_years(scenario, years: list) -> list[str]:
                         "DSG position is projected for")
     if scenario.get("finance.enabled"):
         lines, _ = check_income_lines(scenario.get("finance.income_lines") or [], scenario.where)
-        window = _roll_forward(scenario, first)
+        window = _roll_forward(scenario, first, tables)
         for i, year, label, _ in lines:
             at = f"finance.income_lines[{i}]"
             where = scenario.where(f"{at}.year")
@@ -340,7 +343,7 @@ def _fits_the_years(scenario, years: list) -> list[str]:
     return problems
 
 
-def _roll_forward(scenario, first: int):
+def _roll_forward(scenario, first: int, tables=None):
     """The first year the estimated opening balance rolls forward (the year after the LA's
     last published DSG balance), or None when it is not known."""
     from .data import highneeds, las, resolve_la
@@ -348,10 +351,15 @@ def _roll_forward(scenario, first: int):
     la = scenario.get("data.la")
     if not la:
         return None
-    try:
-        balance = highneeds.la_dsg_deficit(resolve_la(la, las()))
-    except (KeyError, ValueError):
-        return None
+    if tables is not None:
+        balance = tables.dsg_deficit
+        if balance is None:
+            return None
+    else:
+        try:
+            balance = highneeds.la_dsg_deficit(resolve_la(la, las()))
+        except (KeyError, ValueError):
+            return None
     known = [int(y) for y in balance.dropna(subset=["balance_pct_income"])["year"] if y < first]
     return max(known) + 1 if known else None
 

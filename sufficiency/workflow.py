@@ -7,6 +7,9 @@ so a notebook can stop at any stage, inspect, and continue with the library's fu
 Everything a person reads (tables for the page, headlines, captions, charts, the manifest,
 comparisons) is built from a run by :mod:`sufficiency.report`; this module imports nothing
 from it.
+
+The run reads the LA's published tables once (:func:`sufficiency.data.la_data`) and hands the
+frames to the stages; no stage reads data by LA code inside a run.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from . import data as sd
-from . import demand as dm
 from .allocate import Plan
+from .data.la_data import LAData, la_data
 from .data.validate import own_history_by_age_band
-from .data.vocabulary import INDEPENDENT, QUANTILES
+from .data.vocabulary import QUANTILES
 from .errors import SolverError, ValidationError
 from .finance import Calibration, DeficitPlan
 from .flows import Flows
@@ -63,7 +66,7 @@ class ScenarioRun:
         to the forecast; its ``carry`` rates keep children where they are in the optimiser.
     need_mix : DataFrame or None
         ``provision, need_group, share``: the LA's need mix within each placement type
-        (:func:`sufficiency.demand.need_shares`), which splits the flows by need group.
+        (:func:`sufficiency.data.need_mix`), which splits the flows by need group.
     allocation : Plan or None
         The optimiser's placement plan and capital programme (``allocate.enabled``).
     population : DataFrame or None
@@ -84,6 +87,9 @@ class ScenarioRun:
         Data notes and labels (e.g. illustrative settings) shown in every output.
     inputs : dict
         Input files read (scenario key -> path), for the manifest.
+    data : LAData or None
+        The LA's published tables, read once for the run (:func:`sufficiency.data.la_data`)
+        and handed to the stages; None for an own history without ``data.la``.
     """
 
     scenario: Scenario
@@ -103,6 +109,7 @@ class ScenarioRun:
     notes: list = field(default_factory=list)
     inputs: dict = field(default_factory=dict)
     population: pd.DataFrame | None = None
+    data: LAData | None = None
 
     @property
     def name(self) -> str:
@@ -146,47 +153,47 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
 
     t = time.perf_counter()
     say("reading data")
-    files = read_scenario_files(scenario)   # the same check as `sufficiency validate`
+    data = _read_la(scenario)   # every table of the LA the stages use, read once
+    # the same check as `sufficiency validate`
+    files = read_scenario_files(scenario, tables=data)
     files.raise_if_any(str(scenario.path))
     notes += files.notes
     for key in FILE_KEYS:
         if scenario.get(key):
             inputs[key] = scenario.resolve(scenario.get(key))
-    la_code, la_name, history = _history(scenario, files, notes)
-    frames = _la_frames(scenario, la_code)
+    la_code, la_name, history = _history(scenario, files, data, notes)
     timings["data"] = time.perf_counter() - t
 
     t = time.perf_counter()
     say(f"forecasting {scenario.get('forecast.horizon')} years ahead "
         f"({scenario.get('forecast.model')})")
-    population = _population(scenario, history)
-    forecast = _forecast(scenario, history, population=population)
-    unmitigated = _forecast(scenario, history, levers=False, population=population) \
+    population = _population(scenario, history, data)
+    forecast = _forecast(scenario, history, data, population=population)
+    unmitigated = _forecast(scenario, history, data, levers=False, population=population) \
         if scenario.get("levers") else None
     timings["forecast"] = time.perf_counter() - t
 
     t = time.perf_counter()
     say("turning the forecast into demand for specialist places")
-    flows = _flows(scenario, la_code, forecast, frames)
-    need_mix = dm.need_shares(frames["needs"])
+    flows = _flows(scenario, data, forecast)
+    need_mix = sd.need_mix(data.needs)
     demand = flows.demand(need_mix)
-    scap = _scap(scenario, la_code, forecast, demand, frames, need_mix, notes, inputs,
-                 files.planning_areas)
+    scap = _scap(scenario, data, forecast, demand, need_mix, notes, files.planning_areas)
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
                       flows=flows, need_mix=need_mix, scap=scap, timings=timings, notes=notes,
-                      inputs=inputs, population=population)
+                      inputs=inputs, population=population, data=data)
     # the LA's cost per placement, calibrated once and handed to allocate and to finance
-    calibration = _calibration(la_code) if scenario.get("allocate.enabled") or \
+    calibration = _calibration(data) if scenario.get("allocate.enabled") or \
         scenario.get("finance.enabled") else None
     costs = _own_costs(files.costs, calibration, notes) if files.costs is not None else None
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
-        run.allocation = _allocate(scenario, la_code, demand, flows, frames, need_mix,
+        run.allocation = _allocate(scenario, la_code, demand, flows, data, need_mix,
                                    calibration, notes, files, costs)
         timings["allocate"] = time.perf_counter() - t
         outcome = run.allocation.outcome
@@ -200,58 +207,40 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
         say("costing the plan and projecting the DSG position")
         run.deficit = _finance(scenario, run, calibration, costs)
         timings["finance"] = time.perf_counter() - t
-    run.measures = board_measures(run, frames["new_plans"], frames["placements"])
+    run.measures = board_measures(run)
     return run
 
 
-def _la_frames(scenario: Scenario, la_code: str | None) -> dict:
-    """Every table of the LA the stages use, read once from the embedded data (the stages
-    take these frames, not the LA code)."""
-    if la_code is None:
-        return {}
-    frames = {"placements_by_age": sd.la_placements_by_age(la_code),
-              "needs": sd.la_needs(la_code), "new_plans": sd.la_new_plans(la_code),
-              "ceased_plans": sd.la_ceased_plans(la_code),
-              "placements": sd.la_placements(la_code)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the history step has already noted these
-        frames["published_history"] = sd.la_history(la_code)
-    frames["neighbour_new_plans"] = {}
-    if scenario.get("allocate.new_placement_mix") == "pooled":
-        for code in sd.statistical_neighbours(la_code):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    frames["neighbour_new_plans"][code] = sd.la_new_plans(code)
-                except KeyError:  # a neighbour without new-plan figures
-                    continue
-    return frames
+# --- the stage adapters: scenario settings and the LA's frames -> each stage's arguments ------
 
-
-def _history(scenario: Scenario, files, notes: list):
-    if not hasattr(files, "history"):   # called without the checked files: read them now
-        files = read_scenario_files(scenario)
-        files.raise_if_any(str(scenario.path))
+def _read_la(scenario: Scenario) -> LAData | None:
+    """The LA's published tables (``data.la``), read once; None for an own history alone."""
     la = scenario.get("data.la")
+    if not la:
+        return None
+    pooled = scenario.get("allocate.new_placement_mix") == "pooled"
+    return la_data(sd.resolve_la(la, sd.las()), neighbour_new_plans=pooled)
+
+
+def _history(scenario: Scenario, files, data: LAData | None, notes: list):
+    """``(la_code, la_name, history)``: the scenario's own history, else the LA's published one
+    (its reading notes added to ``notes``)."""
     if files.history is not None:
-        history = own_history_by_age_band(files.history)
-        code = sd.resolve_la(la, sd.las()) if la else None
+        code = data.la_code if data is not None else None
         name = sd.everyday_name(sd.la_names().get(code, "Your LA")) if code else "Your LA"
-        return code, name, history
-    code = sd.resolve_la(la, sd.las())
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = sd.la_history(code)
-    for w in caught:
-        notes.append(str(w.message))
-    if (history["flag"] != "").any():
+        return code, name, own_history_by_age_band(files.history)
+    if data is None:   # the scenario check asks for data.la or data.history
+        raise ValidationError(f"{scenario.path}: expected data.la or data.history")
+    notes.extend(data.history_notes)
+    if (data.history["flag"] != "").any():
         notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
                      "history sheet) and add up to the published 2023 total.")
-    return code, sd.everyday_name(sd.la_names().get(code, code)), history
+    code = data.la_code
+    return code, sd.everyday_name(sd.la_names().get(code, code)), data.history
 
 
-def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True,
-              population: pd.DataFrame | None = None):
+def _forecast(scenario: Scenario, history: pd.DataFrame, data: LAData | None,
+              levers: bool = True, population: pd.DataFrame | None = None):
     from . import forecast as fc
 
     by = scenario.get("forecast.by")
@@ -259,8 +248,8 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True,
         frame = history[history["age_band"] != "all"][["year", "age_band", "count"]]
     else:
         frame = history[history["age_band"] == "all"][["year", "count"]]
-    kwargs = _pooling(scenario)
-    kwargs.update(_growth_assumptions(scenario, frame, population))
+    kwargs = _pooling(scenario, data, frame)
+    kwargs.update(_growth_assumptions(scenario, frame, population, data))
     if scenario.get("forecast.model") == "constant_growth" and \
             scenario.get("forecast.growth_rate") is not None:
         kwargs["growth_rate"] = scenario.get("forecast.growth_rate")
@@ -269,6 +258,17 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, levers: bool = True,
                       levers=(scenario.get("levers") or None) if levers else None,
                       seed=scenario.get("seed"),
                       n_paths=scenario.get("forecast.n_paths"), **kwargs)
+
+
+def _pooling(scenario: Scenario, data: LAData | None, frame: pd.DataFrame) -> dict:
+    """An LA from the embedded data pools its growth towards England's (docs/forecast.md):
+    England's series on the forecast's keys, and its population (prevalence convergence)."""
+    if scenario.get("data.history") or data is None:
+        return {}
+    england = data.england_history
+    reference = england[["year", "age_band", "count"]] if "age_band" in frame else \
+        england[england["age_band"] == "all"][["year", "count"]]
+    return {"reference": reference, "reference_population": data.england_population}
 
 
 def _long_run(scenario: Scenario) -> dict:
@@ -284,20 +284,16 @@ def _long_run(scenario: Scenario) -> dict:
 
 
 def _growth_assumptions(scenario: Scenario, frame: pd.DataFrame,
-                        population: pd.DataFrame | None) -> dict:
+                        population: pd.DataFrame | None, data: LAData | None) -> dict:
     """Long-run growth, band width and, for an LA in the embedded data, its ONS populations:
     all-age (prevalence convergence towards England) and by age band, aged forward (the
     demographic / prevalence split of the forecast's growth; the prevalence model)."""
     out = {"long_run": _long_run(scenario),
            "growth_shock_sd": scenario.get("forecast.growth_shock_sd"),
            "convergence": scenario.get("forecast.prevalence_convergence")}
-    if population is None:
+    if population is None or data is None:
         return out
-    from .data.population import area_populations
-
-    code = sd.resolve_la(scenario.get("data.la"), sd.las())
-    pops = area_populations()
-    out["area_population"] = pops[pops["la_code"] == code].drop(columns="la_code")
+    out["area_population"] = data.area_population
     out["age_population"] = population
     if scenario.get("forecast.model") == "prevalence":
         # the prevalence model's denominator, on the forecast's own keys
@@ -306,22 +302,23 @@ def _growth_assumptions(scenario: Scenario, frame: pd.DataFrame,
     return out
 
 
-def _population(scenario: Scenario, history: pd.DataFrame) -> pd.DataFrame | None:
+def _population(scenario: Scenario, history: pd.DataFrame,
+                data: LAData | None) -> pd.DataFrame | None:
     """The LA's ONS mid-2023 population by age band, aged to each January from 2019 (as far
     back as reverse ageing is trusted) to the last forecast year; None for an own history."""
-    la = scenario.get("data.la")
-    if scenario.get("data.history") or not la:
+    if scenario.get("data.history") or data is None:
         return None
-    from .forecast.demography import la_census_population
+    from .forecast.demography import census_population
 
-    code = sd.resolve_la(la, sd.las())
+    if data.population is None:
+        raise data.missing["population"]
     last = int(history["year"].max()) + int(scenario.get("forecast.horizon"))
-    return la_census_population(code, range(2019, last + 1),
-                                births=scenario.get("forecast.births"),
-                                migration=scenario.get("forecast.migration"))
+    return census_population(data.population, range(2019, last + 1),
+                             births=scenario.get("forecast.births"),
+                             migration=scenario.get("forecast.migration"))
 
 
-def _flows(scenario: Scenario, la_code: str | None, forecast: Forecast, frames: dict) -> Flows:
+def _flows(scenario: Scenario, data: LAData | None, forecast: Forecast) -> Flows:
     """The flow account: the LA's latest placements by age carried forward with its leaver
     rates, new plans placed by the projected mix, adding up to the forecast."""
     from . import flows as fl
@@ -333,53 +330,51 @@ def _flows(scenario: Scenario, la_code: str | None, forecast: Forecast, frames: 
             f"{scenario.path}: demand for places needs a forecast by age band; expected "
             "forecast.by: age_band and a history with an age_band column (under 5, 5-10, "
             "11-15, 16-19, 20-25)")
-    if la_code is None:
+    if data is None:
         raise ValidationError(
             f"{scenario.path}: data.la is needed beside data.history: the placement and need "
             "mix that turn the forecast into demand for places come from the LA's published "
             "figures; expected e.g. data: {la: Wiltshire, history: my-history.csv}")
     method = scenario.get("allocate.new_placement_mix")
-    own = fl.mix_history(frames["new_plans"])
+    own = fl.mix_history(data.new_plans)
     neighbours = None
     if method == "pooled":
         parts = [fl.mix_history(new).assign(la_code=code)
-                 for code, new in frames["neighbour_new_plans"].items()]
+                 for code, new in data.neighbour_new_plans.items()]
         neighbours = pd.concat(parts, ignore_index=True) if parts else None
     years = sorted(int(y) for y in table["year"].unique())
     # new plans made in calendar year y - 1 are counted in January y
     mix = fl.project_mix(own, [y - 1 for y in years], method, neighbours)
     mix = mix.assign(year=mix["year"] + 1)
-    rates = fl.leaver_rates(frames["ceased_plans"], frames["published_history"])
-    return fl.placement_flows(frames["placements_by_age"],
+    rates = fl.leaver_rates(data.ceased_plans, data.history)
+    return fl.placement_flows(data.placements_by_age,
                               table[table["age_band"] != "all"], rates, mix,
                               phases=_phases(scenario), value=value, history=own)
 
 
-def _scap(scenario: Scenario, la_code: str, forecast, demand: pd.DataFrame, frames: dict,
-          need_mix: pd.DataFrame, notes: list, inputs: dict,
-          areas: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Specialist demand by NC year (SCAP): the plan's primary/secondary demand split by single
-    ages aged forward, by planning area when ``data.planning_areas`` is given."""
-    from .scap import nc_year_demand
+def _scap(scenario: Scenario, data: LAData, forecast: Forecast, demand: pd.DataFrame,
+          need_mix: pd.DataFrame, notes: list, areas: pd.DataFrame | None = None
+          ) -> pd.DataFrame:
+    """Specialist demand by NC year (SCAP), by planning area when ``data.planning_areas`` is
+    given (:func:`sufficiency.scap.scap_demand`)."""
+    from .scap import scap_demand
 
-    try:
-        single = sd.la_caseload_by_single_age(la_code)
-    except KeyError as err:
-        notes.append(f"No SCAP table by national curriculum year: {err.args[0]}.")
+    if data.caseload_single_age is None:
+        notes.append(f"No SCAP table by national curriculum year: "
+                     f"{data.missing['caseload_single_age'].args[0]}.")
         return pd.DataFrame()
-    if scenario.get("data.phases") != "standard":
-        # SCAP asks for primary and secondary whatever the LA's own phases (first/middle/high):
-        # the forecast is split into them with the latest placement and need mix
-        pm = dm.provision_shares(frames["placements_by_age"])
-        demand = dm.place_demand(forecast.table, pm, need_mix, dm.phase_shares(sd.PHASES),
-                                 value=scenario.get("forecast.planning_quantile"))
     if areas is not None:   # read and checked with the other files (scenario_files)
         areas = areas[["area", "share"] + (["phase"] if areas["phase"].notna().any() else [])]
-    return nc_year_demand(demand, single, areas=areas)
+    if scenario.get("data.phases") == "standard":
+        return scap_demand(demand, data.caseload_single_age, areas=areas)
+    # SCAP asks for primary and secondary whatever the LA's own phases (first/middle/high)
+    return scap_demand(demand, data.caseload_single_age, areas=areas, forecast=forecast.table,
+                       placements_by_age=data.placements_by_age, need_mix=need_mix,
+                       value=scenario.get("forecast.planning_quantile"))
 
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
-              frames: dict, need_mix: pd.DataFrame, calibration: Calibration | str | None,
+              data: LAData, need_mix: pd.DataFrame, calibration: Calibration | str | None,
               notes: list, files, costs: pd.DataFrame | None = None):
     from . import allocate as al
     from . import flows as fl
@@ -391,7 +386,7 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        step_down_share=scenario.get("allocate.step_down_share"),
                        tail_years=scenario.get("allocate.tail_years"),
                        max_travel_minutes=scenario.get("allocate.max_travel_minutes"))
-    by_phase = fl.base_by_phase(frames["placements_by_age"], need_mix, _phases(scenario))
+    by_phase = fl.base_by_phase(data.placements_by_age, need_mix, _phases(scenario))
     if files.settings is not None:
         if files.existing is not None:   # the LA's own count of who is placed where
             initial = files.existing[["setting", "need", "phase", "area", "count"]]
@@ -405,7 +400,10 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
     else:
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
-        example = al.example_settings(la_code, phases=_phases(scenario), growth_places=max(growth, 0.0))
+        _require(data, "funded_places")
+        example = al.example_settings(phases=_phases(scenario), growth_places=max(growth, 0.0),
+                                      placements=data.placements, needs=data.needs,
+                                      funded_places=data.funded_places, la_name=la_code)
         initial, left, added = fl.initial_placements(by_phase, example.settings,
                                                      example.designation, designate=True)
         example.designation = pd.concat([example.designation, added], ignore_index=True)
@@ -430,15 +428,20 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
                        duals=scenario.get("allocate.marginal_values"))
 
 
-def _calibration(la_code: str | None) -> Calibration | str | None:
+def _calibration(data: LAData | None) -> Calibration | str | None:
     """The LA's cost calibration from its high needs outturn (finance), made once per run; the
     reason as text when the LA has none (the settings and the deficit plan then say so)."""
     from . import finance as fi
 
-    if la_code is None:
+    if data is None:
         return None
     try:
-        return fi.calibrate_costs(la_code)
+        _require(data, "high_needs", "funded_places")
+        # neighbours and region: none without the LA's neighbours (the peers' fallback)
+        region = data.region_codes if "neighbours" not in data.missing else []
+        return fi.calibrate_costs(high_needs=data.high_needs, funded_places=data.funded_places,
+                                  placements=data.placements, neighbours=data.neighbours,
+                                  region_codes=region, la_code=data.la_code, label=data.la_code)
     except (KeyError, ValueError) as err:  # no outturn for this LA
         return str(err)
 
@@ -460,15 +463,10 @@ def _calibrated_costs(example, calibration: Calibration | pd.DataFrame | str | N
         notes.append(f"Settings keep the example's cost per place: no calibration "
                      f"({calibration}).")
         return
-    unit = fi.unit_costs([year], table)
-    unit = unit[unit["hnb_cost_gbp"] > 0]
-    every = unit[unit["phase"] == "all"].groupby("provision")["hnb_cost_gbp"].mean()
-    cost = unit.groupby("provision")["hnb_cost_gbp"].mean()
-    cost.update(every)
+    cost, phased = fi.cost_per_place(table, year)
     settings = example.settings
     known = settings["provision"].isin(cost.index)
     settings.loc[known, "cost_per_place"] = settings.loc[known, "provision"].map(cost)
-    phased = unit[unit["phase"] != "all"].set_index(["provision", "phase"])["hnb_cost_gbp"]
     if len(phased):
         g = example.designation.merge(settings[["setting", "provision"]], on="setting",
                                       how="left")
@@ -479,53 +477,17 @@ def _calibrated_costs(example, calibration: Calibration | pd.DataFrame | str | N
 
 
 def _own_costs(costs: pd.DataFrame, calibration: Calibration | str | None,
-              notes: list) -> pd.DataFrame:
-    """The run's cost table (:func:`sufficiency.finance.cost_table` columns, 2023-24 prices)
-    with the scenario's ``finance.costs`` in place of the calibrated or default cost of the
-    provisions (and phases) it names.
-
-    Each cost per place becomes the component its funding rule pays: the fee (independent,
-    specialist post-16), the top-up above the place funding (place plus top-up; place funding
-    is kept unless the cost is below it), or the top-up.
-
-    Examples
-    --------
-    >>> mine = pd.DataFrame({"provision": ["special_independent"], "phase": ["all"],
-    ...                      "cost_per_place": [72000.0], "source": ["our contracts"]})
-    >>> t = _own_costs(mine, None, []).set_index("provision")
-    >>> float(t.loc["special_independent", "hnb_cost_gbp"]), t.loc["special_independent", "source"]
-    (72000.0, 'our contracts')
-    """
+               notes: list) -> pd.DataFrame:
+    """The run's cost table: the scenario's ``finance.costs`` in place of the calibrated (or
+    default) cost of the provisions and phases it names
+    (:func:`sufficiency.finance.with_costs_per_place`)."""
     from . import finance as fi
 
-    table = (calibration.costs if isinstance(calibration, Calibration)
-             else fi.cost_table()).copy()
-    for r in costs.itertuples(index=False):
-        phase = r.phase if isinstance(r.phase, str) and r.phase else "all"
-        hit = (table["provision"] == r.provision) & (table["phase"] == phase)
-        if not hit.any():
-            base = table[(table["provision"] == r.provision) & (table["phase"] == "all")]
-            table = pd.concat([table, base.assign(phase=phase)], ignore_index=True)
-            hit = (table["provision"] == r.provision) & (table["phase"] == phase)
-        i = table.index[hit][0]
-        rule, value = table.at[i, "rule"], float(r.cost_per_place)
-        if rule == "fee":
-            table.at[i, "fee_gbp"] = value
-        elif rule == "place_plus_top_up":
-            place = min(float(table.at[i, "place_funding_gbp"]), value)
-            table.at[i, "place_funding_gbp"] = place
-            table.at[i, "top_up_gbp"] = value - place
-        else:
-            table.at[i, "rule"] = "top_up" if rule == "none" else rule
-            table.at[i, "top_up_gbp"] = value
-        table.at[i, "hnb_cost_gbp"] = fi.hnb_cost(table.at[i, "rule"],
-                                                  table.at[i, "place_funding_gbp"],
-                                                  table.at[i, "top_up_gbp"], table.at[i, "fee_gbp"])
-        table.at[i, "source"] = r.source
+    table = calibration.costs if isinstance(calibration, Calibration) else fi.cost_table()
     notes.append(f"Cost per place from {costs.attrs.get('source', 'finance.costs')} for "
                  f"{', '.join(sorted(set(costs['provision'])))} (2023-24 prices, moved to each "
                  "year on the price paths).")
-    return table.reset_index(drop=True)
+    return fi.with_costs_per_place(table, costs)
 
 
 def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | str | None,
@@ -541,17 +503,22 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
     # in its paths, placement levers (step-downs, shifts) come from its provision_shifts
     extra = {"baseline": run.forecast_unmitigated} if run.forecast_unmitigated is not None \
         else {}
-    # a calibration that failed is tried again from la (the plan records why it is missing)
-    if isinstance(calibration, Calibration):
+    if calibration is not None:   # a calibration, or why the LA has none (said in the notes)
         extra["calibration"] = calibration
     if costs is not None:
         extra["costs"] = costs
     # every scenario places the forecast as the flow account does, year by year: the place
     # plan is given the same specialist demand, so the scenarios differ only in placement
     if run.flows is not None and len(run.flows.table):
-        extra["mix"] = fi.mix_by_year(run.flows.table, value="stock")
+        stocks = run.flows.table[run.flows.table["age_band"].astype(str) != "aged out"]
+        extra["mix"] = sd.placement_mix(stocks, year="each", by="age_band", value="stock",
+                                        empty="drop")
         extra["mix_basis"] = fi.FLOW_MIX_BASIS
-    plan = fi.deficit_plan(run.forecast, **extra, la=run.la_code,
+    if run.data is not None:   # the LA's frames: the income base (and the mix without flows)
+        extra.update(placements=run.data.placements,
+                     placements_by_age=run.data.placements_by_age,
+                     high_needs_block=run.data.high_needs_block)
+    plan = fi.deficit_plan(run.forecast, **extra, label=run.la_code,
                            income_growth=scenario.get("finance.income_growth"),
                            opening_balance_gbp=opening, income_lines=lines,
                            inflation=scenario.get("finance.inflation"),
@@ -571,18 +538,17 @@ def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
     from . import finance as fi
 
     given = scenario.get("finance.opening_balance_gbp")
-    if run.la_code is None:
+    data = run.data
+    if data is None:
         if given is None:
             run.notes.append("Opening DSG balance taken as 0: no LA in the embedded data to "
                              "estimate it from; set finance.opening_balance_gbp.")
         return pd.DataFrame(), float(given or 0.0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the history step has already noted these
-            plans = sd.la_history(run.la_code)  # EHC plans in the Januaries before placements
-        plans = plans[plans["age_band"] != "all"] if "age_band" in plans else plans
-        backcast = fi.backcast(sd.la_placements(run.la_code), sd.la_high_needs(run.la_code),
-                               sd.la_s251_high_needs(run.la_code), la=run.la_name,
+        _require(data, "high_needs", "s251")
+        # EHC plans in the Januaries before the placements (the first year's weighting)
+        plans = data.history[data.history["age_band"] != "all"]
+        backcast = fi.backcast(data.placements, data.high_needs, data.s251, label=run.la_name,
                                independent_fee_growth=fee_growth,
                                earlier_ehcp=plans.groupby("year", as_index=False)["count"].sum())
     except (KeyError, ValueError) as err:
@@ -592,9 +558,12 @@ def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
                              "finance.opening_balance_gbp.")
         return pd.DataFrame(), float(given or 0.0)
     try:
+        _require(data, "dsg_deficit", "high_needs_block", "high_needs", "funded_places")
+        published = fi.opening_inputs(data.dsg_deficit, data.high_needs_block, data.high_needs,
+                                      data.funded_places)
         opening = fi.opening_balance(first_year, backcast=backcast, income_lines=lines,
                                      income_growth=scenario.get("finance.income_growth"),
-                                     given_gbp=given, **fi.la_opening_inputs(run.la_code))
+                                     given_gbp=given, **published)
     except (KeyError, ValueError) as err:
         run.notes.append(f"Opening DSG balance not estimated ({err}); "
                          + ("the scenario's figure is used." if given is not None else
@@ -607,75 +576,39 @@ def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
     return backcast, opening
 
 
-def board_measures(run: ScenarioRun, new_plans: pd.DataFrame | None = None,
-                   placements: pd.DataFrame | None = None) -> pd.DataFrame:
+def board_measures(run: ScenarioRun) -> pd.DataFrame:
     """The measures LAs report to their boards, per year, history and plan alike.
 
     ``year, measure, value, basis``: share of new EHC plans placed in mainstream, share of new
     placements into independent provision, children awaiting a specialist place (unplaced),
-    cost per EHCP. Out-of-county placements are not in the DfE data (reported as such).
-    ``new_plans`` and ``placements`` are the LA's published tables
-    (:func:`sufficiency.data.la_new_plans`, :func:`sufficiency.data.la_placements`); read from
-    the embedded data for ``run.la_code`` when not given.
+    cost per EHCP. Out-of-county placements are not in the DfE data (reported as such). Each
+    stage gives its own: the LA's published tables the run read
+    (:func:`sufficiency.data.history_measures`), the place plan
+    (:func:`sufficiency.allocate.plan.plan_measures`), the flow account
+    (:func:`sufficiency.flows.board_flows`) and the DSG plan (spend per EHC plan).
     """
-    rows = []
-    if run.la_code is not None:
-        new = sd.la_new_plans(run.la_code) if new_plans is None else new_plans
-        wide = new.pivot_table(index="year", columns="provision", values="count", aggfunc="sum")
-        for year, r in wide.iterrows():
-            total = r.get("all", np.nan)
-            if total and total > 0:
-                rows.append((int(year), "new_plans_mainstream_share", r.get("mainstream", 0) /
-                             total, "history: DfE SEN2 new plans by placement"))
-                rows.append((int(year), "new_plans_independent_share",
-                             sum(r.get(p, 0) for p in INDEPENDENT) / total,
-                             "history: DfE SEN2 new plans by placement"))
-        place = sd.la_placements(run.la_code) if placements is None else placements
-        for year, g in place.groupby("year"):
-            rows.append((int(year), "independent_placements",
-                         float(g.loc[g["provision"].isin(INDEPENDENT), "count"].sum()),
-                         "history: DfE SEN2 placements in January"))
-        unknown = place[place["provision"] == "unknown"]
-        for _, r in unknown.iterrows():
-            rows.append((int(r["year"]), "awaiting_placement_or_unknown", r["count"],
-                         "history: SEN2 awaiting provision / placement not recorded"))
-    if run.allocation is not None:
-        placements = run.allocation.placements
-        if len(placements) and "new" in placements:
-            for year, g in placements.groupby("year"):
-                new = g["new"].clip(lower=0.0).round(9)
-                new_total = new.sum()
-                if new_total > 0:
-                    indep = new[g["provision"].isin(INDEPENDENT)].sum()
-                    rows.append((int(year), "new_placements_independent_share",
-                                 indep / new_total, "plan: optimiser, new specialist placements"))
-        unplaced = run.allocation.unplaced.groupby("year")["unplaced"].sum() \
-            if len(run.allocation.unplaced) else pd.Series(dtype=float)
-        deferred = _deferred_transitions(run)
-        steps = run.allocation.step_downs.groupby("year")["stepped_down"].sum() \
-            if len(run.allocation.step_downs) else pd.Series(dtype=float)
-        indep = placements[placements["provision"].isin(INDEPENDENT)].groupby("year")[
-            "placed"].sum() if len(placements) else pd.Series(dtype=float)
-        for year in sorted(run.demand["year"].unique()):
-            rows.append((int(year), "children_without_suitable_place",
-                         float(unplaced.get(year, 0.0)), "plan: optimiser unplaced"))
-            rows.append((int(year), "children_awaiting_specialist_place",
-                         float(unplaced.get(year, 0.0)),
-                         "plan: children needing a specialist place the plan cannot give"))
-            rows.append((int(year), "transitions_deferred", float(deferred.get(year, 0.0)),
-                         "plan: children moving up a phase among those without a place"))
-            rows.append((int(year), "step_downs", float(steps.get(year, 0.0)),
-                         "plan: step-downs from independent / non-maintained at transitions"))
-            rows.append((int(year), "independent_placements", float(indep.get(year, 0.0)),
-                         "plan: children in independent / non-maintained special schools"))
-    if run.flows is not None:
-        from .flows import board_flows
+    from .allocate.plan import plan_measures
+    from .data.history import history_measures
+    from .finance.spend import spend_per_plan
+    from .flows import board_flows
 
-        for r in board_flows(run.flows).itertuples(index=False):
-            rows.append((r.year, r.measure, r.value, r.basis))
-    for year, value in _cost_per_ehcp(run).items():
-        rows.append((int(year), "cost_per_ehcp_gbp", value, "plan: finance"))
-    out = pd.DataFrame(rows, columns=["year", "measure", "value", "basis"])
+    parts = []
+    if run.data is not None:
+        parts.append(history_measures(run.data.new_plans, run.data.placements))
+    if run.allocation is not None:
+        parts.append(plan_measures(run.allocation, run.demand["year"].unique(),
+                                   _deferred_transitions(run)))
+    if run.flows is not None:
+        parts.append(board_flows(run.flows))
+    if run.deficit is not None:
+        plans = run.baseline.table
+        plans = plans[plans["age_band"] == "all"].set_index("year")["mean"] \
+            if "age_band" in plans else plans.groupby("year")["mean"].sum()
+        cost = spend_per_plan(run.deficit.spend_by_year(), plans)
+        parts.append(pd.DataFrame({"year": cost.index.astype(int), "measure": "cost_per_ehcp_gbp",
+                                   "value": cost.to_numpy(), "basis": "plan: finance"}))
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else pd.DataFrame(columns=["year", "measure", "value", "basis"])
     return out.sort_values(["measure", "year"]).reset_index(drop=True)
 
 
@@ -685,8 +618,7 @@ def _deferred_transitions(run: ScenarioRun) -> pd.Series:
     un = run.allocation.unplaced
     if run.flows is None or not len(un):
         return pd.Series(dtype=float)
-    moved = run.flows.transfers(run.need_mix).rename(
-        columns={"need_group": "need"})
+    moved = run.flows.transfers(run.need_mix).rename(columns={"need_group": "need"})
     u = un.groupby(["year", "need", "phase"], as_index=False)["unplaced"].sum()
     u = u.merge(moved, on=["year", "need", "phase"], how="left").fillna({"transfers": 0.0})
     return u.assign(d=np.minimum(u["unplaced"], u["transfers"])).groupby("year")["d"].sum()
@@ -706,15 +638,16 @@ def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) ->
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     say("reading data")
-    files = read_scenario_files(scenario, purpose="backtest")
+    data = _read_la(scenario)
+    files = read_scenario_files(scenario, purpose="backtest", tables=data)
     files.raise_if_any(str(scenario.path))
-    _, _, history = _history(scenario, files, [])
+    _, _, history = _history(scenario, files, data, [])
     total = history[history["age_band"] == "all"][["year", "count"]].dropna()
     chosen = scenario.get("forecast.model")
     models = models or list(dict.fromkeys(["constant_growth", "log_linear", "damped_trend",
                                            "auto", chosen]))
     # the scenario's own long-run assumption, band width and prevalence convergence
-    steps = _growth_assumptions(scenario, total, _population(scenario, history))
+    steps = _growth_assumptions(scenario, total, _population(scenario, history, data), data)
     kwargs = {"area_population": steps.pop("area_population")} \
         if "area_population" in steps else {}
     steps = {k: v for k, v in steps.items()
@@ -723,7 +656,8 @@ def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) ->
     say(f"backtesting {len(models)} models ({', '.join(models)}), {horizon} years ahead from "
         "each past year")
     errors = fc.backtest(total, models=specs, horizon=horizon, seed=scenario.get("seed"),
-                         on_step=_step_meter(say, len(specs)), **_pooling(scenario), **kwargs)
+                         on_step=_step_meter(say, len(specs)), **_pooling(scenario, data, total),
+                         **kwargs)
     say("scoring the forecasts against what happened")
     return fc.accuracy(errors).round(3)
 
@@ -757,27 +691,13 @@ def _step_meter(say, per_origin: int, every: float = 2.0):
     return on_step
 
 
+def _require(data: LAData, *names: str) -> None:
+    """Raise the reason the embedded data lacks one of the LA's tables ``names``."""
+    for name in names:
+        if getattr(data, name) is None:
+            raise data.missing[name]
+
+
 def _phases(scenario: Scenario) -> pd.DataFrame:
     """The scenario's phase table (``data.phases``)."""
     return sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES
-
-
-def _pooling(scenario: Scenario) -> dict:
-    """An LA from the embedded data pools its growth towards England's (docs/forecast.md)."""
-    return {} if scenario.get("data.history") else {"reference": "england"}
-
-
-def _cost_per_ehcp(run: ScenarioRun) -> dict:
-    """High Needs spend per EHC plan by year (unmitigated spend / unmitigated plans)."""
-    if run.deficit is None:
-        return {}
-    spend = run.deficit.spend_by_year()
-    plans = run.baseline.table
-    plans = plans[plans["age_band"] == "all"].set_index("year")["mean"] \
-        if "age_band" in plans else plans.groupby("year")["mean"].sum()
-    out = {}
-    for year, value in spend.items():
-        n = plans.get(year)
-        if n and n > 0:
-            out[int(year)] = float(value) / float(n)
-    return out

@@ -24,8 +24,8 @@ def test_three_tier_split_by_hand():
 
 def test_wiltshire_2025_reproduces_its_specialist_placements():
     """Splitting the 2025 actuals by the 2025 mix gives back the 2025 specialist count."""
-    pm = dm.provision_shares(sd.la_placements_by_age("Wiltshire"))
-    nm = dm.need_shares(sd.la_needs("Wiltshire"))
+    pm = sd.placement_mix(sd.la_placements_by_age("Wiltshire"), by="age_band")
+    nm = sd.need_mix(sd.la_needs("Wiltshire"))
     hist = sd.la_history("Wiltshire")
     f = hist[hist["year"] == 2025].rename(columns={"count": "mean"})
     d = dm.place_demand(f, pm, nm)
@@ -49,7 +49,7 @@ def test_demand_is_conserved(counts, mix, needs):
     need_table = pd.DataFrame([("ASD", p, needs[0]) for p in provisions + ["all"]] +
                               [("SEMH", p, needs[1]) for p in provisions + ["all"]],
                               columns=["need", "provision", "count"])
-    pm, nm = dm.provision_shares(placements), dm.need_shares(need_table)
+    pm, nm = sd.placement_mix(placements, by="age_band"), sd.need_mix(need_table)
     everything = dm.place_demand(forecast, pm, nm, provisions=None)
     assert everything["demand"].sum() == pytest.approx(sum(counts), rel=1e-9, abs=1e-9)
     specialist = dm.place_demand(forecast, pm, nm)
@@ -60,5 +60,5 @@ def test_demand_is_conserved(counts, mix, needs):
 
 def test_unmapped_need_is_an_error():
     with pytest.raises(ValueError, match="not mapped"):
-        dm.need_shares(pd.DataFrame({"need": ["ASD"], "provision": ["all"], "count": [1]}),
-                       mapping={"SEMH": "semh"})
+        sd.need_mix(pd.DataFrame({"need": ["ASD"], "provision": ["all"], "count": [1]}),
+                    mapping={"SEMH": "semh"})

@@ -8,9 +8,17 @@ from sufficiency.cli import main
 from sufficiency.report.page import summary
 from sufficiency.report.tables import output_tables
 from sufficiency.scenario import load_scenario
-from sufficiency.workflow import _forecast, _history, _population
+from sufficiency.workflow import _forecast, _history, _population, _read_la
+from sufficiency.scenario_files import read_scenario_files
 
 from .conftest import EXAMPLE, REPO
+
+
+def _inputs(s):
+    """The LA's tables (read once, as a run does) and the history the run forecasts."""
+    data = _read_la(s)
+    _, _, hist = _history(s, read_scenario_files(s), data, [])
+    return data, hist
 
 
 def test_every_output_states_the_long_run_assumption(example_run, example_out):
@@ -47,8 +55,8 @@ def test_plans_per_1000_history_and_forecast(example_run):
     ("national_path", "England follows a national path (1,000,000 in 2033)")])
 def test_scenario_chooses_the_long_run_assumption(long_run, words):
     s = load_scenario(EXAMPLE, overrides={"forecast.long_run": long_run})
-    _, _, hist = _history(s, {}, [])
-    f = _forecast(s, hist, population=_population(s, hist))
+    data, hist = _inputs(s)
+    f = _forecast(s, hist, data, population=_population(s, hist, data))
     a = f.assumptions.set_index("name")["value"]
     assert words in a["long-run growth"]
 
@@ -59,8 +67,8 @@ def test_trend_grows_faster_than_convergence_here():
     out = {}
     for lr in ("trend", "converge"):
         s = load_scenario(EXAMPLE, overrides={"forecast.long_run": lr})
-        _, _, hist = _history(s, {}, [])
-        f = _forecast(s, hist, population=_population(s, hist))
+        data, hist = _inputs(s)
+        f = _forecast(s, hist, data, population=_population(s, hist, data))
         out[lr] = f.table.query("age_band == 'all'")["mean"].iloc[-1]
     assert out["trend"] > out["converge"]
 
@@ -83,9 +91,9 @@ def test_backtest_speaks_the_planners_language(capsys):
 
 def test_prevalence_model_uses_the_aged_population():
     s = load_scenario(EXAMPLE, overrides={"forecast.model": "prevalence"})
-    _, _, hist = _history(s, {}, [])
-    pop = _population(s, hist)
-    f = _forecast(s, hist, population=pop)
+    data, hist = _inputs(s)
+    pop = _population(s, hist, data)
+    f = _forecast(s, hist, data, population=pop)
     assert set(f.model["model"]) == {"prevalence"}
     assert f.model["description"].str.contains("prevalence per 1,000").all()
     # the count is the projected rate times the population aged forward: the 5-10 band's

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.labels import label
+from ..errors import ValidationError
 
 __all__ = ["COST_PER_PLACE", "CAPITAL_PER_PLACE", "LEAD_TIME", "SETTING_SIZE",
            "UNLIMITED_SETTINGS", "LABELS", "FUNDED_PLACE_TYPES", "AGES", "ExampleSettings",
@@ -115,15 +116,20 @@ def _phases_for(phases: pd.DataFrame, ages):
     return phases.loc[ok, "phase"].tolist()
 
 
-def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | None = None,
+def example_settings(la=None, phases: pd.DataFrame | None = None, mapping: dict | None = None,
                      year: int = 2025, min_share: float = 0.1,
-                     growth_places: float | None = None) -> ExampleSettings:
+                     growth_places: float | None = None, *,
+                     placements: pd.DataFrame | None = None,
+                     funded_places: pd.DataFrame | None = None,
+                     needs: pd.DataFrame | None = None,
+                     la_name: str | None = None) -> ExampleSettings:
     """Derive an ILLUSTRATIVE settings table for ``la`` from its published statistics.
 
     Parameters
     ----------
-    la : str or int
-        LA name or code (as :func:`sufficiency.data.la_placements` accepts).
+    la : str or int, optional
+        LA name or code (as :func:`sufficiency.data.la_placements` accepts): its tables are read
+        from the embedded data where not given (a notebook convenience).
     phases : DataFrame, optional
         ``phase, age_from, age_to`` (default :data:`sufficiency.data.vocabulary.PHASES`).
     mapping : dict, optional
@@ -139,6 +145,12 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
         new special school candidates (150 places each, designated for the need groups most
         placed independently, in turn) are added until they could: the optimiser then decides
         how many are worth building. Default: the standard candidates only.
+    placements, funded_places, needs : DataFrame, optional
+        The LA's SEN2 placements (:func:`sufficiency.data.la_placements`), ESFA-funded places
+        (:func:`sufficiency.data.la_funded_places`) and need x placement counts
+        (:func:`sufficiency.data.la_needs`); a scenario run passes the tables it has read.
+    la_name : str, optional
+        The LA's name in the result (default ``la``).
 
     Returns
     -------
@@ -156,11 +168,14 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
     phases = PHASES if phases is None else phases
     mapping = NEED_AREAS if mapping is None else mapping
     groups = sorted(set(mapping.values()))
-    pl = sd.la_placements(la)
+    if la is None and any(t is None for t in (placements, funded_places, needs)):
+        raise ValidationError("example_settings: give an LA or its placements, funded_places "
+                              "and needs tables")
+    pl = sd.la_placements(la) if placements is None else placements
     pl = pl[pl["year"] == year].set_index("provision")["count"].fillna(0.0)
-    fp = sd.la_funded_places(la)
+    fp = sd.la_funded_places(la) if funded_places is None else funded_places
     fp = fp[fp["year"] == fp["year"].max()].set_index("place_type")["places"].fillna(0.0)
-    needs = sd.la_needs(la)
+    needs = sd.la_needs(la) if needs is None else needs
     needs = needs[needs["year"] == year].assign(group=lambda d: d["need"].map(mapping))
     mix = needs.groupby(["provision", "group"])["count"].sum()
 
@@ -270,5 +285,5 @@ def example_settings(la, phases: pd.DataFrame | None = None, mapping: dict | Non
            ("designation", f"need groups >= {min_share:.0%} of the LA's caseload by placement",
             "", "SEN2 2025 need x placement")],
         columns=["name", "value", "unit", "source"]).astype({"value": object})
-    return ExampleSettings(la=str(la), settings=s, designation=g, projects=j,
+    return ExampleSettings(la=la_name if la_name is not None else str(la), settings=s, designation=g, projects=j,
                            assumptions=assumptions, notes=notes)

@@ -12,7 +12,7 @@ from .solve import SolverOutcome
 
 __all__ = ["TOL", "Plan", "PLACEMENT_COLS", "PROGRAMME_COLS", "COST_COLS", "UNPLACED_COLS",
            "UTIL_COLS", "MPV_COLS", "STEP_DOWN_COLS", "OVER_COLS", "read_results",
-           "marginal_values", "objective_table"]
+           "marginal_values", "objective_table", "plan_measures"]
 
 TOL = 1e-6
 
@@ -361,3 +361,54 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.Data
                 if len(spend) else 0.0
         rows.append((part, disc, und))
     return pd.DataFrame(rows, columns=["component", "discounted", "undiscounted"])
+
+
+def plan_measures(plan: Plan, years, deferred: pd.Series | None = None) -> pd.DataFrame:
+    """``year, measure, value, basis``: the board measures of a place plan.
+
+    ``new_placements_independent_share`` (new specialist placements in independent or
+    non-maintained schools / all new placements), and for every plan year
+    ``children_without_suitable_place`` and ``children_awaiting_specialist_place`` (the
+    unplaced), ``transitions_deferred`` (``deferred``: children moving up a phase among them,
+    by year), ``step_downs`` and ``independent_placements``.
+
+    Parameters
+    ----------
+    plan : Plan
+    years : sequence of int
+        The plan years.
+    deferred : Series, optional
+        Children moving up a phase among the unplaced, by year (0 when not given).
+    """
+    from ..data.vocabulary import INDEPENDENT
+
+    rows = []
+    placements = plan.placements
+    if len(placements) and "new" in placements:
+        for year, g in placements.groupby("year"):
+            new = g["new"].clip(lower=0.0).round(9)
+            new_total = new.sum()
+            if new_total > 0:
+                indep = new[g["provision"].isin(INDEPENDENT)].sum()
+                rows.append((int(year), "new_placements_independent_share",
+                             indep / new_total, "plan: optimiser, new specialist placements"))
+    unplaced = plan.unplaced.groupby("year")["unplaced"].sum() \
+        if len(plan.unplaced) else pd.Series(dtype=float)
+    deferred = pd.Series(dtype=float) if deferred is None else deferred
+    steps = plan.step_downs.groupby("year")["stepped_down"].sum() \
+        if len(plan.step_downs) else pd.Series(dtype=float)
+    indep = placements[placements["provision"].isin(INDEPENDENT)].groupby("year")[
+        "placed"].sum() if len(placements) else pd.Series(dtype=float)
+    for year in sorted(years):
+        rows.append((int(year), "children_without_suitable_place",
+                     float(unplaced.get(year, 0.0)), "plan: optimiser unplaced"))
+        rows.append((int(year), "children_awaiting_specialist_place",
+                     float(unplaced.get(year, 0.0)),
+                     "plan: children needing a specialist place the plan cannot give"))
+        rows.append((int(year), "transitions_deferred", float(deferred.get(year, 0.0)),
+                     "plan: children moving up a phase among those without a place"))
+        rows.append((int(year), "step_downs", float(steps.get(year, 0.0)),
+                     "plan: step-downs from independent / non-maintained at transitions"))
+        rows.append((int(year), "independent_placements", float(indep.get(year, 0.0)),
+                     "plan: children in independent / non-maintained special schools"))
+    return pd.DataFrame(rows, columns=["year", "measure", "value", "basis"])

@@ -60,12 +60,15 @@ from .vocabulary import (
 )
 
 from .highneeds import la_funded_places, la_high_needs
+from .la_data import LAData, la_data
+from .mix import need_mix, placement_mix
 from .labels import LABELS, label
 from .names import everyday_name
 from .single_age import la_caseload_by_single_age, read_caseload_by_single_age
 from .s251 import la_s251_high_needs
 
-from .validate import HISTORY_SCHEMA, ValidationReport, read_history, validate_history
+from .validate import (HISTORY_SCHEMA, ValidationReport, own_history_by_age_band, read_history,
+                       validate_history)
 
 __all__ = [
     "AGES", "AGE_BANDS", "BOUNDARY_CHANGES", "CODE_ALIASES", "COLLECTION_BREAK_YEAR",
@@ -76,7 +79,9 @@ __all__ = [
     "read_caseload_by_single_age",
     "group_needs", "la_ceased_plans", "la_funded_places", "la_high_needs", "la_history", "la_names",
     "la_need_by_age", "la_needs", "la_new_plan_needs", "la_new_plans", "la_new_plans_by_age",
-    "la_placements", "la_placements_by_age", "la_requests", "la_s251_high_needs", "las", "load_table", "phase_of",
+    "la_placements", "la_placements_by_age", "la_requests", "la_s251_high_needs", "las",
+    "LAData", "la_data", "load_table", "need_mix", "own_history_by_age_band", "phase_of",
+    "placement_mix",
     "read_age_caseload", "read_age_new_plans", "read_caseload_by_age", "read_ceased_plans",
     "read_estab_caseload", "read_history", "read_need_caseload", "read_new_plan_needs",
     "read_new_plans", "read_placement_by_age", "read_placement_caseload", "read_requests",

@@ -213,7 +213,8 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
                     min_placements: int = 20, max_ratio: float = 4.0, *,
                     shrink: bool = True, peers: pd.DataFrame | None = None,
                     neighbours=None, region_codes=None, prior_placements: float | None = None,
-                    max_neighbour_ratio: float | None = None) -> Calibration:
+                    max_neighbour_ratio: float | None = None, la_code: str | None = None,
+                    label: str | None = None) -> Calibration:
     """Derive an LA's cost per placement type from its high-needs outturn and placements.
 
     Parameters
@@ -253,6 +254,11 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
         The LA's statistical neighbours and its region's LAs (default from the embedded data).
     prior_placements, max_neighbour_ratio : float, optional
         The shrinkage's parameters (:data:`sufficiency.finance.plausible.RULES`).
+    la_code : str, optional
+        The LA's code when its tables are given (no ``la``): its own row is left out of its
+        peers. Nothing is read with it.
+    label : str, optional
+        How the LA is named in the calibration and its sources (default ``la``, else "LA").
 
     Returns
     -------
@@ -269,7 +275,7 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
     from .plausible import shrink_costs
     from .prices import price_index
 
-    label = str(la) if la is not None else "LA"
+    label = label if label is not None else str(la) if la is not None else "LA"
     england = _is_england(la)
     if high_needs is None:
         high_needs = _england_high_needs() if england else _la_table("high_needs", la)
@@ -360,7 +366,8 @@ def calibrate_costs(la=None, high_needs: pd.DataFrame | None = None,
     shrinkage = pd.DataFrame()
     if shrink and not england:
         shrinkage = _shrink(implied, la, peers, neighbours, region_codes, prior_placements,
-                            max_neighbour_ratio, deductions_year, outturn_price_year, notes, label)
+                            max_neighbour_ratio, deductions_year, outturn_price_year, notes, label,
+                            la_code)
     central = float(pools.get("central", 0.0))
     total = float(derivation["amount_gbp"].sum())
     checks = pd.DataFrame(
@@ -464,16 +471,15 @@ def _zero(value):
 
 
 def _shrink(implied, la, peers, neighbours, region_codes, prior, ratio, deductions_year,
-            outturn_year, notes, label) -> pd.DataFrame:
+            outturn_year, notes, label, code=None) -> pd.DataFrame:
     """Apply the plausibility check to the used costs (in place) and return its table."""
     from .plausible import embedded_implied_costs, shrink_costs
 
-    code = None
-    if la is not None:
+    if la is not None or code is not None:
         try:
             import sufficiency.data as sd
 
-            code = sd.resolve_la(la, sd.las())
+            code = sd.resolve_la(la, sd.las()) if code is None else code
             names = sd.las().set_index("la_code")["la_name"]
             label = str(names.get(code, label))
             if neighbours is None:

@@ -48,7 +48,8 @@ from ..errors import ValidationError
 __all__ = ["OPERATIONAL_GUIDE", "WORCS_2017", "DFE_ISS_2025", "CCN_TRANSPORT", "BENCHMARK",
            "DEFAULTS", "PRICE_YEAR", "TRANSPORT_SHARE", "RULES", "COST_COLUMNS", "COMPONENTS",
            "default", "hnb_cost", "cost_table", "inflation_factor", "unit_costs",
-           "lognormal_fee", "sample_mean_fees", "setting_costs"]
+           "lognormal_fee", "sample_mean_fees", "setting_costs", "with_costs_per_place",
+           "cost_per_place"]
 
 OPERATIONAL_GUIDE = ("ESFA, High needs funding: 2023 to 2024 operational guide (place funding "
                      "rates, unchanged since 2013-14)")
@@ -481,3 +482,92 @@ def setting_costs(settings: pd.DataFrame, costs: pd.DataFrame | None = None,
                            for r in out.itertuples()]
     return out[["setting", "provision", "rule", "place_funding_gbp", "top_up_gbp", "fee_gbp",
                 "hnb_cost_gbp", "transport_gbp"]]
+
+
+def with_costs_per_place(table: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
+    """A cost table with the user's cost per place in place of the provisions (and phases)
+    ``costs`` names.
+
+    Each cost per place becomes the component its funding rule pays: the fee (independent,
+    specialist post-16), the top-up above the place funding (place plus top-up; place funding
+    is kept unless the cost is below it), or the top-up. A phase the table lacks gets a row,
+    copied from the provision's ``"all"`` row.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A cost table (:func:`cost_table` columns, 2023-24 prices), e.g. a calibration's.
+    costs : DataFrame
+        ``provision, phase, cost_per_place, source`` (a scenario's ``finance.costs``; an empty
+        phase = every phase).
+
+    Returns
+    -------
+    DataFrame
+        The table (a copy), with ``source`` the user's for the rows replaced.
+
+    Examples
+    --------
+    >>> mine = pd.DataFrame({"provision": ["special_independent"], "phase": ["all"],
+    ...                      "cost_per_place": [72000.0], "source": ["our contracts"]})
+    >>> t = with_costs_per_place(cost_table(), mine).set_index("provision")
+    >>> float(t.loc["special_independent", "hnb_cost_gbp"]), t.loc["special_independent", "source"]
+    (72000.0, 'our contracts')
+    """
+    table = table.copy()
+    for r in costs.itertuples(index=False):
+        phase = r.phase if isinstance(r.phase, str) and r.phase else "all"
+        hit = (table["provision"] == r.provision) & (table["phase"] == phase)
+        if not hit.any():
+            base = table[(table["provision"] == r.provision) & (table["phase"] == "all")]
+            table = pd.concat([table, base.assign(phase=phase)], ignore_index=True)
+            hit = (table["provision"] == r.provision) & (table["phase"] == phase)
+        i = table.index[hit][0]
+        rule, value = table.at[i, "rule"], float(r.cost_per_place)
+        if rule == "fee":
+            table.at[i, "fee_gbp"] = value
+        elif rule == "place_plus_top_up":
+            place = min(float(table.at[i, "place_funding_gbp"]), value)
+            table.at[i, "place_funding_gbp"] = place
+            table.at[i, "top_up_gbp"] = value - place
+        else:
+            table.at[i, "rule"] = "top_up" if rule == "none" else rule
+            table.at[i, "top_up_gbp"] = value
+        table.at[i, "hnb_cost_gbp"] = hnb_cost(table.at[i, "rule"],
+                                               table.at[i, "place_funding_gbp"],
+                                               table.at[i, "top_up_gbp"], table.at[i, "fee_gbp"])
+        table.at[i, "source"] = r.source
+    return table.reset_index(drop=True)
+
+
+def cost_per_place(table: pd.DataFrame, year: int) -> tuple[pd.Series, pd.Series]:
+    """The High Needs cost of a place by provision, and by provision and phase, in ``year``'s
+    prices: what a place plan's settings cost, priced as the DSG projection prices them.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A cost table (:func:`cost_table` columns), e.g. a calibration's.
+    year : int
+        Census year of the prices (:func:`unit_costs`).
+
+    Returns
+    -------
+    (Series, Series)
+        £ a place a year: by ``provision`` (the ``"all"`` phase's where the table has one, else
+        the mean over its phases), and by ``provision, phase`` for the rows of a named phase
+        (empty when there are none). Provisions that cost nothing are left out.
+
+    Examples
+    --------
+    >>> by_provision, by_phase = cost_per_place(cost_table(), 2024)
+    >>> float(by_provision["special_maintained"]) > 20000, len(by_phase)
+    (True, 0)
+    """
+    unit = unit_costs([year], table)
+    unit = unit[unit["hnb_cost_gbp"] > 0]
+    every = unit[unit["phase"] == "all"].groupby("provision")["hnb_cost_gbp"].mean()
+    cost = unit.groupby("provision")["hnb_cost_gbp"].mean()
+    cost.update(every)
+    phased = unit[unit["phase"] != "all"].set_index(["provision", "phase"])["hnb_cost_gbp"]
+    return cost, phased

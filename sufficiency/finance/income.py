@@ -21,7 +21,7 @@ from ..errors import ValidationError
 
 __all__ = ["DEFAULT_GROWTH", "DEFAULT_GROWTH_SOURCE", "ANNOUNCED_GROWTH", "fy_to_year",
            "financial_year_label", "income_growth_path", "income_growth_table",
-           "project_income", "la_income_base", "historical_growth"]
+           "project_income", "income_base", "la_income_base", "historical_growth"]
 
 #: Growth of the High Needs Block a year after the last announced year (assumption; see
 #: DEFAULT_GROWTH_SOURCE). ``finance.income_growth`` in a scenario sets it.
@@ -170,6 +170,9 @@ def project_income(base_gbp: float, years, base_year: int, growth: float | dict 
 def la_income_base(la, year: int | None = None) -> tuple[float, int, float]:
     """An LA's latest High Needs Block allocation before deductions, from the embedded tables.
 
+    A notebook convenience: :func:`income_base` of :func:`sufficiency.data.highneeds.
+    la_high_needs_block`.
+
     Returns
     -------
     (allocation_gbp, year, import_export_gbp)
@@ -184,11 +187,39 @@ def la_income_base(la, year: int | None = None) -> tuple[float, int, float]:
     """
     from ..data import highneeds
 
-    block = highneeds.la_high_needs_block(la)
+    return income_base(highneeds.la_high_needs_block(la), year, label=repr(la))
+
+
+def income_base(high_needs_block: pd.DataFrame, year: int | None = None,
+                label: str = "the LA") -> tuple[float, int, float]:
+    """The High Needs Block allocation before deductions of one year, without import/export.
+
+    Parameters
+    ----------
+    high_needs_block : DataFrame
+        ``year, line, value``: one LA's DSG allocation lines
+        (:func:`sufficiency.data.highneeds.la_high_needs_block`, ``year`` = census year).
+    year : int, optional
+        Census year (default the latest).
+    label : str
+        How the LA is named in an error.
+
+    Returns
+    -------
+    (allocation_gbp, year, import_export_gbp)
+
+    Examples
+    --------
+    >>> block = pd.DataFrame({"year": 2024, "line": ["total_before_deductions",
+    ...                       "import_export_adjustment"], "value": [50e6, -1e6]})
+    >>> income_base(block)
+    (51000000.0, 2024, -1000000.0)
+    """
+    block = high_needs_block
     year = int(block["year"].max()) if year is None else int(year)
     rows = block[block["year"] == year].set_index("line")["value"]
     if "total_before_deductions" not in rows:
-        raise ValidationError(f"high needs block for {la!r}: no total_before_deductions in "
+        raise ValidationError(f"high needs block for {label}: no total_before_deductions in "
                               f"{financial_year_label(year)}")
     imp = float(rows.get("import_export_adjustment", 0.0))
     return float(rows["total_before_deductions"]) - imp, year, imp

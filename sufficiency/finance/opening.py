@@ -44,7 +44,8 @@ import pandas as pd
 from ..errors import ValidationError
 from .income import _at, financial_year_label, income_growth_path
 
-__all__ = ["DERIVATION_COLUMNS", "OpeningBalance", "opening_balance", "la_opening_inputs"]
+__all__ = ["DERIVATION_COLUMNS", "OpeningBalance", "opening_balance", "opening_inputs",
+           "la_opening_inputs"]
 
 DERIVATION_COLUMNS = ["step", "year", "financial_year", "amount_gbp", "balance_gbp", "source"]
 
@@ -279,11 +280,10 @@ def _need(frame, columns, name):
 
 
 def la_opening_inputs(la) -> dict:
-    """The published inputs of :func:`opening_balance` for one LA, from the embedded data.
+    """The published inputs of :func:`opening_balance` for one LA, read from the embedded data.
 
-    Returns a dict with ``dsg_balance``, ``dsg_income``, ``hnb_income``, ``deductions``
-    (census years) and ``place_funding_gbp``: pass it on with ``**``. A notebook and data-loading
-    convenience; the workflow loads these once and passes DataFrames.
+    A notebook convenience: :func:`opening_inputs` of the LA's tables (a run reads them once,
+    :func:`sufficiency.data.la_data`, and calls :func:`opening_inputs`).
 
     Examples
     --------
@@ -293,17 +293,44 @@ def la_opening_inputs(la) -> dict:
     """
     from ..data import highneeds
 
-    bal = highneeds.la_dsg_deficit(la)
-    block = highneeds.la_high_needs_block(la)
-    lines = highneeds.la_high_needs(la).set_index("line")["value"]
-    fp = highneeds.la_funded_places(la)
+    return opening_inputs(highneeds.la_dsg_deficit(la), highneeds.la_high_needs_block(la),
+                          highneeds.la_high_needs(la), highneeds.la_funded_places(la))
 
+
+def opening_inputs(dsg_deficit: pd.DataFrame, high_needs_block: pd.DataFrame,
+                   high_needs: pd.DataFrame, funded_places: pd.DataFrame) -> dict:
+    """The published inputs of :func:`opening_balance` from one LA's money tables.
+
+    Parameters
+    ----------
+    dsg_deficit, high_needs_block, high_needs, funded_places : DataFrame
+        :func:`sufficiency.data.highneeds.la_dsg_deficit`, ``la_high_needs_block``,
+        ``la_high_needs`` and ``la_funded_places`` (``year`` = census year).
+
+    Returns
+    -------
+    dict
+        ``dsg_balance`` (``year, balance_pct_income``), ``dsg_income`` (``year,
+        total_dsg_gbp``), ``hnb_income`` (``year, income_gbp``), ``deductions`` (``year,
+        deduction_gbp``) and ``place_funding_gbp`` (the 2021-22 outturn's place funding, £):
+        pass it on to :func:`opening_balance` with ``**``.
+
+    Examples
+    --------
+    >>> from sufficiency.data import highneeds as hn
+    >>> inputs = opening_inputs(hn.la_dsg_deficit("Derby"), hn.la_high_needs_block("Derby"),
+    ...                         hn.la_high_needs("Derby"), hn.la_funded_places("Derby"))
+    >>> inputs["hnb_income"].query("year == 2024")["income_gbp"].item()
+    56648963.0
+    """
+    lines = high_needs.set_index("line")["value"]
+    block = high_needs_block
     total = block[block["line"] == "total_dsg"][["year", "value"]].rename(
         columns={"value": "total_dsg_gbp"})
     hnb = block[block["line"] == "total_before_deductions"][["year", "value"]].rename(
         columns={"value": "income_gbp"})
-    ded = fp.groupby("year", as_index=False)["deduction_gbp"].sum()
+    ded = funded_places.groupby("year", as_index=False)["deduction_gbp"].sum()
     place = sum(float(lines.get(f"place_funding_{p}", 0.0) or 0.0)
                 for p in ("early_years", "primary", "secondary", "special", "ap", "post_school"))
-    return {"dsg_balance": bal[["year", "balance_pct_income"]], "dsg_income": total,
+    return {"dsg_balance": dsg_deficit[["year", "balance_pct_income"]], "dsg_income": total,
             "hnb_income": hnb, "deductions": ded, "place_funding_gbp": place}

@@ -260,7 +260,8 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
              outturn: pd.DataFrame | None = None, *, calibration_year: int = 2022,
              prices: pd.DataFrame | None = None, independent_fee_growth: float | None = None,
              min_placements: int = 10, la=None, census_weight: float = CENSUS_WEIGHT,
-             earlier_ehcp: pd.DataFrame | None = None) -> pd.DataFrame:
+             earlier_ehcp: pd.DataFrame | None = None,
+             label: str | None = None) -> pd.DataFrame:
     """Modelled net high-needs spend (s251 lines 1.2.x) for every year with placements.
 
     Parameters
@@ -288,7 +289,7 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
     min_placements : int
         See :func:`s251_unit_costs`.
     la : str, optional
-        Only a label here (for messages and the ``la`` column); data are passed in.
+        The LA whose tables to read when ``placements`` is not given (a notebook convenience).
     census_weight : float
         The financial year (Y-1)-(Y) pays for ``census_weight x`` the January Y placements plus
         the rest x January Y-1 (:data:`CENSUS_WEIGHT`, 0.75; :func:`weighted_placements`), in
@@ -296,6 +297,8 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
     earlier_ehcp : DataFrame, optional
         ``year, count``: EHC plans in Januaries before the first placements year (for the
         first year's weighting; read from the embedded history with an LA name).
+    label : str, optional
+        How the LA is named in messages and the ``la`` column (default ``la``, else "LA").
 
     Returns
     -------
@@ -334,7 +337,7 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
             outturn = sd.la_s251_high_needs(la)
     if high_needs is None:
         raise ValidationError("backcast: high_needs (line, value) is needed with placements")
-    label = str(la) if la is not None else "LA"
+    label = label if label is not None else str(la) if la is not None else "LA"
     cal = int(calibration_year)
     for col in ("year", "provision", "count"):
         if col not in placements:

@@ -52,7 +52,7 @@ __all__ = ["DeficitPlan", "deficit_plan", "attribute_savings", "needs_vs_finance
 UNMITIGATED, MITIGATED, ALLOCATION = "unmitigated", "mitigated", "allocation_plan"
 
 #: How a run splits the forecast into placement types (``mix_basis`` with the flow account's
-#: mix, :func:`~sufficiency.finance.spend.mix_by_year`).
+#: mix, :func:`sufficiency.data.placement_mix` with ``year="each"``).
 FLOW_MIX_BASIS = ("the flow account's placements by age band, year by year (children already "
                   "placed stay where they are, new plans are placed as new plans are placed "
                   "now, by the projected new-placement mix): the specialist demand the place "
@@ -286,7 +286,7 @@ class DeficitPlan:
 
 def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFrame | None = None,
                  mix_basis: str | None = None, levers=None, costs: pd.DataFrame | None = None, la=None,
-                 calibration: Calibration | None = None,
+                 calibration: Calibration | str | None = None,
                  income: pd.DataFrame | float | None = None, income_growth=DEFAULT_GROWTH,
                  opening_balance_gbp=0.0, other_spend_gbp: float | None = None,
                  income_lines: pd.DataFrame | None = None,
@@ -295,7 +295,11 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                  allocation=None, value: str = "mean", fee_uncertainty: bool = True,
                  seed: int | np.random.Generator = 0, quantiles=DEFICIT_QUANTILES,
                  attribution: str = "shapley", goal_seek: bool = True,
-                 goal_seek_from_year: int | None = None, baseline=None) -> DeficitPlan:
+                 goal_seek_from_year: int | None = None, baseline=None,
+                 high_needs_block: pd.DataFrame | None = None,
+                 placements: pd.DataFrame | None = None,
+                 placements_by_age: pd.DataFrame | None = None,
+                 label: str | None = None) -> DeficitPlan:
     """Cost a forecast into a mitigated and an unmitigated DSG trajectory, with uncertainty.
 
     Parameters
@@ -311,7 +315,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     mix : DataFrame, optional
         Placement mix when the forecast has no ``provision`` (``[year,] [age_band,] provision,
         share``). Default with ``la``: the LA's latest January placements. A mix by year (e.g.
-        :func:`~sufficiency.finance.spend.mix_by_year` of the flow account's stocks, as a run
+        :func:`sufficiency.data.placement_mix` ``(year="each")`` of the flow account's stocks, as a run
         gives it) places the children as that projection does in each year.
     mix_basis : str, optional
         Where the mix comes from, in words (kept in ``.mix_basis``, the assumptions and the
@@ -323,12 +327,14 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         (:func:`~sufficiency.finance.calibrate.calibrate_costs`); else national defaults.
     la : str, optional
         An LA (code or name): supplies the costs, the spend not per placement, the income base
-        (latest High Needs Block before deductions) and the mix, where not given.
+        (latest High Needs Block before deductions) and the mix, where not given, read from the
+        embedded data (a notebook convenience; a scenario run passes the frames instead).
     calibration : Calibration, optional
         The LA's cost calibration, already made (:func:`~sufficiency.finance.calibrate_costs`):
         its costs and central spend are used where ``costs`` / ``other_spend_gbp`` are not
         given, instead of calibrating again from ``la`` (a scenario run calibrates once and
-        hands the result to the place plan and to this plan).
+        hands the result to the place plan and to this plan). Text instead: the reason the LA
+        has none, said in the notes (national defaults are used).
     income : DataFrame or float, optional
         ``year, income_gbp`` for every forecast year, or the income in the first forecast year
         (then grown by ``income_growth``).
@@ -372,6 +378,17 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         the baseline is then the unmitigated scenario, and the forecast's demand change (its
         mean / the baseline's, by key and year) is the first lever, ``forecast levers``, costed
         and attributed like the others (the mitigated paths are the forecast's own).
+    high_needs_block : DataFrame, optional
+        ``year, line, value``: the LA's DSG allocation lines
+        (:func:`sufficiency.data.highneeds.la_high_needs_block`): the income base (latest High
+        Needs Block before deductions) when ``income`` is not given, instead of reading it for
+        ``la``.
+    placements, placements_by_age : DataFrame, optional
+        The LA's January placements (:func:`sufficiency.data.la_placements`,
+        :func:`sufficiency.data.la_placements_by_age`): the mix where ``mix`` is not given
+        (:func:`sufficiency.data.placement_mix`), instead of reading them for ``la``.
+    label : str, optional
+        How the LA is named in the notes and the assumptions' sources (default ``la``).
     goal_seek : bool
         Run the goal-seeks at ``target_year``: the growth reduction alone, and the new local
         places a year alone, that clear the deficit from the unmitigated forecast
@@ -416,7 +433,12 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         mitigated_paths, paths = paths, base_paths
         forecast = base_table
         notes = [n for n in notes if not n.startswith("forecast levers already")]
-    if calibration is None and la is not None and (costs is None or other_spend_gbp is None):
+    who = label if label is not None else la
+    if isinstance(calibration, str):   # the caller's calibration failed: say why
+        notes.append(f"calibration for {who} not available ({calibration}); national defaults "
+                     "used")
+        calibration = None
+    elif calibration is None and la is not None and (costs is None or other_spend_gbp is None):
         try:
             calibration = calibrate_costs(la)
         except (ValidationError, KeyError) as exc:
@@ -425,13 +447,14 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         costs = calibration.costs if calibration is not None else cost_table()
     if other_spend_gbp is None:
         other_spend_gbp = calibration.central_gbp if calibration is not None else 0.0
-    if mix is None and la is not None and "provision" not in forecast:
+    if mix is None and (la is not None or placements is not None) and \
+            "provision" not in forecast:
         try:
-            mix = _la_mix(la, forecast)
+            mix = _la_mix(la, forecast, placements, placements_by_age)
         except KeyError as exc:
             raise ValidationError(f"mix: no embedded placements for LA {la!r} ({exc}); give "
                                   "mix= (provision, share)") from None
-        mix_basis = mix_basis or (f"{la}'s latest January placements"
+        mix_basis = mix_basis or (f"{who}'s latest January placements"
                                   + (" by age band" if "age_band" in forecast else "")
                                   + ", held for every year")
     if mix_basis is None:
@@ -448,7 +471,8 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     if target_year not in years:
         raise ValidationError(f"target_year {target_year}: expected one of the forecast years "
                               f"{years}")
-    income_frame, income_rows = _income(income, la, years, income_growth)
+    income_frame, income_rows = _income(income, la, years, income_growth, high_needs_block,
+                                        who)
     opening = None
     if isinstance(opening_balance_gbp, OpeningBalance):
         opening = opening_balance_gbp
@@ -563,7 +587,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     if calibration is not None:
         notes.extend(calibration.notes)
     assumptions = _assumptions(costs, levers, income_rows, opening_balance_gbp, other_spend_gbp,
-                               inflation, target_year, la, calibration, notes, fee_uncertainty,
+                               inflation, target_year, who, calibration, notes, fee_uncertainty,
                                paths is not None, years, independent_fee_growth)
     return DeficitPlan(placements=placements_all, spend=spend_all, income=income_frame,
                        trajectory=trajectory, elimination=elimination, attribution=attr,
@@ -757,30 +781,22 @@ def _quantile_columns(forecast: pd.DataFrame, quantiles) -> dict:
     return out
 
 
-def _la_mix(la, forecast):
-    """The LA's latest January placement mix: by age band when the forecast has age bands."""
+def _la_mix(la, forecast, placed=None, by_age=None):
+    """The LA's latest January placement mix (:func:`sufficiency.data.placement_mix`): by age
+    band when the forecast has age bands, a band without placements taking the LA-wide mix.
+    The tables not given are read for ``la``."""
     import sufficiency.data as sd
 
-    from .spend import mix_from_placements
-
-    placed = sd.la_placements(la)
-    placed = placed[placed["count"].notna()]
-    overall = mix_from_placements(placed)
+    overall = sd.placement_mix(sd.la_placements(la) if placed is None else placed,
+                               empty="zero")
     if "age_band" not in forecast:
         return overall
-    by_age = sd.la_placements_by_age(la)
-    by_age = by_age[by_age["count"].notna() & (by_age["provision"] != "all")]
     bands = [b for b in forecast["age_band"].unique() if b != "all"]
-    latest = by_age[by_age["year"] == by_age["year"].max()]
-    mix = mix_from_placements(latest, by="age_band")
-    have = set(mix.loc[mix["share"] > 0, "age_band"])
-    # bands the LA's table lacks (or has no placements in) take the overall mix
-    fill = [overall.assign(age_band=b) for b in bands if b not in have]
-    mix = pd.concat([mix[mix["age_band"].isin(have)]] + fill, ignore_index=True)
-    return mix[mix["age_band"].isin(bands)][["age_band", "provision", "share"]]
+    by_age = sd.la_placements_by_age(la) if by_age is None else by_age
+    return sd.placement_mix(by_age, by="age_band", groups=bands, empty=overall)
 
 
-def _income(income, la, years, growth):
+def _income(income, la, years, growth, block=None, name=None):
     if isinstance(income, pd.DataFrame):
         missing = [y for y in years if y not in set(income["year"])]
         if missing or "income_gbp" not in income:
@@ -792,15 +808,17 @@ def _income(income, la, years, growth):
         frame = project_income(float(income), years, years[0], growth)
         return frame, [("income_first_year_gbp", float(income), "gbp", "user"),
                        ("income_growth", growth, "per_year", DEFAULT_GROWTH_SOURCE)]
-    if la is None:
+    if la is None and block is None:
         raise ValidationError("income: give income (year, income_gbp or the first year's £) or "
                               "an LA to take its latest High Needs Block allocation")
-    from .income import la_income_base
+    from .income import income_base, la_income_base
 
+    name = la if name is None else name
     try:
-        base, base_year, imp = la_income_base(la)
+        base, base_year, imp = la_income_base(la) if block is None else \
+            income_base(block, label=repr(name))
     except KeyError as exc:
-        raise ValidationError(f"income: no embedded High Needs Block allocation for LA {la!r} "
+        raise ValidationError(f"income: no embedded High Needs Block allocation for LA {name!r} "
                               f"({exc}); give income= (year, income_gbp, or the first year's £)"
                               ) from None
     # the published allocation, the DfE's announced rates after it, then the assumption
@@ -813,9 +831,9 @@ def _income(income, la, years, growth):
     frame = frame.merge(table[["year", "rate", "basis"]].rename(
         columns={"rate": "growth_rate"}), on="year", how="left")
     rows = [("income_base_gbp", base, "gbp",
-             f"{la}: High Needs Block before deductions {financial_year_label(base_year)}, "
+             f"{name}: High Needs Block before deductions {financial_year_label(base_year)}, "
              "ESFA DSG allocations (published), excl. import/export"),
-            ("import_export_gbp", imp, "gbp", f"{la}: {financial_year_label(base_year)}, "
+            ("import_export_gbp", imp, "gbp", f"{name}: {financial_year_label(base_year)}, "
              "held flat")]
     announced = table[table["basis"] == "announced"]
     if len(announced):

@@ -5,8 +5,8 @@ A forecast (from :mod:`sufficiency.forecast`) is tidy: key columns (any of ``nee
 its simulated paths are ``path, <keys>, year, value``. When the forecast has no ``provision``
 column it is split with a **placement mix**: ``provision, share`` (one mix for all) or
 ``<key>, provision, share`` (e.g. by ``age_band``; optionally by ``year`` too), shares summing
-to 1 within each key. :func:`mix_from_placements` makes a mix from an LA's January placements
-(:func:`sufficiency.data.la_placements`).
+to 1 within each key. :func:`sufficiency.data.placement_mix` (the one home of the placement
+mix) makes one from an LA's January placements (:func:`sufficiency.data.la_placements`).
 
 Placements are then ``[path,] <keys>, year, provision, count`` and :func:`cost_placements`
 prices them with :func:`~sufficiency.finance.costs.unit_costs`.
@@ -22,93 +22,12 @@ from ..errors import ValidationError
 from .validate import require as _require
 from .costs import cost_table, sample_mean_fees, unit_costs
 
-__all__ = ["KEYS", "PROVISION_CODES", "mix_from_placements", "mix_by_year", "validate_mix",
-           "placements_from_forecast", "cost_placements", "spend_by_year"]
+__all__ = ["KEYS", "PROVISION_CODES", "validate_mix",
+           "placements_from_forecast", "cost_placements", "spend_by_year",
+           "spend_per_plan"]
 
 KEYS = ("need", "age_band", "phase", "provision", "area")
 PROVISION_CODES = tuple(PROVISIONS["provision"])
-
-
-def mix_from_placements(placements: pd.DataFrame, year: int | None = None,
-                        by: str | None = None) -> pd.DataFrame:
-    """A placement mix (shares by provision) from counts, e.g. :func:`sufficiency.data.la_placements`.
-
-    Parameters
-    ----------
-    placements : DataFrame
-        ``year, provision, count`` (plus ``by`` if given); a ``provision == "all"`` row is
-        ignored.
-    year : int, optional
-        The year to take (default the latest).
-    by : str, optional
-        A key to keep (``"age_band"``): shares then sum to 1 within it.
-
-    Returns
-    -------
-    DataFrame
-        ``[by,] provision, share``.
-
-    Examples
-    --------
-    >>> p = pd.DataFrame({"year": 2025, "provision": ["mainstream", "special_maintained", "all"],
-    ...                   "count": [60.0, 40.0, 100.0]})
-    >>> mix_from_placements(p)["share"].tolist()
-    [0.6, 0.4]
-    """
-    _require(placements, ["year", "provision", "count"] + ([by] if by else []), "placements")
-    df = placements[placements["provision"] != "all"]
-    year = int(df["year"].max()) if year is None else int(year)
-    df = df[df["year"] == year]
-    keys = ([by] if by else []) + ["provision"]
-    df = df.groupby(keys, as_index=False)["count"].sum()
-    total = df.groupby(by)["count"].transform("sum") if by else df["count"].sum()
-    df["share"] = (df["count"] / total).fillna(0.0)
-    return df[keys + ["share"]].reset_index(drop=True)
-
-
-def mix_by_year(placements: pd.DataFrame, by: str | None = "age_band",
-                value: str = "count") -> pd.DataFrame:
-    """A placement mix for every year: the shares of each year's placements (within ``by``).
-
-    Give it a placement projection by year, e.g. the flow account's stocks
-    (:attr:`sufficiency.flows.Flows.table`, ``value="stock"``): costing a forecast with this mix
-    then places the forecast's children as that projection does, year by year, instead of at
-    one year's shares. A run costs every scenario of the deficit plan with the flow account's
-    mix, so that "today's placement mix" and the place plan cost the same demand.
-
-    Parameters
-    ----------
-    placements : DataFrame
-        ``year, [by,] provision, <value>``; ``provision == "all"`` rows and rows whose ``by``
-        is ``"aged out"`` (the flow account's leavers past 25) are ignored.
-    by : str or None
-        A key to keep (default ``"age_band"``).
-    value : str
-        The count column (``"count"``, or ``"stock"`` for the flow account).
-
-    Returns
-    -------
-    DataFrame
-        ``year, [by,] provision, share``: shares sum to 1 within each year (and ``by``); a
-        year (and key) with no placements is left out.
-
-    Examples
-    --------
-    >>> p = pd.DataFrame({"year": [2026, 2026, 2027, 2027],
-    ...                   "provision": ["mainstream", "special_maintained"] * 2,
-    ...                   "count": [60.0, 40.0, 50.0, 50.0]})
-    >>> mix_by_year(p, by=None)["share"].tolist()
-    [0.6, 0.4, 0.5, 0.5]
-    """
-    _require(placements, ["year", "provision", value] + ([by] if by else []), "placements")
-    df = placements[placements["provision"] != "all"]
-    if by:
-        df = df[df[by].astype(str) != "aged out"]
-    keys = ["year"] + ([by] if by else [])
-    df = df.groupby(keys + ["provision"], as_index=False)[value].sum()
-    total = df.groupby(keys)[value].transform("sum")
-    df = df[total > 0].assign(share=df[value] / total[total > 0])
-    return df[keys + ["provision", "share"]].reset_index(drop=True)
 
 
 def validate_mix(mix: pd.DataFrame, name: str = "mix") -> pd.DataFrame:
@@ -176,7 +95,7 @@ def placements_from_forecast(forecast: pd.DataFrame, mix: pd.DataFrame | None = 
         if mix is None:
             raise ValidationError("forecast: no 'provision' column, so a placement mix is needed "
                                   "(mix=DataFrame provision, share; e.g. "
-                                  "finance.mix_from_placements(sufficiency.data.la_placements(la)))")
+                                  "sufficiency.data.placement_mix(sufficiency.data.la_placements(la)))")
         validate_mix(mix)
         on = [c for c in mix.columns if c not in ("provision", "share")]
         missing = [c for c in on if c not in df]
@@ -318,3 +237,28 @@ def spend_by_year(costed: pd.DataFrame, other_spend_gbp: float | pd.Series = 0.0
             out["year"] - price_year)
     out["spend_gbp"] = out["placements_gbp"] + out["other_gbp"]
     return out[path + ["year", "placements_gbp", "other_gbp", "spend_gbp", "transport_gbp"]]
+
+
+def spend_per_plan(spend: pd.Series, plans: pd.Series) -> pd.Series:
+    """High Needs spend per EHC plan by year (£ a plan): ``spend`` / ``plans`` where there are
+    plans.
+
+    Parameters
+    ----------
+    spend : Series
+        £ by year (e.g. :meth:`sufficiency.finance.DeficitPlan.spend_by_year`).
+    plans : Series
+        EHC plans by year (e.g. the unmitigated forecast's mean).
+
+    Examples
+    --------
+    >>> spend_per_plan(pd.Series({2026: 50e6, 2027: 60e6}), pd.Series({2026: 2000.0}))
+    2026    25000.0
+    dtype: float64
+    """
+    out = {}
+    for year, value in spend.items():
+        n = plans.get(year)
+        if n and n > 0:
+            out[int(year)] = float(value) / float(n)
+    return pd.Series(out, dtype=float)

@@ -11,7 +11,8 @@ new-plan mix at the rate plans turn over::
 mix times the ratio of the LA's new-plan share to its stock share, renormalised) and ``r`` the
 inflow rate, new plans a year / stock (default :data:`INFLOW_RATE`). Each need's paths are the
 band's paths times the shares, so the split adds up exactly, path by path. The shares are
-projected, not simulated: their uncertainty is not in the bands.
+projected, not simulated: their uncertainty is not in the bands. The starting mix ``s`` is
+:func:`sufficiency.data.need_mix` by age band, on the need codes themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.mix import need_mix
 from ..errors import ValidationError
 from .result import Forecast
 from .validate import quantile_name
@@ -62,6 +64,9 @@ def split_by_need(forecast: Forecast, need_by_age: pd.DataFrame, new_plan_needs=
     stock = need_by_age.pivot_table(index="age_band", columns="need", values="count",
                                     aggfunc="sum").fillna(0.0)
     needs = list(stock.columns)
+    # the band's latest need mix (the one home of the need mix), need codes as the groups
+    mix = need_mix(need_by_age, by="age_band", mapping=None, fill_from=None).pivot(
+        index="age_band", columns="need_group", values="share").reindex(columns=needs)
     notes = list(forecast.notes)
     if new_plan_needs is not None and len(new_plan_needs):
         new = new_plan_needs.groupby("need")["count"].sum().reindex(needs).fillna(0.0)
@@ -82,7 +87,7 @@ def split_by_need(forecast: Forecast, need_by_age: pd.DataFrame, new_plan_needs=
             continue
         if band not in stock.index or stock.loc[band].sum() <= 0:
             raise ValidationError(f"need_by_age: no counts for age_band {band!r}")
-        s = (stock.loc[band] / stock.loc[band].sum()).to_numpy()
+        s = mix.loc[band].fillna(0.0).to_numpy()
         n = s * ratio.to_numpy()
         n = n / n.sum() if n.sum() > 0 else s
         shares = np.empty((h, len(needs)))

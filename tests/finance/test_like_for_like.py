@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from sufficiency.data.vocabulary import SPECIALIST
-from sufficiency.finance import deficit_plan, mix_by_year
+from sufficiency.data import placement_mix
+from sufficiency.finance import deficit_plan
 from sufficiency.finance.plan import LIKE_FOR_LIKE_PARTS
 
 DSG_PARTS = [p for p, dsg, _ in LIKE_FOR_LIKE_PARTS if dsg]
@@ -95,7 +96,8 @@ def test_no_lever_no_project_same_demand_every_year():
     opt = allocate.optimise(demand, settings, designation)
     forecast = stock.groupby(["year", "age_band"], as_index=False)["stock"].sum().rename(
         columns={"stock": "mean"})
-    plan = deficit_plan(forecast, mix=mix_by_year(stock, value="stock"), income=5e6,
+    mix = placement_mix(stock, year="each", by="age_band", value="stock", empty="drop")
+    plan = deficit_plan(forecast, mix=mix, income=5e6,
                         allocation=opt, goal_seek=False, mix_basis="a test projection")
     mine = plan.placements.query("scenario == 'unmitigated'")
     mine = mine[mine["provision"].isin(SPECIALIST)].groupby("year")["count"].sum()
