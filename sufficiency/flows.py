@@ -456,6 +456,17 @@ class Flows:
         out["transfers"] *= out["share"]
         return out.groupby(["year", "need_group", "phase"], as_index=False)["transfers"].sum()
 
+    def deferred(self, unplaced: pd.DataFrame, need_mix: pd.DataFrame) -> pd.Series:
+        """Children without a place who were moving up a phase, by year: in each need and
+        phase, the smaller of the ``unplaced`` (``year, need, phase, unplaced``, a place plan's)
+        and the children who moved into that phase this year (:meth:`transfers`)."""
+        if not len(unplaced):
+            return pd.Series(dtype=float)
+        moved = self.transfers(need_mix).rename(columns={"need_group": "need"})
+        u = unplaced.groupby(["year", "need", "phase"], as_index=False)["unplaced"].sum()
+        u = u.merge(moved, on=["year", "need", "phase"], how="left").fillna({"transfers": 0.0})
+        return u.assign(d=np.minimum(u["unplaced"], u["transfers"])).groupby("year")["d"].sum()
+
 
 def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFrame,
                     mix: pd.DataFrame, phases: pd.DataFrame = PHASES, value: str = "count",

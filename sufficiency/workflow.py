@@ -18,7 +18,6 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from . import data as sd
@@ -463,15 +462,7 @@ def _calibrated_costs(example, calibration: Calibration | pd.DataFrame | str | N
         notes.append(f"Settings keep the example's cost per place: no calibration "
                      f"({calibration}).")
         return
-    cost, phased = fi.cost_per_place(table, year)
-    settings = example.settings
-    known = settings["provision"].isin(cost.index)
-    settings.loc[known, "cost_per_place"] = settings.loc[known, "provision"].map(cost)
-    if len(phased):
-        g = example.designation.merge(settings[["setting", "provision"]], on="setting",
-                                      how="left")
-        key = pd.MultiIndex.from_frame(g[["provision", "phase"]])
-        example.designation["cost_per_place"] = phased.reindex(key).to_numpy()
+    example.price(*fi.cost_per_place(table, year))
     notes.append(f"Cost per place in the settings is {what} by provision ({year} prices), as "
                  "in the finance sheets.")
 
@@ -596,8 +587,9 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
     if run.data is not None:
         parts.append(history_measures(run.data.new_plans, run.data.placements))
     if run.allocation is not None:
-        parts.append(plan_measures(run.allocation, run.demand["year"].unique(),
-                                   _deferred_transitions(run)))
+        deferred = run.flows.deferred(run.allocation.unplaced, run.need_mix) \
+            if run.flows is not None else None
+        parts.append(plan_measures(run.allocation, run.demand["year"].unique(), deferred))
     if run.flows is not None:
         parts.append(board_flows(run.flows))
     if run.deficit is not None:
@@ -610,18 +602,6 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
     out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else pd.DataFrame(columns=["year", "measure", "value", "basis"])
     return out.sort_values(["measure", "year"]).reset_index(drop=True)
-
-
-def _deferred_transitions(run: ScenarioRun) -> pd.Series:
-    """Children without a place who were moving up a phase, by year: in each need and phase,
-    the smaller of the unplaced and the children who moved into that phase this year."""
-    un = run.allocation.unplaced
-    if run.flows is None or not len(un):
-        return pd.Series(dtype=float)
-    moved = run.flows.transfers(run.need_mix).rename(columns={"need_group": "need"})
-    u = un.groupby(["year", "need", "phase"], as_index=False)["unplaced"].sum()
-    u = u.merge(moved, on=["year", "need", "phase"], how="left").fillna({"transfers": 0.0})
-    return u.assign(d=np.minimum(u["unplaced"], u["transfers"])).groupby("year")["d"].sum()
 
 
 def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) -> pd.DataFrame:

@@ -109,6 +109,20 @@ class ExampleSettings:
         return (f"ExampleSettings(la={self.la!r}, ILLUSTRATIVE, {len(self.settings)} settings, "
                 f"{len(self.projects)} candidate projects)")
 
+    def price(self, cost: pd.Series, phased: pd.Series | None = None) -> None:
+        """Set the settings' ``cost_per_place`` (in place) from a cost by provision, and the
+        designations' for the (provision, phase) pairs ``phased`` prices (e.g.
+        :func:`sufficiency.finance.cost_per_place`: the place plan then prices a place as the
+        DSG projection does)."""
+        settings = self.settings
+        known = settings["provision"].isin(cost.index)
+        settings.loc[known, "cost_per_place"] = settings.loc[known, "provision"].map(cost)
+        if phased is not None and len(phased):
+            g = self.designation.merge(settings[["setting", "provision"]], on="setting",
+                                       how="left")
+            key = pd.MultiIndex.from_frame(g[["provision", "phase"]])
+            self.designation["cost_per_place"] = phased.reindex(key).to_numpy()
+
 
 def _phases_for(phases: pd.DataFrame, ages):
     lo, hi = ages
