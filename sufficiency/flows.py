@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .data.mix import placement_mix
 from .data.vocabulary import AGE_BANDS, INDEPENDENT, PHASES, SPECIALIST
 from .errors import ValidationError
 
@@ -524,16 +525,10 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
     S = np.zeros((P, MAX_AGE + 1))
     np.add.at(S, (sa["provision"].map(pidx).to_numpy(), sa["age"].to_numpy()),
               sa["count"].fillna(0).to_numpy(float))
-    # band mix of the base year (joiners and movers)
-    bm = base[base["provision"] != "all"].groupby(["age_band", "provision"],
-                                                  as_index=False)["count"].sum()
-    bm["share"] = bm["count"] / bm.groupby("age_band")["count"].transform("sum")
-    bm = bm.fillna({"share": 0.0})
-    overall = bm.groupby("provision", as_index=False)["count"].sum()
-    overall["share"] = overall["count"] / max(overall["count"].sum(), 1e-12)
-    missing = [b for b in band_ages if b not in set(bm.loc[bm["share"] > 0, "age_band"])]
-    bm = pd.concat([bm[~bm["age_band"].isin(missing)]]
-                   + [overall.assign(age_band=b) for b in missing], ignore_index=True)
+    # band mix of the base year (joiners and movers); a band without placements takes the
+    # LA-wide mix (the one placement mix, sufficiency.data.placement_mix)
+    overall = placement_mix(base, empty="zero")
+    bm = placement_mix(base, by="age_band", groups=list(band_ages), empty=overall)
     band_of = {int(a): b for b, ages in band_ages.items() for a in ages}
     dest = np.zeros((P, MAX_AGE + 2))
     for a in range(MAX_AGE + 1):
