@@ -15,7 +15,6 @@ frames to the stages; no stage reads data by LA code inside a run.
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
