@@ -84,7 +84,8 @@ _ROWS = [
     ("headline", "answer_scenario", "The answer: scenario", ""),
     ("headline", "answer_deficit_gbp",
      "The answer: cumulative DSG deficit, last year (£; with the place plan where the scenario "
-     "has one, else with the levers, else today's mix; mean of the paths)", "£"),
+     "has one (its one run), else with the levers, else today's mix (the mean of the paths))",
+     "£"),
     ("headline", "opening_balance_gbp", "Opening DSG balance (£; negative = deficit)", "£"),
     # allocation objective components
     ("component", "revenue", "Revenue cost", "£"), ("component", "transport", "Transport cost", "£"),

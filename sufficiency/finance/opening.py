@@ -44,6 +44,15 @@ import pandas as pd
 from ..errors import ValidationError
 from .income import _at, financial_year_label, income_growth_path
 
+def money_m(value: float) -> str:
+    """£ millions for a sentence, signed before the pound sign: "£12.3m", "-£4.0m".
+
+    >>> money_m(-7_312_000.0)
+    '-£7.3m'
+    """
+    return ("-" if value < 0 else "") + f"£{abs(value) / 1e6:,.1f}m"
+
+
 __all__ = ["DERIVATION_COLUMNS", "OpeningBalance", "opening_balance", "opening_inputs",
            "la_opening_inputs"]
 
@@ -87,7 +96,7 @@ class OpeningBalance:
         text = (f"Opening DSG balance brought into {start}: {word} £{abs(self.balance_gbp) / 1e6:,.1f}m"
                 f" ({self.status})")
         if self.status == "given" and np.isfinite(self.estimate_gbp):
-            text += f"; the library's estimate is £{-self.estimate_gbp / 1e6:,.1f}m deficit"
+            text += f"; the library's estimate is {money_m(-self.estimate_gbp)} deficit"
         return text
 
 
@@ -195,7 +204,7 @@ def _estimate(rows, first_year, pct, total, known, hnb_income, backcast, deducti
     rows.append((f"published balance end of {financial_year_label(last)}", last,
                  financial_year_label(last), balance, balance,
                  f"DfE DSG cumulative balance {pct[last]:+.2f}% x total DSG "
-                 f"£{total[last] / 1e6:,.1f}m (ESFA allocations)"))
+                 f"{money_m(total[last])} (ESFA allocations)"))
     hnb = hnb_income.groupby("year")["income_gbp"].sum(min_count=1).dropna()
     spend = backcast.groupby("year")["spend_gbp"].sum(min_count=1)
     ded = (deductions.groupby("year")["deduction_gbp"].sum(min_count=1).dropna()
@@ -233,10 +242,10 @@ def _estimate(rows, first_year, pct, total, known, hnb_income, backcast, deducti
                                   "the opening balance is rolled forward with the backcast")
         income, source = hnb_in(year)
         value = income - float(spend[year]) - place_funding_gbp - ded_in(year)
-        return value, (f"High Needs Block £{income / 1e6:,.1f}m ({source}) - backcast s251 "
-                       f"spend £{spend[year] / 1e6:,.1f}m - maintained place funding "
-                       f"£{place_funding_gbp / 1e6:,.1f}m - ESFA deductions "
-                       f"£{ded_in(year) / 1e6:,.1f}m")
+        return value, (f"High Needs Block {money_m(income)} ({source}) - backcast s251 "
+                       f"spend {money_m(spend[year])} - maintained place funding "
+                       f"{money_m(place_funding_gbp)} - ESFA deductions "
+                       f"{money_m(ded_in(year))}")
 
     other = 0.0
     if last - 1 in pct.index and last - 1 in total.index and last in spend.index:
@@ -246,9 +255,9 @@ def _estimate(rows, first_year, pct, total, known, hnb_income, backcast, deducti
         other = movement - modelled
         rows.append((f"reconciliation {financial_year_label(last)}", last,
                      financial_year_label(last), other, balance,
-                     f"published movement £{movement / 1e6:,.1f}m (end "
-                     f"{financial_year_label(last - 1)} £{previous / 1e6:,.1f}m) minus the "
-                     f"model's high-needs gap £{modelled / 1e6:,.1f}m: other DSG movements, "
+                     f"published movement {money_m(movement)} (end "
+                     f"{financial_year_label(last - 1)} {money_m(previous)}) minus the "
+                     f"model's high-needs gap {money_m(modelled)}: other DSG movements, "
                      + ("held at this level in later years" if hold else "not carried forward")
                      + " (not added again)"))
         if not hold:

@@ -41,7 +41,7 @@ from .goalseek import growth_reduction_needed, new_places_needed
 from .income import (ANNOUNCED_GROWTH, DEFAULT_GROWTH, DEFAULT_GROWTH_SOURCE,
                      financial_year_label, income_growth_path, income_growth_table,
                      project_income)
-from .opening import OpeningBalance
+from .opening import OpeningBalance, money_m
 from .levers import Lever, apply_levers, as_levers, from_forecast_engine, levers_table
 from .spend import cost_placements, placements_from_forecast, spend_by_year
 from .trajectory import dsg_trajectory, elimination_probability
@@ -1094,11 +1094,6 @@ _SCENARIO_WORDS = {UNMITIGATED: "today's placement mix", MITIGATED: "the scenari
                    ALLOCATION: "the optimised place plan"}
 
 
-def _m(value: float) -> str:
-    """£ millions for a sentence, signed: "£12.3m", "-£4.0m"."""
-    return ("-" if value < 0 else "") + f"£{abs(value) / 1e6:,.1f}m"
-
-
 def _like_for_like_text(like: pd.DataFrame, parts: pd.DataFrame, mix_basis: str = "") -> str:
     """The paragraph of :meth:`DeficitPlan.like_for_like_text`."""
     if not len(like):
@@ -1121,22 +1116,22 @@ def _like_for_like_text(like: pd.DataFrame, parts: pd.DataFrame, mix_basis: str 
         text += (f"Today's placement mix places {mix['specialist_placements_last_year']:,.0f} "
                  "children in specialist settings in the last year and needs "
                  f"{mix['new_local_places']:,.0f} more local places")
-        text += (f" (capital {_m(mix['capital_gbp'])}) that nobody has planned"
+        text += (f" (capital {money_m(mix['capital_gbp'])}) that nobody has planned"
                  if np.isfinite(mix["capital_gbp"]) else " (capital not costed)")
-        text += f"; its cumulative deficit is {_m(mix['cumulative_deficit_gbp'])}. "
+        text += f"; its cumulative deficit is {money_m(mix['cumulative_deficit_gbp'])}. "
     for scen in [s for s in rows.index if s != UNMITIGATED]:
         r = rows.loc[scen]
         mine = parts[parts["scenario"] == scen].set_index("part")["gbp"] if len(parts) else \
             pd.Series(dtype=float)
         if scen == ALLOCATION:
             text += (f"The place plan places {r['specialist_placements_last_year']:,.0f}, builds "
-                     f"{r['new_local_places']:,.0f} places for {_m(r['capital_gbp'])} and places "
+                     f"{r['new_local_places']:,.0f} places for {money_m(r['capital_gbp'])} and places "
                      "the rest independently")
         else:
             text += (f"With {_SCENARIO_WORDS.get(scen, scen)}, "
                      f"{r['specialist_placements_last_year']:,.0f} children are in specialist "
                      "settings in the last year")
-        text += f"; its cumulative deficit is {_m(r['cumulative_deficit_gbp'])}"
+        text += f"; its cumulative deficit is {money_m(r['cumulative_deficit_gbp'])}"
         if len(mine) and UNMITIGATED in rows.index:
             dsg = [p for p, is_dsg, _ in LIKE_FOR_LIKE_PARTS if is_dsg and abs(mine[p]) >= 5e4]
             deficit = r["cumulative_deficit_gbp"] - rows.loc[UNMITIGATED, "cumulative_deficit_gbp"]
@@ -1144,11 +1139,11 @@ def _like_for_like_text(like: pd.DataFrame, parts: pd.DataFrame, mix_basis: str 
                      "placement": "where children are placed",
                      "cost_per_place": "the cost of a place",
                      "other_spend": "other High Needs spend"}
-            text += (f", {_m(deficit)} against today's mix"
-                     + (": " + ", ".join(f"{words[p]} {_m(mine[p])}" for p in dsg) if dsg
+            text += (f", {money_m(deficit)} against today's mix"
+                     + (": " + ", ".join(f"{words[p]} {money_m(mine[p])}" for p in dsg) if dsg
                         else "")
-                     + f"; with transport {_m(mine['transport'])} and capital "
-                       f"{_m(mine['capital'])} its total cost differs by {_m(mine['total'])}")
+                     + f"; with transport {money_m(mine['transport'])} and capital "
+                       f"{money_m(mine['capital'])} its total cost differs by {money_m(mine['total'])}")
         text += ". "
     answer = rows.index[rows["answer"]][0]
     text += (f"The answer is with {_SCENARIO_WORDS.get(answer, answer)}: the most complete "

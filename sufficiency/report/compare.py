@@ -50,7 +50,7 @@ def compare_runs(runs: list[ScenarioRun], names: list[str] | None = None) -> pd.
     ``attrs["row_units"]`` holds each row's unit (``£``, ``children``, ``places`` ...), which
     the workbook formats. The row ``The answer: ...`` gives each scenario's one figure: the
     most complete variant it costed (the place plan, else the mitigated forecast, else today's
-    placement mix), the mean of the paths where it has them.
+    placement mix): the place plan's one run, or the mean of the paths for the others.
     """
     names = names or run_names(runs)
     values = dict(zip(names, (headline_values(run) for run in runs)))

@@ -506,15 +506,16 @@ def chart_specs(run: ScenarioRun) -> list:
                                         f"between {first} and {last}."), SECTIONS[1],
                         lambda: ch.capital_timeline(prog)))
         cost = plan.cost_by_year
-        out.append(("cost_by_provision.png", "What the plan costs: revenue and capital apart",
-                    "Left: the revenue cost of placements (and transport) each year by "
-                    "placement type. Right: the capital spent each year on the projects. Both "
-                    "in £ million of each year; capital is not added to revenue.",
-                    f"Two bar charts: revenue rises to "
-                    f"{money_text(float(cost.loc[cost['year'] == cost['year'].max(), 'revenue'].sum()))}"
-                    f" a year by {int(cost['year'].max())}; capital totals "
-                    f"{money_text(float(cost['capital'].sum()))}.", SECTIONS[2],
-                    lambda: ch.revenue_and_capital(cost)))
+        if len(cost):   # an empty cost table (nothing placed or built) has nothing to draw
+            out.append(("cost_by_provision.png", "What the plan costs: revenue and capital apart",
+                        "Left: the revenue cost of placements (and transport) each year by "
+                        "placement type. Right: the capital spent each year on the projects. Both "
+                        "in £ million of each year; capital is not added to revenue.",
+                        f"Two bar charts: revenue rises to "
+                        f"{money_text(float(cost.loc[cost['year'] == cost['year'].max(), 'revenue'].sum()))}"
+                        f" a year by {int(cost['year'].max())}; capital totals "
+                        f"{money_text(float(cost['capital'].sum()))}.", SECTIONS[2],
+                        lambda: ch.revenue_and_capital(cost)))
     if run.deficit is not None:
         traj = deficit_chart_data(run)
         finals = run.deficit.final_deficit()

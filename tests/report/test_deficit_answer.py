@@ -81,3 +81,19 @@ def test_compare_shows_one_answer_per_scenario(example_run):
     assert len(table.columns) == 4 and table.columns[1].startswith(example_run.name)
     assert answer[name] == pytest.approx(example_run.deficit.answer()[1])
     assert "The answer: scenario" not in rows.index      # numbers only; the rule is the label
+
+
+def test_chart_list_survives_a_plan_with_no_costs(example_run):
+    """A plan that places and builds nothing has an empty cost table: the page draws no cost
+    chart (it used to end in int(NaN), an internal error) and keeps the others."""
+    import dataclasses
+
+    from sufficiency.report.page import chart_specs
+
+    plan = example_run.allocation
+    empty = dataclasses.replace(plan, cost_by_year=plan.cost_by_year.iloc[0:0])
+    run = dataclasses.replace(example_run, allocation=empty)
+    names = [spec[0] for spec in chart_specs(run)]
+    assert "cost_by_provision.png" not in names
+    assert "cost_by_provision.png" in [spec[0] for spec in chart_specs(example_run)]
+    assert "cumulative_deficit.png" in names
