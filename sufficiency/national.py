@@ -55,6 +55,7 @@ import pandas as pd
 from . import __version__
 from .errors import DataWarning, ValidationError
 from .scenario import Scenario, load_scenario
+from .scenario_files import read_scenario_files
 
 __all__ = ["sweep", "SweepResult", "NATIONAL_TABLES", "la_seed", "select_las", "all_las",
            "la_tables", "local_cluster"]
@@ -614,6 +615,9 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
                               "for every LA; expected a scenario on the embedded data")
     if workers is not None and workers < 1:
         raise ValidationError(f"workers = {workers}: expected 1 or more")
+    # the files the scenario names are checked once, as `sufficiency validate` checks them,
+    # before any LA runs: a bad file is one located error (exit 2), not every LA failing
+    read_scenario_files(scenario).raise_if_any(str(scenario.path))
     say = progress or (lambda message: None)
     run = _run or _run_la
     out = Path(out)

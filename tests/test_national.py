@@ -237,6 +237,22 @@ def test_a_scenario_with_its_own_history_cannot_be_swept(tmp_path):
         sweep(scenario, las="Rutland", out=tmp_path / "s")
 
 
+def test_a_bad_file_the_scenario_names_stops_the_sweep_before_any_la(tmp_path, capsys):
+    """A costs table with a misspelt column is one located error and exit 2 before any LA
+    runs (it used to fail every LA in turn and exit 1); no output folder is made."""
+    (tmp_path / "costs.csv").write_text("provision,cost per plce\nspecial_maintained,25000\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {fast_file()}\nfinance:\n  costs: costs.csv\n")
+    with pytest.raises(ValidationError, match="did you mean 'cost_per_place'"):
+        sweep(scenario, las="Rutland", out=tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+    assert main(["sweep", str(scenario), "--las", "Rutland", "--out", str(tmp_path / "s"),
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "costs.csv, line 1" in err and "Traceback" not in err
+    assert not (tmp_path / "s").exists()
+
+
 def test_sweep_is_on_the_package_and_the_command_line(tmp_path, capsys):
     assert sf.sweep is sweep
     code = main(["sweep", str(fast_file()), "--las", "Rutland,Rutlandshire", "--out",
