@@ -7,6 +7,7 @@ whether the run used it. One run of the example scenario, place plan and DSG pla
 """
 import inspect
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ import sufficiency
 from sufficiency.scenario import load_scenario
 from sufficiency.workflow import run_scenario
 
-REPO = sufficiency.__file__.rsplit("/sufficiency/", 1)[0]
+REPO = Path(__file__).resolve().parents[1]   # the checkout (the package may be installed elsewhere)
 READER_MODULES = ("sufficiency.data", "sufficiency.data.example", "sufficiency.data.highneeds",
                   "sufficiency.data.s251", "sufficiency.data.single_age",
                   "sufficiency.data.population", "sufficiency.forecast.demography",
