@@ -484,13 +484,17 @@ def _across(f: ScenarioFiles) -> list[str]:
         return problems
     check(s, s.duplicated("setting", keep=False), "setting", "each setting named once")
     known = set(s["setting"])
+
+    def unknown_settings(frame, after=""):
+        for name in frame.loc[~frame["setting"].isin(known), "setting"].unique()[:10]:
+            mask = frame["setting"] == name
+            problems.append(f"{_at(frame, mask)}, column 'setting': {name!r} is not in the "
+                            f"settings table ({s.attrs['source']})"
+                            f"{suggest(name, sorted(known))}{after}")
+
     g = f.designation
     if g is not None:
-        missing = ~g["setting"].isin(known)
-        for name in g.loc[missing, "setting"].unique()[:10]:
-            mask = g["setting"] == name
-            problems.append(f"{_at(g, mask)}, column 'setting': {name!r} is not in the settings "
-                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}")
+        unknown_settings(g)
         check(g, g.duplicated(["setting", "need", "phase"], keep=False), "setting",
               "one row per setting, need and phase")
         undesignated = sorted(known - set(g["setting"]))
@@ -501,11 +505,7 @@ def _across(f: ScenarioFiles) -> list[str]:
                             "and phases each setting takes")
     j = f.projects
     if j is not None:
-        for name in j.loc[~j["setting"].isin(known), "setting"].unique()[:10]:
-            mask = j["setting"] == name
-            problems.append(f"{_at(j, mask)}, column 'setting': {name!r} is not in the settings "
-                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}; expected "
-                            "a setting there (a new school with capacity 0)")
+        unknown_settings(j, "; expected a setting there (a new school with capacity 0)")
         check(j, j.duplicated("project", keep=False), "project", "each project named once")
         check(j, j["places"] <= 0, "places", "a number of places above 0")
         check(j, j["min_size"].notna() & (j["min_size"] > j["places"]), "min_size",
@@ -532,19 +532,13 @@ def _across(f: ScenarioFiles) -> list[str]:
     areas = sorted(set(s["area"].astype(str)) | {"all"})
     t = f.travel
     if t is not None:
-        for name in t.loc[~t["setting"].isin(known), "setting"].unique()[:10]:
-            mask = t["setting"] == name
-            problems.append(f"{_at(t, mask)}, column 'setting': {name!r} is not in the settings "
-                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}")
+        unknown_settings(t)
         problems += _areas(t, areas, s.attrs["source"], "travel from it")
         check(t, t.duplicated(["area", "setting"], keep=False), "setting",
               "one row per area and setting")
     e = f.existing
     if e is not None:
-        for name in e.loc[~e["setting"].isin(known), "setting"].unique()[:10]:
-            mask = e["setting"] == name
-            problems.append(f"{_at(e, mask)}, column 'setting': {name!r} is not in the settings "
-                            f"table ({s.attrs['source']}){suggest(name, sorted(known))}")
+        unknown_settings(e)
         problems += _areas(e, areas, s.attrs["source"], "children placed from it")
         if g is not None:
             des = pd.MultiIndex.from_frame(g[["setting", "need", "phase"]])
