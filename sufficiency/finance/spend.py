@@ -24,7 +24,7 @@ from .costs import cost_table, sample_mean_fees, unit_costs
 
 __all__ = ["KEYS", "PROVISION_CODES", "validate_mix",
            "placements_from_forecast", "cost_placements", "spend_by_year",
-           "spend_per_plan"]
+           "spend_per_plan", "cost_measures"]
 
 KEYS = ("need", "age_band", "phase", "provision", "area")
 PROVISION_CODES = tuple(PROVISIONS["provision"])
@@ -262,3 +262,17 @@ def spend_per_plan(spend: pd.Series, plans: pd.Series) -> pd.Series:
         if n and n > 0:
             out[int(year)] = float(value) / float(n)
     return pd.Series(out, dtype=float)
+
+
+def cost_measures(spend: pd.Series, plans: pd.Series) -> pd.DataFrame:
+    """``year, measure, value, basis``: the board measure ``cost_per_ehcp_gbp`` of a DSG plan
+    (:func:`spend_per_plan`, £ a plan), in the layout of the other stages' board measures.
+
+    Examples
+    --------
+    >>> cost_measures(pd.Series({2026: 50e6}), pd.Series({2026: 2000.0})).values.tolist()
+    [[2026, 'cost_per_ehcp_gbp', 25000.0, 'plan: finance']]
+    """
+    cost = spend_per_plan(spend, plans)
+    return pd.DataFrame({"year": cost.index.astype(int), "measure": "cost_per_ehcp_gbp",
+                         "value": cost.to_numpy(), "basis": "plan: finance"})
