@@ -44,7 +44,8 @@ from .errors import ValidationError
 __all__ = ["MAX_AGE", "EXIT_PROFILE", "ANY_AGE_REASONS", "POST16_REASONS", "STEP_DOWN_SHARE",
            "STEP_DOWN_SAVING_GBP", "POOL_PLANS", "MIX_METHOD", "MIX_METHODS", "STICKY",
            "single_ages", "phase_of_age", "transition_ages", "leaver_rates", "mix_history",
-           "project_mix", "mix_backtest", "joiner_mix", "Flows", "placement_flows",
+           "project_mix", "new_placement_mix", "mix_backtest", "joiner_mix", "Flows",
+           "placement_flows",
            "base_by_phase", "initial_placements", "board_flows"]
 
 #: Oldest age with an EHC plan; everyone older has left (Children and Families Act 2014, s.46).
@@ -305,6 +306,38 @@ def project_mix(history: pd.DataFrame, years, method: str = MIX_METHOD,
     return pd.DataFrame({"year": years, **out, "method": method})
 
 
+def new_placement_mix(new_plans: pd.DataFrame, years, method: str = MIX_METHOD,
+                      neighbour_new_plans: dict | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The LA's mix of new placements, its history and its projection to ``years``.
+
+    Parameters
+    ----------
+    new_plans : DataFrame
+        The LA's new plans by placement (:func:`sufficiency.data.la_new_plans`).
+    years : sequence of int
+        Census years of the forecast (new plans made in calendar year ``y - 1`` are counted
+        in January ``y``).
+    method : {"latest", "trend", "pooled"}
+        As :func:`project_mix`.
+    neighbour_new_plans : dict, optional
+        ``la_code -> new plans by placement`` of the statistical neighbours (``pooled``).
+
+    Returns
+    -------
+    (history, mix) : DataFrame, DataFrame
+        :func:`mix_history` of the LA and :func:`project_mix` for ``years``.
+    """
+    own = mix_history(new_plans)
+    neighbours = None
+    if method == "pooled" and neighbour_new_plans:
+        neighbours = pd.concat([mix_history(new).assign(la_code=code)
+                                for code, new in neighbour_new_plans.items()], ignore_index=True)
+    years = sorted(int(y) for y in years)
+    mix = project_mix(own, [y - 1 for y in years], method, neighbours)
+    return own, mix.assign(year=mix["year"] + 1)
+
+
 def mix_backtest(histories: pd.DataFrame, neighbours: dict | None = None,
                  origins=((2020, 2022), (2021, 2022), (2023, 2024))) -> pd.DataFrame:
     """Backtest :func:`project_mix` across LAs: mean absolute error of the projected shares.
@@ -456,6 +489,13 @@ class Flows:
         out = t.merge(need_mix, on="provision")
         out["transfers"] *= out["share"]
         return out.groupby(["year", "need_group", "phase"], as_index=False)["transfers"].sum()
+
+    def stock_mix(self) -> pd.DataFrame:
+        """``year, age_band, provision, share``: the placement mix of the children placed
+        each January (the stocks, aged-out row left out), by age band
+        (:func:`sufficiency.data.placement_mix`, empty bands dropped)."""
+        stocks = self.table[self.table["age_band"].astype(str) != "aged out"]
+        return placement_mix(stocks, year="each", by="age_band", value="stock", empty="drop")
 
     def deferred(self, unplaced: pd.DataFrame, need_mix: pd.DataFrame) -> pd.Series:
         """Children without a place who were moving up a phase, by year: in each need and

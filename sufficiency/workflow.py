@@ -15,110 +15,27 @@ frames to the stages; no stage reads data by LA code inside a run.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import data as sd
-from .allocate import Plan
 from .data.la_data import LAData, la_data
 from .data.validate import own_history_by_age_band
 from .data.vocabulary import QUANTILES
 from .errors import SolverError, ValidationError
-from .finance import Calibration, DeficitPlan
+from .finance import Calibration
+from .finance.la_inputs import backcast_and_opening, la_calibration, run_costs, settings_prices
 from .flows import Flows
 from .forecast import Forecast
+from .forecast.la_inputs import pooling_inputs, population_inputs, run_population
+from .progress import step_meter
 from .scenario import FILE_KEYS, Scenario, income_lines_frame, load_scenario
 from .scenario_files import read_scenario_files
+from .scenario_options import (finance_options, forecast_options, growth_steps, phase_table,
+                               policy_options, solver_options)
+from .scenario_run import ScenarioRun
 
 __all__ = ["ScenarioRun", "run_scenario", "board_measures", "backtest_scenario"]
-
-
-@dataclass
-class ScenarioRun:
-    """Everything one scenario run produced: the stages' own results.
-
-    Attributes
-    ----------
-    scenario : Scenario
-        The scenario run (data, assumptions and levers).
-    la_code : str or None
-        The LA's code in the embedded data; None when the history is the user's own file and
-        no ``data.la`` was given.
-    la_name : str
-        The LA's everyday name, e.g. "Herefordshire" for "Herefordshire, County of"
-        (``"Your LA"`` for an own history without ``data.la``).
-    history : DataFrame
-        ``year, age_band, count, flag``: the EHC plan history used (``year`` = January
-        census year).
-    forecast : Forecast
-        The forecast with the scenario's levers (:func:`sufficiency.forecast.project`).
-    forecast_unmitigated : Forecast or None
-        The same forecast without the levers, when the scenario has levers.
-    demand : DataFrame
-        ``year, provision, need_group, phase, demand``: specialist places needed (the
-        planning figure chosen by ``forecast.planning_quantile``), from the flow account.
-    flows : Flows or None
-        The placements as stocks and flows (:func:`sufficiency.flows.placement_flows`): who
-        stays, leaves, joins and moves at a transition point, by provision and age, adding up
-        to the forecast; its ``carry`` rates keep children where they are in the optimiser.
-    need_mix : DataFrame or None
-        ``provision, need_group, share``: the LA's need mix within each placement type
-        (:func:`sufficiency.data.need_mix`), which splits the flows by need group.
-    allocation : Plan or None
-        The optimiser's placement plan and capital programme (``allocate.enabled``).
-    population : DataFrame or None
-        ``year, age_band, population``: the LA's ONS mid-2023 population aged to each January
-        from 2019 to the last forecast year (``forecast.births``, ``forecast.migration``);
-        None for an own history without ``data.la``.
-    deficit : DeficitPlan or None
-        The costed DSG deficit plan, mitigated vs unmitigated (``finance.enabled``).
-    measures : DataFrame
-        ``year, measure, value, basis``: the measures LAs report to their boards.
-    scap : DataFrame
-        ``year, phase, nc_year, age, provision, demand`` (and ``area``): the specialist demand
-        by national curriculum year for the SCAP return (:func:`sufficiency.scap.nc_year_demand`);
-        empty when the LA has no single-age data.
-    timings : dict
-        Seconds per stage.
-    notes : list of str
-        Data notes and labels (e.g. illustrative settings) shown in every output.
-    inputs : dict
-        Input files read (scenario key -> path), for the manifest.
-    data : LAData or None
-        The LA's published tables, read once for the run (:func:`sufficiency.data.la_data`)
-        and handed to the stages; None for an own history without ``data.la``.
-    """
-
-    scenario: Scenario
-    la_code: str | None
-    la_name: str
-    history: pd.DataFrame
-    forecast: Forecast
-    forecast_unmitigated: Forecast | None = None
-    demand: pd.DataFrame = field(default_factory=pd.DataFrame)
-    flows: Flows | None = None
-    need_mix: pd.DataFrame | None = None
-    allocation: Plan | None = None
-    deficit: DeficitPlan | None = None
-    measures: pd.DataFrame = field(default_factory=pd.DataFrame)
-    scap: pd.DataFrame = field(default_factory=pd.DataFrame)
-    timings: dict = field(default_factory=dict)
-    notes: list = field(default_factory=list)
-    inputs: dict = field(default_factory=dict)
-    population: pd.DataFrame | None = None
-    data: LAData | None = None
-
-    @property
-    def name(self) -> str:
-        """The scenario's name."""
-        return self.scenario.name
-
-    @property
-    def baseline(self) -> Forecast:
-        """The forecast without levers (the forecast itself when the scenario has none)."""
-        return self.forecast_unmitigated if self.forecast_unmitigated is not None \
-            else self.forecast
 
 
 def run_scenario(scenario, progress=None) -> ScenarioRun:
@@ -184,9 +101,12 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
                       flows=flows, need_mix=need_mix, scap=scap, timings=timings, notes=notes,
                       inputs=inputs, population=population, data=data)
     # the LA's cost per placement, calibrated once and handed to allocate and to finance
-    calibration = _calibration(data) if scenario.get("allocate.enabled") or \
+    calibration = la_calibration(data) if scenario.get("allocate.enabled") or \
         scenario.get("finance.enabled") else None
-    costs = _own_costs(files.costs, calibration, notes) if files.costs is not None else None
+    costs = None
+    if files.costs is not None:
+        costs, note = run_costs(files.costs, calibration)
+        notes.append(note)
     if scenario.get("allocate.enabled"):
         t = time.perf_counter()
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
@@ -246,74 +166,34 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, data: LAData | None,
         frame = history[history["age_band"] != "all"][["year", "age_band", "count"]]
     else:
         frame = history[history["age_band"] == "all"][["year", "count"]]
-    kwargs = _pooling(scenario, data, frame)
-    kwargs.update(_growth_assumptions(scenario, frame, population, data))
-    if scenario.get("forecast.model") == "constant_growth" and \
-            scenario.get("forecast.growth_rate") is not None:
-        kwargs["growth_rate"] = scenario.get("forecast.growth_rate")
-    return fc.project(frame.dropna(subset=["count"]), horizon=scenario.get("forecast.horizon"),
-                      model=scenario.get("forecast.model"), quantiles=QUANTILES,
-                      levers=(scenario.get("levers") or None) if levers else None,
-                      seed=scenario.get("seed"),
-                      n_paths=scenario.get("forecast.n_paths"), **kwargs)
+    return fc.project(frame.dropna(subset=["count"]), quantiles=QUANTILES,
+                      **forecast_options(scenario, levers), **_pooling(scenario, data, frame),
+                      **_populations(scenario, frame, population, data))
 
 
 def _pooling(scenario: Scenario, data: LAData | None, frame: pd.DataFrame) -> dict:
-    """An LA from the embedded data pools its growth towards England's (docs/forecast.md):
-    England's series on the forecast's keys, and its population (prevalence convergence)."""
+    """An LA from the embedded data pools its growth towards England's; an own history not."""
     if scenario.get("data.history") or data is None:
         return {}
-    england = data.england_history
-    reference = england[["year", "age_band", "count"]] if "age_band" in frame else \
-        england[england["age_band"] == "all"][["year", "count"]]
-    return {"reference": reference, "reference_population": data.england_population}
+    return pooling_inputs(data, "age_band" in frame)
 
 
-def _long_run(scenario: Scenario) -> dict:
-    """The scenario's long-run growth assumption (``forecast.long_run`` and its parameters)."""
-    method = scenario.get("forecast.long_run")
-    if method == "converge":
-        return {"method": "converge", "rate": scenario.get("forecast.long_run_rate"),
-                "half_life": scenario.get("forecast.long_run_half_life")}
-    if method == "national_path":
-        return {"method": "national_path", "year": scenario.get("forecast.national_path_year"),
-                "count": scenario.get("forecast.national_path_count")}
-    return {"method": "trend"}
-
-
-def _growth_assumptions(scenario: Scenario, frame: pd.DataFrame,
-                        population: pd.DataFrame | None, data: LAData | None) -> dict:
-    """Long-run growth, band width and, for an LA in the embedded data, its ONS populations:
-    all-age (prevalence convergence towards England) and by age band, aged forward (the
-    demographic / prevalence split of the forecast's growth; the prevalence model)."""
-    out = {"long_run": _long_run(scenario),
-           "growth_shock_sd": scenario.get("forecast.growth_shock_sd"),
-           "convergence": scenario.get("forecast.prevalence_convergence")}
+def _populations(scenario: Scenario, frame: pd.DataFrame, population: pd.DataFrame | None,
+                 data: LAData | None) -> dict:
     if population is None or data is None:
-        return out
-    out["area_population"] = data.area_population
-    out["age_population"] = population
-    if scenario.get("forecast.model") == "prevalence":
-        # the prevalence model's denominator, on the forecast's own keys
-        out["population"] = population if "age_band" in frame else \
-            population[population["age_band"] == "all"].drop(columns="age_band")
-    return out
+        return {}
+    return population_inputs(data, population, "age_band" in frame,
+                             prevalence=scenario.get("forecast.model") == "prevalence")
 
 
 def _population(scenario: Scenario, history: pd.DataFrame,
                 data: LAData | None) -> pd.DataFrame | None:
-    """The LA's ONS mid-2023 population by age band, aged to each January from 2019 (as far
-    back as reverse ageing is trusted) to the last forecast year; None for an own history."""
+    """The LA's population aged to each January of the run; None for an own history."""
     if scenario.get("data.history") or data is None:
         return None
-    from .forecast.demography import census_population
-
-    if data.population is None:
-        raise data.missing["population"]
-    last = int(history["year"].max()) + int(scenario.get("forecast.horizon"))
-    return census_population(data.population, range(2019, last + 1),
-                             births=scenario.get("forecast.births"),
-                             migration=scenario.get("forecast.migration"))
+    return run_population(data, int(history["year"].max()) + int(scenario.get("forecast.horizon")),
+                          births=scenario.get("forecast.births"),
+                          migration=scenario.get("forecast.migration"))
 
 
 def _flows(scenario: Scenario, data: LAData | None, forecast: Forecast) -> Flows:
@@ -334,20 +214,12 @@ def _flows(scenario: Scenario, data: LAData | None, forecast: Forecast) -> Flows
             "mix that turn the forecast into demand for places come from the LA's published "
             "figures; expected e.g. data: {la: Wiltshire, history: my-history.csv}")
     method = scenario.get("allocate.new_placement_mix")
-    own = fl.mix_history(data.new_plans)
-    neighbours = None
-    if method == "pooled":
-        parts = [fl.mix_history(new).assign(la_code=code)
-                 for code, new in data.neighbour_new_plans.items()]
-        neighbours = pd.concat(parts, ignore_index=True) if parts else None
-    years = sorted(int(y) for y in table["year"].unique())
-    # new plans made in calendar year y - 1 are counted in January y
-    mix = fl.project_mix(own, [y - 1 for y in years], method, neighbours)
-    mix = mix.assign(year=mix["year"] + 1)
+    own, mix = fl.new_placement_mix(data.new_plans, table["year"].unique(), method,
+                                    data.neighbour_new_plans)
     rates = fl.leaver_rates(data.ceased_plans, data.history)
     return fl.placement_flows(data.placements_by_age,
                               table[table["age_band"] != "all"], rates, mix,
-                              phases=_phases(scenario), value=value, history=own)
+                              phases=phase_table(scenario), value=value, history=own)
 
 
 def _scap(scenario: Scenario, data: LAData, forecast: Forecast, demand: pd.DataFrame,
@@ -377,14 +249,8 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
     from . import allocate as al
     from . import flows as fl
 
-    policy = al.Policy(discount_rate=scenario.get("allocate.discount_rate"),
-                       unplaced_penalty=scenario.get("allocate.penalty_unplaced"),
-                       capital_budget=scenario.get("allocate.capital_budget_per_year"),
-                       capital_budget_total=scenario.get("allocate.capital_budget_total"),
-                       step_down_share=scenario.get("allocate.step_down_share"),
-                       tail_years=scenario.get("allocate.tail_years"),
-                       max_travel_minutes=scenario.get("allocate.max_travel_minutes"))
-    by_phase = fl.base_by_phase(data.placements_by_age, need_mix, _phases(scenario))
+    policy = al.Policy(**policy_options(scenario))
+    by_phase = fl.base_by_phase(data.placements_by_age, need_mix, phase_table(scenario))
     if files.settings is not None:
         if files.existing is not None:   # the LA's own count of who is placed where
             initial = files.existing[["setting", "need", "phase", "area", "count"]]
@@ -398,15 +264,18 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
     else:
         totals = demand.groupby("year")["demand"].sum()
         growth = float(totals.iloc[-1] - totals.iloc[0]) if len(totals) else 0.0
-        _require(data, "funded_places")
-        example = al.example_settings(phases=_phases(scenario), growth_places=max(growth, 0.0),
+        data.require("funded_places")
+        example = al.example_settings(phases=phase_table(scenario), growth_places=max(growth, 0.0),
                                       placements=data.placements, needs=data.needs,
                                       funded_places=data.funded_places, la_name=la_code)
         initial, left, added = fl.initial_placements(by_phase, example.settings,
                                                      example.designation, designate=True)
         example.designation = pd.concat([example.designation, added], ignore_index=True)
-        _calibrated_costs(example, costs if costs is not None else calibration,
-                          int(demand["year"].min()), notes)
+        prices, note = settings_prices(costs if costs is not None else calibration,
+                                       int(demand["year"].min()))
+        if prices is not None:
+            example.price(*prices)
+        notes.append(note)
         notes.append("Settings, capacities, costs and candidate projects are ILLUSTRATIVE: "
                      "derived from the LA's published placement counts and ESFA-funded places, "
                      "not from its own school list. Replace them with allocate.settings.")
@@ -418,77 +287,20 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
     need = demand.groupby(["year", "need_group", "phase"], as_index=False)["demand"].sum()
     need = need.rename(columns={"need_group": "need"})
     return al.optimise(need, *args, travel=files.travel, policy=policy, initial=initial,
-                       carry=flows.carry,
-                       solver=scenario.get("allocate.solver"),
-                       time_limit=scenario.get("allocate.time_limit"),
-                       mip_gap=scenario.get("allocate.mip_gap"),
-                       node_limit=scenario.get("allocate.node_limit"),
-                       duals=scenario.get("allocate.marginal_values"))
-
-
-def _calibration(data: LAData | None) -> Calibration | str | None:
-    """The LA's cost calibration from its high needs outturn (finance), made once per run; the
-    reason as text when the LA has none (the settings and the deficit plan then say so)."""
-    from . import finance as fi
-
-    if data is None:
-        return None
-    try:
-        _require(data, "high_needs", "funded_places")
-        # neighbours and region: none without the LA's neighbours (the peers' fallback)
-        region = data.region_codes if "neighbours" not in data.missing else []
-        return fi.calibrate_costs(high_needs=data.high_needs, funded_places=data.funded_places,
-                                  placements=data.placements, neighbours=data.neighbours,
-                                  region_codes=region, la_code=data.la_code, label=data.la_code)
-    except (KeyError, ValueError) as err:  # no outturn for this LA
-        return str(err)
-
-
-def _calibrated_costs(example, calibration: Calibration | pd.DataFrame | str | None, year: int,
-                      notes: list) -> None:
-    """Give the illustrative settings the LA's own cost per placement, so the place plan and
-    the DSG trajectory price a placement the same way (finance's calibration from the LA's
-    high needs outturn, or the scenario's ``finance.costs`` merged into it (a cost table), in
-    the first plan year's prices). A cost for one phase prices that phase's designations."""
-    from . import finance as fi
-
-    if isinstance(calibration, pd.DataFrame):
-        table, what = calibration, "the scenario's finance.costs (where given) and the LA's " \
-            "calibrated High Needs cost per placement"
-    elif isinstance(calibration, Calibration):
-        table, what = calibration.costs, "the LA's calibrated High Needs cost per placement"
-    else:  # no outturn: keep the example's costs
-        notes.append(f"Settings keep the example's cost per place: no calibration "
-                     f"({calibration}).")
-        return
-    example.price(*fi.cost_per_place(table, year))
-    notes.append(f"Cost per place in the settings is {what} by provision ({year} prices), as "
-                 "in the finance sheets.")
-
-
-def _own_costs(costs: pd.DataFrame, calibration: Calibration | str | None,
-               notes: list) -> pd.DataFrame:
-    """The run's cost table: the scenario's ``finance.costs`` in place of the calibrated (or
-    default) cost of the provisions and phases it names
-    (:func:`sufficiency.finance.with_costs_per_place`)."""
-    from . import finance as fi
-
-    table = calibration.costs if isinstance(calibration, Calibration) else fi.cost_table()
-    notes.append(f"Cost per place from {costs.attrs.get('source', 'finance.costs')} for "
-                 f"{', '.join(sorted(set(costs['provision'])))} (2023-24 prices, moved to each "
-                 "year on the price paths).")
-    return fi.with_costs_per_place(table, costs)
+                       carry=flows.carry, **solver_options(scenario))
 
 
 def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | str | None,
              costs: pd.DataFrame | None = None):
     from . import finance as fi
 
-    lines = income_lines_frame(scenario)
-    table = run.forecast.table
-    first_year = int(table["year"].min())
-    fee_growth = scenario.get("finance.independent_fee_growth")
-    backcast, opening = _backcast_and_opening(scenario, run, first_year, lines, fee_growth)
+    lines, options = income_lines_frame(scenario), finance_options(scenario)
+    backcast, opening, said = backcast_and_opening(
+        run.data, first_year=int(run.forecast.table["year"].min()),
+        given_gbp=scenario.get("finance.opening_balance_gbp"), income_lines=lines,
+        income_growth=options["income_growth"],
+        independent_fee_growth=options["independent_fee_growth"], label=run.la_name)
+    run.notes.extend(said)
     # the mitigated forecast is costed against the unmitigated one: demand levers are already
     # in its paths, placement levers (step-downs, shifts) come from its provision_shifts
     extra = {"baseline": run.forecast_unmitigated} if run.forecast_unmitigated is not None \
@@ -500,70 +312,18 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
     # every scenario places the forecast as the flow account does, year by year: the place
     # plan is given the same specialist demand, so the scenarios differ only in placement
     if run.flows is not None and len(run.flows.table):
-        stocks = run.flows.table[run.flows.table["age_band"].astype(str) != "aged out"]
-        extra["mix"] = sd.placement_mix(stocks, year="each", by="age_band", value="stock",
-                                        empty="drop")
-        extra["mix_basis"] = fi.FLOW_MIX_BASIS
+        extra.update(mix=run.flows.stock_mix(), mix_basis=fi.FLOW_MIX_BASIS)
     if run.data is not None:   # the LA's frames: the income base (and the mix without flows)
         extra.update(placements=run.data.placements,
                      placements_by_age=run.data.placements_by_age,
                      high_needs_block=run.data.high_needs_block)
-    plan = fi.deficit_plan(run.forecast, **extra, label=run.la_code,
-                           income_growth=scenario.get("finance.income_growth"),
+    plan = fi.deficit_plan(run.forecast, **extra, **options, label=run.la_code,
                            opening_balance_gbp=opening, income_lines=lines,
-                           inflation=scenario.get("finance.inflation"),
-                           independent_fee_growth=fee_growth,
-                           target_year=scenario.get("finance.target_year"),
-                           allocation=run.allocation, seed=scenario.get("seed"))
+                           allocation=run.allocation)
     plan.backcast = backcast
     notes = plan.assumptions.loc[plan.assumptions["name"] == "note", "value"].astype(str)
     run.notes.extend(n for n in notes if "cost per placement shrunk" in n)
     return plan
-
-
-def _backcast_and_opening(scenario: Scenario, run: ScenarioRun, first_year: int,
-                          lines: pd.DataFrame, fee_growth):
-    """The LA's backcast against its s251 outturn, and the opening DSG balance: the scenario's
-    figure, else the published balance rolled forward with the backcast (estimated)."""
-    from . import finance as fi
-
-    given = scenario.get("finance.opening_balance_gbp")
-    data = run.data
-    if data is None:
-        if given is None:
-            run.notes.append("Opening DSG balance taken as 0: no LA in the embedded data to "
-                             "estimate it from; set finance.opening_balance_gbp.")
-        return pd.DataFrame(), float(given or 0.0)
-    try:
-        _require(data, "high_needs", "s251")
-        # EHC plans in the Januaries before the placements (the first year's weighting)
-        plans = data.history[data.history["age_band"] != "all"]
-        backcast = fi.backcast(data.placements, data.high_needs, data.s251, label=run.la_name,
-                               independent_fee_growth=fee_growth,
-                               earlier_ehcp=plans.groupby("year", as_index=False)["count"].sum())
-    except (KeyError, ValueError) as err:
-        run.notes.append(f"No backcast against s251 outturn ({err}).")
-        if given is None:
-            run.notes.append("Opening DSG balance taken as 0: it could not be estimated; set "
-                             "finance.opening_balance_gbp.")
-        return pd.DataFrame(), float(given or 0.0)
-    try:
-        _require(data, "dsg_deficit", "high_needs_block", "high_needs", "funded_places")
-        published = fi.opening_inputs(data.dsg_deficit, data.high_needs_block, data.high_needs,
-                                      data.funded_places)
-        opening = fi.opening_balance(first_year, backcast=backcast, income_lines=lines,
-                                     income_growth=scenario.get("finance.income_growth"),
-                                     given_gbp=given, **published)
-    except (KeyError, ValueError) as err:
-        run.notes.append(f"Opening DSG balance not estimated ({err}); "
-                         + ("the scenario's figure is used." if given is not None else
-                            "taken as 0: set finance.opening_balance_gbp."))
-        return backcast, float(given or 0.0)
-    if opening.status == "estimated":
-        run.notes.append(opening.summary() + ": the published balance at the end of 2021-22 "
-                         "rolled forward with the backcast's in-year gaps (see the opening "
-                         "balance table); set finance.opening_balance_gbp to your LA's figure.")
-    return backcast, opening
 
 
 def board_measures(run: ScenarioRun) -> pd.DataFrame:
@@ -579,7 +339,7 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
     """
     from .allocate.plan import plan_measures
     from .data.history import history_measures
-    from .finance.spend import spend_per_plan
+    from .finance.spend import cost_measures
     from .flows import board_flows
 
     parts = []
@@ -595,9 +355,7 @@ def board_measures(run: ScenarioRun) -> pd.DataFrame:
         plans = run.baseline.table
         plans = plans[plans["age_band"] == "all"].set_index("year")["mean"] \
             if "age_band" in plans else plans.groupby("year")["mean"].sum()
-        cost = spend_per_plan(run.deficit.spend_by_year(), plans)
-        parts.append(pd.DataFrame({"year": cost.index.astype(int), "measure": "cost_per_ehcp_gbp",
-                                   "value": cost.to_numpy(), "basis": "plan: finance"}))
+        parts.append(cost_measures(run.deficit.spend_by_year(), plans))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else pd.DataFrame(columns=["year", "measure", "value", "basis"])
     return out.sort_values(["measure", "year"]).reset_index(drop=True)
@@ -626,57 +384,14 @@ def backtest_scenario(scenario, horizon: int = 5, models=None, progress=None) ->
     models = models or list(dict.fromkeys(["constant_growth", "log_linear", "damped_trend",
                                            "auto", chosen]))
     # the scenario's own long-run assumption, band width and prevalence convergence
-    steps = _growth_assumptions(scenario, total, _population(scenario, history, data), data)
-    kwargs = {"area_population": steps.pop("area_population")} \
-        if "area_population" in steps else {}
-    steps = {k: v for k, v in steps.items()
-             if k in ("long_run", "growth_shock_sd", "convergence")}
+    steps = growth_steps(scenario)
+    kwargs = {"area_population": data.area_population} \
+        if _population(scenario, history, data) is not None else {}
     specs = {m: (m, dict(steps)) for m in models}
     say(f"backtesting {len(models)} models ({', '.join(models)}), {horizon} years ahead from "
         "each past year")
     errors = fc.backtest(total, models=specs, horizon=horizon, seed=scenario.get("seed"),
-                         on_step=_step_meter(say, len(specs)), **_pooling(scenario, data, total),
+                         on_step=step_meter(say, len(specs)), **_pooling(scenario, data, total),
                          **kwargs)
     say("scoring the forecasts against what happened")
     return fc.accuracy(errors).round(3)
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-def _step_meter(say, per_origin: int, every: float = 2.0):
-    """A backtest's ``on_step``: a line when an origin year's ``per_origin`` models are done
-    (and after any step ``every`` seconds after the last line): the origin and model, steps
-    done and left, elapsed and time left."""
-    import time
-
-    start = time.perf_counter()
-    last = [start]
-
-    def clock(seconds: float) -> str:
-        seconds = int(round(seconds))
-        return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-    def on_step(done: int, total: int, origin: int, model: str) -> None:
-        now = time.perf_counter()
-        if done % per_origin and done != total and now - last[0] < every:
-            return
-        last[0] = now
-        elapsed = now - start
-        left = elapsed / done * (total - done) if done else 0.0
-        k = (done - 1) % per_origin + 1
-        say(f"origin {origin}, model {k} of {per_origin} ({model}): {done} of {total} steps "
-            f"done, {total - done} left | elapsed {clock(elapsed)}, about {clock(left)} left")
-
-    return on_step
-
-
-def _require(data: LAData, *names: str) -> None:
-    """Raise the reason the embedded data lacks one of the LA's tables ``names``."""
-    for name in names:
-        if getattr(data, name) is None:
-            raise data.missing[name]
-
-
-def _phases(scenario: Scenario) -> pd.DataFrame:
-    """The scenario's phase table (``data.phases``)."""
-    return sd.THREE_TIER_PHASES if scenario.get("data.phases") == "three_tier" else sd.PHASES

@@ -17,9 +17,10 @@ import sufficiency
 from sufficiency.data import vocabulary as V
 
 PACKAGE = Path(sufficiency.__file__).parent
-LAYERS = {"": 0, "errors": 0, "safe_yaml": 0, "data": 1, "forecast": 2, "demand": 3,
+LAYERS = {"": 0, "errors": 0, "safe_yaml": 0, "progress": 0, "data": 1, "forecast": 2, "demand": 3,
           "flows": 3, "scap": 3, "allocate": 4, "finance": 5, "scenario_schema": 6,
-          "scenario": 6, "scenario_files": 6, "workflow": 7,
+          "scenario": 6, "scenario_files": 6, "scenario_options": 6, "scenario_run": 7,
+          "workflow": 7,
           "report": 8, "national": 9, "cli": 9}
 
 
@@ -126,6 +127,22 @@ def test_scenario_run_is_typed_with_the_stages_own_results():
     assert not [f.name for f in dataclasses.fields(ScenarioRun) if hints[f.name] is object]
     methods = {n for n, v in vars(ScenarioRun).items() if callable(v) and not n.startswith("_")}
     assert not methods, f"presentation belongs in sufficiency.report: {methods}"
+
+
+def test_the_workflow_is_the_run_only():
+    """workflow.py holds run_scenario, the stage adapters, board_measures and backtest_scenario
+    (about 300-400 lines, issue 10): the results type lives in scenario_run, the settings each
+    stage takes in scenario_options, the LA's frames each stage takes in <stage>/la_inputs,
+    the progress meter in progress."""
+    from sufficiency import scenario_run, workflow
+
+    lines = len((PACKAGE / "workflow.py").read_text().splitlines())
+    assert lines <= 400, f"workflow.py has {lines} lines; move what is not the run out"
+    assert workflow.ScenarioRun is scenario_run.ScenarioRun
+    public = {n for n, v in vars(workflow).items()
+              if inspect.isfunction(v) and v.__module__ == workflow.__name__
+              and not n.startswith("_")}
+    assert public == {"run_scenario", "board_measures", "backtest_scenario"}
 
 
 def test_one_label_map_from_the_vocabulary():

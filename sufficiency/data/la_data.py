@@ -90,6 +90,20 @@ class LAData:
     region_codes: list = field(default_factory=list)
     missing: dict = field(default_factory=dict)
 
+    def require(self, *names: str) -> None:
+        """Raise the reason the embedded data lacks a table ``names`` names for this LA.
+
+        Examples
+        --------
+        >>> d = LAData("000", *[pd.DataFrame()] * 9, missing={"s251": KeyError("no s251")})
+        >>> d.require("s251")
+        Traceback (most recent call last):
+        KeyError: 'no s251'
+        """
+        for name in names:
+            if getattr(self, name) is None:
+                raise self.missing[name]
+
 
 def la_data(la, *, neighbour_new_plans: bool = False) -> LAData:
     """Read every table of one LA a scenario run uses from the embedded data, once.
