@@ -2,11 +2,13 @@
 
 For each LA: the share of its new EHC plans placed in a specialist setting, and of those the
 share in independent or non-maintained special schools (DfE SEN2 new plans by placement,
-calendar 2019-2024). Three projections (``sufficiency.flows.project_mix``: latest, trend,
-pooled with the DfE statistical neighbours) are fitted on the years up to an origin and scored
-on the later years, never across the 2023 collection break: 2019-2020 -> 2021-2022,
-2019-2021 -> 2022, and 2023 -> 2024. Prints the mean absolute error (percentage points) per
-method and share, and the method with the lowest error averaged over both shares.
+made in calendar 2019-2024, i.e. census years 2020-2025: ``year`` is the January the plans
+lead up to). Three projections (``sufficiency.flows.project_mix``: latest, trend, pooled with
+the DfE statistical neighbours) are fitted on the years up to an origin and scored on the
+later years, never across the 2023 collection break (calendar 2022's plans came from the first
+person-level return, January 2023): 2020 -> 2021-2022, 2020-2021 -> 2022, 2023 -> 2024-2025
+and 2023-2024 -> 2025. Prints the mean absolute error (percentage points) per method and
+share, and the method with the lowest error averaged over both shares.
 
     python benchmarks/new_placement_mix.py
 """

@@ -151,13 +151,15 @@ def leaver_rates(ceased: pd.DataFrame, caseload: pd.DataFrame,
     that happen at any age (:data:`ANY_AGE_REASONS`) over its January caseload, and the
     post-16 leavers (:data:`POST16_REASONS`) are spread over ages 16-25 with the national
     age profile :data:`EXIT_PROFILE`, scaled by ``k`` so they add up to the LA's own count.
-    Averaged over the calendar years of ``ceased`` (plans ceased in calendar year ``y`` against
-    the caseload of January ``y``). Everyone aged 25 leaves (rate 1).
+    Averaged over the years of ``ceased``: the plans ceased in the year to January ``y``
+    (``year`` ``y``, published as calendar year ``y - 1``) against the caseload of January
+    ``y - 1``, the plans they ceased from. Everyone aged 25 leaves (rate 1).
 
     Parameters
     ----------
     ceased : DataFrame
-        ``year, reason, count`` (:func:`sufficiency.data.la_ceased_plans`).
+        ``year, reason, count`` (:func:`sufficiency.data.la_ceased_plans`; ``year`` the census
+        year the plans ceased before).
     caseload : DataFrame
         ``year, age_band, count`` (:func:`sufficiency.data.la_history`), with ``all``.
     profile : Series
@@ -170,7 +172,7 @@ def leaver_rates(ceased: pd.DataFrame, caseload: pd.DataFrame,
 
     Examples
     --------
-    >>> ceased = pd.DataFrame({"year": 2024, "reason": ["needs_met", "employ"],
+    >>> ceased = pd.DataFrame({"year": 2025, "reason": ["needs_met", "employ"],
     ...                        "count": [10.0, 20.0]})
     >>> case = pd.DataFrame({"year": 2024, "age_band": ["all", "5-10", "16-19", "20-25"],
     ...                      "count": [1000.0, 600.0, 300.0, 100.0]})
@@ -179,15 +181,15 @@ def leaver_rates(ceased: pd.DataFrame, caseload: pd.DataFrame,
     (0.01, 1.0)
     """
     c = ceased.pivot_table(index="year", columns="reason", values="count", aggfunc="sum")
-    years = [y for y in c.index if y in set(caseload["year"])]
+    years = [y for y in c.index if y - 1 in set(caseload["year"])]
     if not years:
-        raise ValidationError("leaver rates: no year has both ceased plans and a caseload; "
-                              f"ceased years {sorted(c.index)}, caseload years "
+        raise ValidationError("leaver rates: no year has ceased plans and a caseload the January "
+                              f"before; ceased years {sorted(c.index)}, caseload years "
                               f"{sorted(caseload['year'].unique())}")
     anys, scales = [], []
     for y in years:
         row = c.loc[y]
-        case = caseload[caseload["year"] == y]
+        case = caseload[caseload["year"] == y - 1]
         total = float(case.loc[case["age_band"] == "all", "count"].sum())
         if total <= 0:
             continue
@@ -203,7 +205,9 @@ def leaver_rates(ceased: pd.DataFrame, caseload: pd.DataFrame,
     prof = profile.reindex(age).fillna(0.0).to_numpy()
     rate = np.clip(any_age + k * prof, 0.0, 1.0)
     rate[MAX_AGE] = 1.0
-    src = (f"SEN2 ceased plans {min(years)}-{max(years)} (any-age reasons {any_age:.2%} a year; "
+    # the published wording: the calendar years the plans ceased in
+    src = (f"SEN2 ceased plans {min(years) - 1}-{max(years) - 1} (any-age reasons "
+           f"{any_age:.2%} a year; "
            f"post-16 reasons at {k:.2f} x the national age profile, SEN2 2025 single ages)")
     return pd.DataFrame({"age": age, "rate": rate, "any_age_rate": any_age, "post16_scale": k,
                          "source": src})
@@ -215,13 +219,13 @@ def mix_history(new_plans: pd.DataFrame) -> pd.DataFrame:
     """Shares of an LA's new plans by year: needing a specialist place, and of those independent.
 
     ``new_plans`` is ``year, provision, count`` with an ``all`` total
-    (:func:`sufficiency.data.la_new_plans`). ``specialist_share`` = new plans placed in a
+    (:func:`sufficiency.data.la_new_plans`; ``year`` the census year the plans lead up to). ``specialist_share`` = new plans placed in a
     specialist provision / all new plans; ``independent_share`` = those in independent or
     non-maintained special schools / specialist.
 
     Examples
     --------
-    >>> n = pd.DataFrame({"year": 2024, "provision": ["all", "mainstream",
+    >>> n = pd.DataFrame({"year": 2025, "provision": ["all", "mainstream",
     ...                   "special_maintained", "special_independent"], "count": [10, 6, 3, 1]})
     >>> mix_history(n)[["specialist_share", "independent_share"]].to_numpy().tolist()
     [[0.4, 0.25]]
@@ -254,7 +258,7 @@ def project_mix(history: pd.DataFrame, years, method: str = MIX_METHOD,
     history : DataFrame
         :func:`mix_history` of the LA.
     years : sequence of int
-        Years to project (calendar years of new plans; the January after is when they count).
+        Census years to project (the new plans made in the year to January ``year``).
     method : {"latest", "trend", "pooled"}
         ``latest``: the last year's shares held; ``trend``: a straight line in log-odds through
         the LA's years, continued; ``pooled``: the last year's shares shrunk towards its
@@ -271,9 +275,9 @@ def project_mix(history: pd.DataFrame, years, method: str = MIX_METHOD,
 
     Examples
     --------
-    >>> h = pd.DataFrame({"year": [2023, 2024], "new_plans": 100.0,
+    >>> h = pd.DataFrame({"year": [2024, 2025], "new_plans": 100.0,
     ...                   "specialist_share": [0.2, 0.3], "independent_share": 0.1})
-    >>> project_mix(h, [2025], "latest")["specialist_share"].item()
+    >>> project_mix(h, [2026], "latest")["specialist_share"].item()
     0.3
     """
     if method not in MIX_METHODS:
@@ -316,8 +320,8 @@ def new_placement_mix(new_plans: pd.DataFrame, years, method: str = MIX_METHOD,
     new_plans : DataFrame
         The LA's new plans by placement (:func:`sufficiency.data.la_new_plans`).
     years : sequence of int
-        Census years of the forecast (new plans made in calendar year ``y - 1`` are counted
-        in January ``y``).
+        Census years of the forecast (``year`` ``y``: the new plans made in the year to
+        January ``y``, as in :func:`sufficiency.data.la_new_plans`).
     method : {"latest", "trend", "pooled"}
         As :func:`project_mix`.
     neighbour_new_plans : dict, optional
@@ -333,13 +337,12 @@ def new_placement_mix(new_plans: pd.DataFrame, years, method: str = MIX_METHOD,
     if method == "pooled" and neighbour_new_plans:
         neighbours = pd.concat([mix_history(new).assign(la_code=code)
                                 for code, new in neighbour_new_plans.items()], ignore_index=True)
-    years = sorted(int(y) for y in years)
-    mix = project_mix(own, [y - 1 for y in years], method, neighbours)
-    return own, mix.assign(year=mix["year"] + 1)
+    return own, project_mix(own, sorted(int(y) for y in years), method, neighbours)
 
 
 def mix_backtest(histories: pd.DataFrame, neighbours: dict | None = None,
-                 origins=((2020, 2022), (2021, 2022), (2023, 2024))) -> pd.DataFrame:
+                 origins=((2020, 2022), (2021, 2022), (2023, 2025), (2024, 2025))
+                 ) -> pd.DataFrame:
     """Backtest :func:`project_mix` across LAs: mean absolute error of the projected shares.
 
     Parameters
@@ -349,9 +352,11 @@ def mix_backtest(histories: pd.DataFrame, neighbours: dict | None = None,
     neighbours : dict, optional
         ``la_code -> [neighbour la_codes]`` (for ``pooled``).
     origins : sequence of (origin, last)
-        Fit on the years up to ``origin`` (from the first year on the same side of the 2023
-        collection break), score the years after it up to ``last``: the default compares
-        2019-2022 within the old collection and 2023 -> 2024 within the new one, never across.
+        Census years: fit on the years up to ``origin`` (from the first year on the same side
+        of the 2023 collection break), score the years after it up to ``last``. The default
+        compares 2020 -> 2021-2022 and 2020-2021 -> 2022 within the old collection (plans
+        made in calendar 2019-2021) and 2023 -> 2024-2025 and 2023-2024 -> 2025 within the new
+        one (calendar 2022-2024, the person-level returns), never across.
 
     Returns
     -------
@@ -446,8 +451,8 @@ class Flows:
     base_year : int
     mix : DataFrame
         ``year, specialist_share, independent_share, method``: the projected mix of new
-        placements used (``year`` = the January the new plans are counted in), with the LA's
-        own history (``method == "history"``, calendar years of the new plans) when given.
+        placements used, with the LA's own history (``method == "history"``) when given;
+        ``year`` is the census year throughout (the January the new plans are counted in).
     leaver_rates : DataFrame
         ``age, rate, ...`` used (:func:`leaver_rates`).
     assumptions : DataFrame

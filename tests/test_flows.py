@@ -107,7 +107,9 @@ def test_leaver_rates_wiltshire():
     assert s[25] == 1.0 and ((s >= 0) & (s <= 1)).all()
     assert s[10] == pytest.approx(r["any_age_rate"].iloc[0])
     assert s[19] > s[16] > s[10]  # young people leave education from 16 on
+    # the source names the published (calendar) years; the table's years are census years
     assert "SEN2 ceased plans 2022-2024" in r["source"].iloc[0]
+    assert sorted(sd.la_ceased_plans("Wiltshire")["year"].unique()) == [2023, 2024, 2025]
     # the implied post-16 leavers reproduce the LA's count (scale k)
     assert 0.3 < r["post16_scale"].iloc[0] < 3
 
@@ -136,7 +138,7 @@ def test_mix_projections():
 def test_mix_backtest_scores_a_constant_mix_perfectly_with_latest():
     rows = []
     for code in ("A", "B"):
-        for y in range(2019, 2025):
+        for y in range(2020, 2026):   # census years: plans made in calendar 2019-2024
             rows.append((code, y, 100.0, 0.3, 0.1 if y < 2023 else 0.2))
     h = pd.DataFrame(rows, columns=["la_code", "year", "new_plans", "specialist_share",
                                     "independent_share"])

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sufficiency.cli import main
 from sufficiency.report.page import headlines
@@ -100,6 +101,24 @@ def test_children_stay_where_they_are_placed(example_run):
             "children_awaiting_specialist_place", "new_plans_mainstream_share"} <= measures
     mix = assumptions(run).set_index("parameter").loc["flows: new_placement_mix", "value"]
     assert mix.startswith("pooled")
+
+
+def test_new_plan_years_are_census_years_in_every_output(example_run):
+    """The LA's new plans (made in calendar 2019-2024) are years 2020-2025, the Januaries they
+    lead up to: in the new_placement_mix sheet and the board measures the history runs up to
+    the base year (January 2025) and the plan takes over the year after, with no gap and no
+    overlap (before, the history said 2019-2024 and the plan started in 2026)."""
+    mix = example_run.flows.mix
+    history = mix.loc[mix["method"] == "history", "year"].tolist()
+    projected = mix.loc[mix["method"] != "history", "year"].tolist()
+    assert history == list(range(2020, 2026)) and example_run.flows.base_year == 2025
+    assert projected == list(range(2026, 2034))
+    m = example_run.measures[example_run.measures["measure"] == "new_plans_mainstream_share"]
+    years = m.sort_values("year")["year"].tolist()
+    assert years == list(range(2020, 2034))
+    past = m[m["basis"].str.startswith("history")]
+    # Wiltshire, calendar 2024 (year 2025): 698 of its 993 new plans in mainstream
+    assert past.set_index("year")["value"][2025] == pytest.approx(0.702920, abs=1e-6)
 
 
 def test_assumptions_cover_every_stage(example_run):

@@ -130,7 +130,12 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _slim(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """LA and national rows only, without level/name columns (they live in ``las``)."""
+    """LA and national rows only, without level/name columns (they live in ``las``).
+
+    ``year`` is the census year throughout: for the flow tables (``new_plans``,
+    ``new_plans_age``, ``new_plan_needs``, ``ceased``, ``requests``) the January the calendar
+    year's flows lead up to (:mod:`sufficiency.data.dfe`); the readers of
+    :mod:`sufficiency.data.example` add the published ``calendar_year`` back."""
     keep = frame[frame["level"].isin(["la", "national"])]
     return _sort(keep[["la_code", "year"] + keys + ["count"]], keys)
 

@@ -1,8 +1,7 @@
 """Readers for the DfE SEN2 statistics files (explore-education-statistics CSVs).
 
 Each reader takes the path of one published file and returns a tidy long DataFrame in the
-project's vocabulary: ``year`` (the January census year, or the calendar year for flows),
-``level`` (``national``, ``regional``, ``la``), ``la_code`` (3-digit old LA code; the region or
+project's vocabulary: ``year`` (the January census year), ``level`` (``national``, ``regional``, ``la``), ``la_code`` (3-digit old LA code; the region or
 country code for the other levels), ``la_name``, a breakdown column (``age_band``, ``provision``,
 ``need`` ...) and ``count``.
 
@@ -13,6 +12,13 @@ What the readers handle, explicitly:
 * Statements and EHC plans: the 2022 release's ``Total_all`` (statements + plans) is used, since
   statements were converted to plans 2014-2018.
 * ``time_period`` 201819 (academic year) is the January 2019 census: ``year`` 2019.
+* Flows (new plans, ceased plans, requests for assessment) are published per calendar year
+  (``time_period`` 2024 = January to December 2024, returned in the January 2025 collection:
+  "new EHC plans in the previous calendar year", the release's data guidance). ``year`` is the
+  census year they lead up to, ``calendar_year + 1``, so that ``stock(year) = stock(year - 1) +
+  new(year) - ceased(year)`` reads as it happens; the published calendar year is kept as
+  ``calendar_year``. The collection break then falls where it did: calendar 2022 flows came from
+  the first person-level return, January 2023 (``year`` 2023).
 * Buckinghamshire's new code changed (E10000002 <-> E06000060) and Gateshead's and
   Northumberland's were re-issued: the 3-digit old code is the key throughout.
 * The 2023 collection break (person-level returns; placement categories changed) is flagged in
@@ -120,9 +126,10 @@ def read_age_caseload(path) -> pd.DataFrame:
 def read_age_new_plans(path) -> pd.DataFrame:
     """New statements + EHC plans made in each calendar year by age band, 2009-2021 (2022 release).
 
-    Returns ``year, level, la_code, la_name, age_band, count``.
+    Returns ``year, calendar_year, level, la_code, la_name, age_band, count``: ``year`` the
+    census year the plans lead up to (``calendar_year + 1``: 2010-2022).
     """
-    return _age_bands_2022(path, "Total_new_all")
+    return _calendar(_age_bands_2022(path, "Total_new_all", flows=True))
 
 
 @_reports_missing
@@ -252,37 +259,49 @@ def read_need_caseload(path) -> pd.DataFrame:
 def read_new_plan_needs(path) -> pd.DataFrame:
     """New EHC plans made in calendar 2024 by primary need (``sen_need_newplans.csv``).
 
-    Returns ``year, level, la_code, la_name, need, count`` (``need == "NSA"`` where SEN2 records
-    the need as unknown).
+    Returns ``year, calendar_year, level, la_code, la_name, need, count``: ``year`` 2025 (the
+    census the plans lead up to), ``calendar_year`` 2024; ``need == "NSA"`` where SEN2 records
+    the need as unknown.
     """
     raw = _read(path)
     raw = raw[raw["breakdown_topic"] == "All EHC plans"]
     parts = []
     for column, need in _NEED_COLUMNS.items():
-        part = _keys(raw, raw["time_period"].astype(int))
+        part = _keys(raw, _flow_year(raw["time_period"]))
         part["need"] = need
         part["count"] = _numeric(raw, column, path)
         parts.append(part)
-    return _finish(pd.concat(parts), ["need"])
+    return _calendar(_finish(pd.concat(parts), ["need"]))
 
 
 @_reports_missing
 def read_new_plans(path) -> pd.DataFrame:
     """New EHC plans made in each calendar year by placement, 2019-2024 (``newplans.csv``).
 
-    Returns ``year, level, la_code, la_name, provision, count, flag`` (``provision == "all"``
-    is the published total).
+    Returns ``year, calendar_year, level, la_code, la_name, provision, count, flag``: ``year``
+    is the census year the plans lead up to (``calendar_year + 1``: 2020-2025);
+    ``provision == "all"`` is the published total; the flag marks the years from the 2023
+    collection break (calendar 2022 on).
+
+    Examples
+    --------
+    >>> new = read_new_plans("../shared/data/dfe-sen2-2025/newplans.csv")  # doctest: +SKIP
+    >>> new.query("la_name == 'Wiltshire' and year == 2025 and provision == 'all'")[
+    ...     ["calendar_year", "count"]].values.tolist()  # doctest: +SKIP
+    [[2024, 993.0]]
     """
     raw = _read(path)
     raw = raw[raw["breakdown_topic"] == "New EHC plans"]
-    return _placements(raw, "new_ehc_plans", path, calendar=True)
+    return _calendar(_placements(raw, "new_ehc_plans", path, flows=True))
 
 
 @_reports_missing
 def read_ceased_plans(path) -> pd.DataFrame:
     """EHC plans ceased in each calendar year by reason, 2022-2024 (``ceased_plans.csv``).
 
-    Returns ``year, level, la_code, la_name, reason, count``; ``reason == "all"`` is the total.
+    Returns ``year, calendar_year, level, la_code, la_name, reason, count``: ``year`` is the
+    census year the plans ceased before (``calendar_year + 1``: 2023-2025); ``reason == "all"``
+    is the total.
     """
     raw = _read(path)
     raw = raw[raw["breakdown_topic"] == "All ceased EHC plans"]
@@ -290,18 +309,19 @@ def read_ceased_plans(path) -> pd.DataFrame:
                "moved_outside_eng", "deceased", "not_rec", "other", "total_ceased"]
     parts = []
     for column in reasons:
-        part = _keys(raw, raw["time_period"].astype(int))
+        part = _keys(raw, _flow_year(raw["time_period"]))
         part["reason"] = "all" if column == "total_ceased" else column
         part["count"] = _numeric(raw, column, path)
         parts.append(part)
-    return _finish(pd.concat(parts), ["reason"])
+    return _calendar(_finish(pd.concat(parts), ["reason"]))
 
 
 @_reports_missing
 def read_requests(path) -> pd.DataFrame:
     """Requests for an EHC needs assessment per calendar year, 2019-2024 (``requests.csv``).
 
-    Returns ``year, level, la_code, la_name, measure, count`` with measures
+    Returns ``year, calendar_year, level, la_code, la_name, measure, count`` (``year`` =
+    ``calendar_year + 1``, the census year the requests lead up to: 2020-2025) with measures
     ``received``, ``decided_to_assess``, ``decided_not_to_assess``.
     """
     raw = _read(path)
@@ -310,11 +330,11 @@ def read_requests(path) -> pd.DataFrame:
     for column, measure in (("requests_received_in_year", "received"),
                             ("requests_decided_to_assess", "decided_to_assess"),
                             ("requests_decided_not_to_assess", "decided_not_to_assess")):
-        part = _keys(raw, raw["time_period"].astype(int))
+        part = _keys(raw, _flow_year(raw["time_period"]))
         part["measure"] = measure
         part["count"] = _numeric(raw, column, path)
         parts.append(part)
-    return _finish(pd.concat(parts), ["measure"])
+    return _calendar(_finish(pd.concat(parts), ["measure"]))
 
 
 def flag_breaks(frame: pd.DataFrame, column: str = "flag") -> pd.DataFrame:
@@ -331,10 +351,11 @@ def flag_breaks(frame: pd.DataFrame, column: str = "flag") -> pd.DataFrame:
 
 # --- internals ---------------------------------------------------------------------------
 
-def _age_bands_2022(path, column: str) -> pd.DataFrame:
-    """A 2022-release file with one row per ``characteristic_age``: ``column`` by age band."""
+def _age_bands_2022(path, column: str, flows: bool = False) -> pd.DataFrame:
+    """A 2022-release file with one row per ``characteristic_age``: ``column`` by age band
+    (``flows``: counts over a calendar year, given the census year they lead up to)."""
     raw = _read(path)
-    out = _keys(raw, raw["time_period"].astype(int))
+    out = _keys(raw, _flow_year(raw["time_period"]) if flows else raw["time_period"].astype(int))
     out["age_band"] = _map_labels(raw["characteristic_age"], _BAND_2022, path, "characteristic_age")
     out["count"] = _numeric(raw, column, path)
     return _finish(out, ["age_band"])
@@ -352,6 +373,18 @@ def _read(path) -> pd.DataFrame:
     raw = raw[raw["geographic_level"].isin(list(_LEVELS))].reset_index(drop=True)
     raw.attrs["path"] = str(path)
     return raw
+
+
+def _flow_year(period: pd.Series) -> pd.Series:
+    """Calendar year 2024 of a flow -> census year 2025 (the January it leads up to)."""
+    return period.astype(int) + 1
+
+
+def _calendar(out: pd.DataFrame) -> pd.DataFrame:
+    """Add ``calendar_year`` (the published calendar year of a flow) after ``year``."""
+    out = out.copy()
+    out.insert(int(out.columns.get_loc("year")) + 1, "calendar_year", out["year"] - 1)
+    return out
 
 
 def _year(period: pd.Series) -> pd.Series:
@@ -419,8 +452,8 @@ def _age_labels_to_band(labels: pd.Series, path) -> pd.Series:
     return out
 
 
-def _placements(raw: pd.DataFrame, total_column: str, path, calendar=False) -> pd.DataFrame:
-    year = raw["time_period"].astype(int) if calendar else _year(raw["time_period"])
+def _placements(raw: pd.DataFrame, total_column: str, path, flows=False) -> pd.DataFrame:
+    year = _flow_year(raw["time_period"]) if flows else _year(raw["time_period"])
     parts = []
     for column, provision in SEN2_PLACEMENT_COLUMNS.items():
         if column not in raw.columns:

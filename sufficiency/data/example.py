@@ -246,29 +246,61 @@ def la_need_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
 
 
 def la_new_plans(la, footprint: str = "continuous") -> pd.DataFrame:
-    """New EHC plans made per calendar year 2019-2024 by placement: ``year, provision, count``."""
-    return _series("new_plans", _code(la), ["provision"], footprint)
+    """New EHC plans made in each calendar year 2019-2024, by placement.
+
+    Returns ``year, calendar_year, provision, count``: ``year`` is the census year the plans
+    lead up to (plans made in calendar 2024 are ``year`` 2025, the January they are first
+    counted in), ``calendar_year`` the year the DfE publishes them under.
+
+    Examples
+    --------
+    >>> new = la_new_plans("Wiltshire")
+    >>> row = new.query("year == 2025 and provision == 'all'").iloc[0]
+    >>> int(row["calendar_year"]), float(row["count"])
+    (2024, 993.0)
+    """
+    return _flows("new_plans", la, ["provision"], footprint)
 
 
 def la_new_plans_by_age(la, footprint: str = "continuous") -> pd.DataFrame:
-    """New statements + EHC plans per calendar year 2009-2021 by age band (2022 release)."""
-    return _series("new_plans_age", _code(la), ["age_band"], footprint)
+    """New statements + EHC plans made in each calendar year 2009-2021 by age band (2022
+    release): ``year, calendar_year, age_band, count`` (``year`` = ``calendar_year + 1``)."""
+    return _flows("new_plans_age", la, ["age_band"], footprint)
 
 
 def la_new_plan_needs(la, footprint: str = "continuous") -> pd.DataFrame:
-    """New EHC plans made in calendar 2024 by primary need: ``year, need, count``."""
-    return _series("new_plan_needs", _code(la), ["need"], footprint)
+    """New EHC plans made in calendar 2024 by primary need: ``year, calendar_year, need,
+    count`` (``year`` 2025)."""
+    return _flows("new_plan_needs", la, ["need"], footprint)
 
 
 def la_ceased_plans(la, footprint: str = "continuous") -> pd.DataFrame:
-    """EHC plans ceased per calendar year 2022-2024 by reason: ``year, reason, count``."""
-    return _series("ceased", _code(la), ["reason"], footprint)
+    """EHC plans ceased in each calendar year 2022-2024 by reason: ``year, calendar_year,
+    reason, count`` (``year`` = ``calendar_year + 1``: plans ceased in calendar 2024 are gone
+    by January 2025, ``year`` 2025).
+
+    Examples
+    --------
+    >>> c = la_ceased_plans("England")
+    >>> row = c.query("reason == 'all'").iloc[0]
+    >>> int(row["year"]), int(row["calendar_year"]), float(row["count"])
+    (2023, 2022, 34724.0)
+    """
+    return _flows("ceased", la, ["reason"], footprint)
 
 
 def la_requests(la, footprint: str = "continuous") -> pd.DataFrame:
-    """Requests for an EHC needs assessment per calendar year 2019-2024: ``year, measure,
-    count``."""
-    return _series("requests", _code(la), ["measure"], footprint)
+    """Requests for an EHC needs assessment in each calendar year 2019-2024: ``year,
+    calendar_year, measure, count`` (``year`` = ``calendar_year + 1``)."""
+    return _flows("requests", la, ["measure"], footprint)
+
+
+def _flows(table: str, la, keys: list[str], footprint: str) -> pd.DataFrame:
+    """A flow table (counts over a calendar year, stored by the census year they lead up to)
+    with the published ``calendar_year`` beside ``year``."""
+    out = _series(table, _code(la), keys, footprint)
+    out.insert(int(out.columns.get_loc("year")) + 1, "calendar_year", out["year"] - 1)
+    return out
 
 
 def statistical_neighbours(la) -> list[str]:

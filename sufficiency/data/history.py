@@ -19,12 +19,13 @@ def history_measures(new_plans: pd.DataFrame, placements: pd.DataFrame) -> pd.Da
     """``year, measure, value, basis``: the board measures of the LA's published history.
 
     ``new_plans_mainstream_share`` and ``new_plans_independent_share`` (new EHC plans by
-    placement, :func:`sufficiency.data.la_new_plans`), ``independent_placements`` and
+    placement, :func:`sufficiency.data.la_new_plans`: ``year`` 2025 is the plans made in
+    calendar 2024, counted in January 2025), ``independent_placements`` and
     ``awaiting_placement_or_unknown`` (January placements, :func:`sufficiency.data.la_placements`).
 
     Examples
     --------
-    >>> new = pd.DataFrame({"year": 2024, "provision": ["all", "mainstream"],
+    >>> new = pd.DataFrame({"year": 2025, "provision": ["all", "mainstream"],
     ...                     "count": [100.0, 40.0]})
     >>> placed = pd.DataFrame({"year": 2025, "provision": ["special_independent", "unknown"],
     ...                        "count": [12.0, 3.0]})

@@ -95,6 +95,7 @@ _ROWS = [
     # column names (units in brackets; the unit column drives the number format)
     ("column", "year", "Year (January census)", "year"),
     ("column", "financial_year", "Financial year", ""),
+    ("column", "calendar_year", "Calendar year (as published)", "year"),
     ("column", "academic_year", "Academic year", ""),
     ("column", "age", "Age (at 31 August)", ""), ("column", "nc_year", "National curriculum year", ""),
     ("column", "age_band", "Age band", ""), ("column", "provision", "Placement type", ""),

@@ -34,8 +34,8 @@ __all__ = ["CEASE_RATE", "SPECIALIST", "Lever", "parse_levers", "apply_levers",
            "LEVERS", "levers_frame"]
 
 #: Share of the January stock of EHC plans that ceases within the year: an assumption from the
-#: DfE SEN2 2025 release for England (97,747 new plans in 2024; stock 576,474 in January 2024
-#: and 638,745 in January 2025, so about 35,500 ceased = 6.2%).
+#: DfE SEN2 2025 release for England (97,747 new plans made in calendar 2024, census year 2025;
+#: stock 576,474 in January 2024 and 638,745 in January 2025, so about 35,500 ceased = 6.2%).
 CEASE_RATE = 0.062
 #: Specialist provisions whose new placements ``shift_to_mainstream`` redirects (vocabulary).
 SPECIALIST = provisions_where("new_plan_shift")

@@ -28,7 +28,8 @@ from .validate import quantile_name
 __all__ = ["INFLOW_RATE", "split_by_need", "forecast_la"]
 
 #: New plans per year as a share of the January stock: an assumption from DfE SEN2 2025 for
-#: England (97,747 new plans in calendar 2024 / 576,474 plans in January 2024 = 0.17).
+#: England (97,747 new plans made in calendar 2024, census year 2025 / 576,474 plans in
+#: January 2024 = 0.17).
 INFLOW_RATE = 0.17
 
 

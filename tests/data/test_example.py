@@ -115,3 +115,37 @@ def test_shipped_files_match_what_the_script_builds(source_dir):
     for name, frame in tables.items():
         shipped = gzip.decompress((EXAMPLE_DIR / f"{name}.csv.gz").read_bytes())
         assert to_csv_bytes(frame) == shipped, f"{name}.csv differs from a fresh build"
+
+
+def test_flow_tables_take_the_census_year_they_lead_up_to():
+    """New, ceased plans and requests are published by calendar year; `year` is the January
+    they lead up to and `calendar_year` the published one (Wiltshire made 993 new plans in
+    calendar 2024, DfE newplans.csv: year 2025)."""
+    new = sd.la_new_plans("Wiltshire")
+    assert list(new.columns[:2]) == ["year", "calendar_year"]
+    assert new.query("year == 2025 and provision == 'all'")["count"].item() == 993
+    for read in (sd.la_new_plans, sd.la_ceased_plans, sd.la_requests, sd.la_new_plan_needs,
+                 sd.la_new_plans_by_age):
+        t = read("Wiltshire")
+        assert (t["calendar_year"] == t["year"] - 1).all(), read.__name__
+    assert sorted(sd.la_requests("Wiltshire")["year"].unique()) == list(range(2020, 2026))
+    assert sd.la_new_plan_needs("Wiltshire")["year"].unique().tolist() == [2025]
+
+
+def test_footprints_take_each_years_flows_from_the_las_that_returned_them():
+    """A reorganised LA's flows are returned by the new LAs from the first census year they
+    exist: Cumberland and Westmorland and Furness returned calendar 2023's plans in January
+    2024 (Cumbria's footprint, new LAs from 2024). Read by calendar year, 2023 fell to the
+    abolished county and went missing; read by census year every year is there."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for footprint in ("909", "928", "835+836+837"):
+            new = sd.la_new_plans(footprint)
+            total = new[new["provision"] == "all"].dropna(subset=["count"])
+            assert sorted(total["year"].astype(int)) == list(range(2020, 2026)), footprint
+        cumbria = sd.la_new_plans("909")
+        assert cumbria.query("year == 2024 and provision == 'all'")["count"].item() == 755
+        ceased = sd.la_ceased_plans("909")
+        assert sorted(ceased.loc[ceased["reason"] == "all", "year"]) == [2023, 2024, 2025]
