@@ -300,13 +300,15 @@ def _run_la(task: _Task) -> _Result:
     An error in the LA's data or run is caught and returned as a failed result: only the
     infrastructure (a worker dying) makes a task fail.
     """
+    from .scenario_run import SKIPPABLE
     from .workflow import run_scenario
 
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
-            run = run_scenario(task.scenario)
+            # tables only: leave out what no national table holds (nothing else changes)
+            run = run_scenario(task.scenario, skip=SKIPPABLE if task.outputs == "tables" else ())
             files = {f"national/{name}.csv": _csv_bytes(frame)
                      for name, frame in la_tables(run).items()}
             if task.outputs == "full":

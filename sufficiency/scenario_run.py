@@ -18,7 +18,33 @@ from .flows import Flows
 from .forecast import Forecast
 from .scenario import Scenario
 
-__all__ = ["ScenarioRun"]
+__all__ = ["ScenarioRun", "SKIPPABLE", "check_skip"]
+
+#: The parts of a run :func:`~sufficiency.workflow.run_scenario` can be asked to leave out
+#: (``skip=``), and what is then empty. A sweep's tables-only run skips them all: no national
+#: table holds them, and no other result changes.
+SKIPPABLE = {"scap": "run.scap, the SCAP table by national curriculum year",
+             "goal_seek": "run.deficit.goal_seek, the DSG plan's goal seeks"}
+
+
+def check_skip(skip) -> tuple:
+    """``skip`` as a sorted tuple of :data:`SKIPPABLE` names; a ValueError names any other.
+
+    Examples
+    --------
+    >>> check_skip(["scap"]), check_skip(())
+    (('scap',), ())
+    """
+    import difflib
+
+    skip = (skip,) if isinstance(skip, str) else tuple(skip or ())
+    for name in skip:
+        if name not in SKIPPABLE:
+            near = difflib.get_close_matches(str(name), SKIPPABLE, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ValueError(f"skip: {name!r} is not a part of a run that can be skipped; "
+                             f"expected any of {sorted(SKIPPABLE)}{hint}")
+    return tuple(sorted(set(skip)))
 
 
 @dataclass
@@ -65,7 +91,7 @@ class ScenarioRun:
     scap : DataFrame
         ``year, phase, nc_year, age, provision, demand`` (and ``area``): the specialist demand
         by national curriculum year for the SCAP return (:func:`sufficiency.scap.nc_year_demand`);
-        empty when the LA has no single-age data.
+        empty when the LA has no single-age data or the run skipped it.
     timings : dict
         Seconds per stage.
     notes : list of str
@@ -75,6 +101,9 @@ class ScenarioRun:
     data : LAData or None
         The LA's published tables, read once for the run (:func:`sufficiency.data.la_data`)
         and handed to the stages; None for an own history without ``data.la``.
+    skipped : tuple of str
+        The parts of the run left out (``run_scenario(skip=...)``, :data:`SKIPPABLE`): empty
+        here, so a workbook or report made from this run lacks them.
     """
 
     scenario: Scenario
@@ -95,6 +124,7 @@ class ScenarioRun:
     inputs: dict = field(default_factory=dict)
     population: pd.DataFrame | None = None
     data: LAData | None = None
+    skipped: tuple = ()
 
     @property
     def name(self) -> str:

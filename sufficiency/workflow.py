@@ -33,12 +33,12 @@ from .scenario import FILE_KEYS, Scenario, income_lines_frame, load_scenario
 from .scenario_files import read_scenario_files
 from .scenario_options import (finance_options, forecast_options, growth_steps, phase_table,
                                policy_options, solver_options)
-from .scenario_run import ScenarioRun
+from .scenario_run import ScenarioRun, check_skip
 
 __all__ = ["ScenarioRun", "run_scenario", "board_measures", "backtest_scenario"]
 
 
-def run_scenario(scenario, progress=None) -> ScenarioRun:
+def run_scenario(scenario, progress=None, *, skip=()) -> ScenarioRun:
     """Run a scenario (a :class:`Scenario` or a path to its YAML) end to end.
 
     Parameters
@@ -46,6 +46,8 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     scenario : Scenario, str or Path
     progress : callable, optional
         Called with a short message at the start of each stage.
+    skip : sequence of str
+        Parts left out and empty (:data:`~sufficiency.scenario_run.SKIPPABLE`); no other change.
 
     Examples
     --------
@@ -63,7 +65,7 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    say = progress or (lambda message: None)
+    say, skip = progress or (lambda message: None), check_skip(skip)
     timings, notes, inputs = {}, list(scenario.notes), {}
 
     t = time.perf_counter()
@@ -93,13 +95,14 @@ def run_scenario(scenario, progress=None) -> ScenarioRun:
     flows = _flows(scenario, data, forecast)
     need_mix = sd.need_mix(data.needs)
     demand = flows.demand(need_mix)
-    scap = _scap(scenario, data, forecast, demand, need_mix, notes, files.planning_areas)
+    scap = pd.DataFrame() if "scap" in skip else \
+        _scap(scenario, data, forecast, demand, need_mix, notes, files.planning_areas)
     timings["demand"] = time.perf_counter() - t
 
     run = ScenarioRun(scenario=scenario, la_code=la_code, la_name=la_name, history=history,
                       forecast=forecast, forecast_unmitigated=unmitigated, demand=demand,
                       flows=flows, need_mix=need_mix, scap=scap, timings=timings, notes=notes,
-                      inputs=inputs, population=population, data=data)
+                      inputs=inputs, population=population, data=data, skipped=skip)
     # the LA's cost per placement, calibrated once and handed to allocate and to finance
     calibration = la_calibration(data) if scenario.get("allocate.enabled") or \
         scenario.get("finance.enabled") else None
@@ -319,7 +322,7 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
                      high_needs_block=run.data.high_needs_block)
     plan = fi.deficit_plan(run.forecast, **extra, **options, label=run.la_code,
                            opening_balance_gbp=opening, income_lines=lines,
-                           allocation=run.allocation)
+                           allocation=run.allocation, goal_seek="goal_seek" not in run.skipped)
     plan.backcast = backcast
     notes = plan.assumptions.loc[plan.assumptions["name"] == "note", "value"].astype(str)
     run.notes.extend(n for n in notes if "cost per placement shrunk" in n)

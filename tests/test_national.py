@@ -17,6 +17,7 @@ from sufficiency.errors import DataWarning, ValidationError
 from sufficiency.national import (NATIONAL_TABLES, _Result, _run_la, all_las, la_seed,
                                   la_tables, select_las, sweep)
 from sufficiency.scenario import load_scenario
+from sufficiency.scenario_run import SKIPPABLE
 from sufficiency.workflow import run_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -156,6 +157,43 @@ def test_a_tables_only_sweep_skips_the_marginal_values_it_does_not_write():
     assert _for_la(fast(), "857", 1, "tables").get("allocate.marginal_values") is False
     assert _for_la(fast(), "857", 1, "full").get("allocate.marginal_values") is True
     assert "allocate.marginal_values" not in str(fast().config)      # not the user's scenario
+
+
+def test_a_tables_only_sweep_skips_what_no_national_table_holds(monkeypatch):
+    # run_scenario's explicit option, not a global: tables-only runs skip the SCAP table and
+    # the goal seeks, full runs (workbook and report) skip nothing; the tables themselves are
+    # unchanged (the test above compares a tables-only sweep's rows with a full run's, byte
+    # for byte)
+    from sufficiency import workflow
+    from sufficiency.national import _Task, _for_la
+
+    asked = []
+
+    def recording(scenario, progress=None, **kwargs):
+        asked.append(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(workflow, "run_scenario", recording)
+    for outputs in ("tables", "full"):
+        task = _Task("857", "Rutland", "Rutland", _for_la(fast(), "857", 1, outputs), 1, outputs)
+        assert _run_la(task).status == "failed"
+    assert asked == [{"skip": SKIPPABLE}, {"skip": ()}]
+    assert set(SKIPPABLE) == {"scap", "goal_seek"}
+
+
+def test_a_run_that_skips_parts_leaves_them_empty_and_changes_nothing_else():
+    scenario = fast(**{"data.la": "Rutland", "allocate.enabled": False})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        full, lean = run_scenario(scenario), run_scenario(scenario, skip=SKIPPABLE)
+    assert len(full.scap) and lean.scap.empty
+    assert full.deficit.goal_seek and not lean.deficit.goal_seek
+    assert full.skipped == () and lean.skipped == ("goal_seek", "scap")
+    for name, frame in la_tables(full).items():
+        pd.testing.assert_frame_equal(frame, la_tables(lean)[name], check_exact=True)
+    pd.testing.assert_frame_equal(full.deficit.spend, lean.deficit.spend, check_exact=True)
+    with pytest.raises(ValueError, match="did you mean 'scap'"):
+        run_scenario(scenario, skip=["scpa"])
 
 
 def test_a_different_scenario_cannot_resume_into_the_same_folder(swept):

@@ -357,34 +357,38 @@ def unit_costs(years, costs: pd.DataFrame | None = None, inflation: float | dict
     costs = cost_table() if costs is None else costs
     price_year = PRICE_YEAR if price_year is None else int(price_year)
     years = sorted({int(y) for y in years})
-    index = None
+    if not years:
+        raise ValueError("unit_costs: no years given")
+    # one block of the cost table per year, priced in one step: each component times its
+    # year's factor (the same products as pricing the table year by year)
+    n = len(costs)
+    comps = ("top_up_gbp", "fee_gbp", "transport_gbp")
     if inflation is None:
         index = price_index(years, price_year, independent_fee_growth=independent_fee_growth)
-        index = index.pivot_table(index="year", columns="series", values="index")
-    fallback = default("inflation")
-    frames = []
-    for year in years:
-        t = costs.copy()
-        t.insert(0, "year", year)
-        if index is not None:
-            factors = {"top_up_gbp": float(index.at[year, "top_up"]),
-                       "fee_gbp": float(index.at[year, "independent_fee"]),
-                       "transport_gbp": float(index.at[year, "transport"])}
+        level = dict(zip(zip(index["series"], index["year"]), index["index"]))
+        series = {"top_up_gbp": "top_up", "fee_gbp": "independent_fee",
+                  "transport_gbp": "transport"}
+        factors = {c: np.repeat([float(level[(series[c], y)]) for y in years], n)
+                   for c in comps}
+    else:
+        if isinstance(inflation, dict):
+            fallback = default("inflation")
+            r = costs["provision"].map(lambda p: inflation.get(p, fallback))
+            each = [((1.0 + r) ** (year - price_year)).to_numpy() for year in years]
+            factor = np.concatenate(each) if n else np.zeros(0)
         else:
-            if isinstance(inflation, dict):
-                r = t["provision"].map(lambda p: inflation.get(p, fallback))
-            else:
-                r = float(inflation)
-            factor = (1.0 + r) ** (year - price_year)
-            factors = {c: factor for c in ("top_up_gbp", "fee_gbp", "transport_gbp")}
-        for comp, factor in factors.items():
-            t[comp] = t[comp] * factor
-        t["hnb_cost_gbp"] = np.where(t["rule"] == "place_plus_top_up",
-                                     t["place_funding_gbp"] + t["top_up_gbp"],
-                                     np.where(t["rule"] == "fee", t["fee_gbp"],
-                                              np.where(t["rule"] == "none", 0.0, t["top_up_gbp"])))
-        frames.append(t)
-    return pd.concat(frames, ignore_index=True)
+            r = float(inflation)
+            factor = np.repeat([(1.0 + r) ** (year - price_year) for year in years], n)
+        factors = {c: factor for c in comps}
+    t = costs.take(np.tile(np.arange(n), len(years))).reset_index(drop=True)
+    t.insert(0, "year", np.repeat(np.array(years, dtype="int64"), n))
+    for comp, factor in factors.items():
+        t[comp] = t[comp] * factor
+    t["hnb_cost_gbp"] = np.where(t["rule"] == "place_plus_top_up",
+                                 t["place_funding_gbp"] + t["top_up_gbp"],
+                                 np.where(t["rule"] == "fee", t["fee_gbp"],
+                                          np.where(t["rule"] == "none", 0.0, t["top_up_gbp"])))
+    return t
 
 
 def lognormal_fee(mean_gbp: float | None = None, median_gbp: float | None = None):

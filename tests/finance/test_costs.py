@@ -4,6 +4,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sufficiency.errors import ValidationError
 from sufficiency.finance import costs as C
@@ -129,3 +131,25 @@ def test_setting_costs():
     assert out["hnb_cost_gbp"].to_dict() == {"Oak": 26_000, "Elm": 30_000, "Ash": 16_000}
     with pytest.raises(ValidationError, match="provision"):
         C.setting_costs(pd.DataFrame({"setting": ["x"], "provision": ["moon"]}))
+
+
+@settings(max_examples=25, deadline=None)
+@given(years=st.lists(st.integers(2015, 2040), min_size=1, max_size=6),
+       price_year=st.integers(2020, 2026),
+       inflation=st.one_of(st.none(), st.floats(-0.05, 0.2),
+                           st.fixed_dictionaries({"special_independent": st.floats(0, 0.2)})),
+       fee_growth=st.one_of(st.none(), st.floats(-0.05, 0.2)))
+def test_unit_costs_of_many_years_are_each_years_own_prices_exactly(years, price_year,
+                                                                    inflation, fee_growth):
+    # pricing all the years at once (a run asks for every forecast year) gives, row for row,
+    # the same figures as pricing each year alone: the same table, the same factors
+    costs = C.with_costs_per_place(C.cost_table(), pd.DataFrame(
+        {"provision": ["mainstream"], "phase": ["primary"], "cost_per_place": [9_000.0],
+         "source": ["ours"]}))
+    kwargs = dict(inflation=inflation, price_year=price_year, independent_fee_growth=fee_growth)
+    together = C.unit_costs(years, costs, **kwargs)
+    alone = pd.concat([C.unit_costs([y], costs, **kwargs) for y in sorted(set(years))],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone, check_exact=True)
+    assert list(together.columns) == ["year"] + list(costs.columns)
+    assert len(together) == len(costs) * len(set(years))

@@ -37,3 +37,20 @@ def test_bad_input():
         price_rates([2030], assumptions={"fees": 0.02})
     with pytest.raises(ValidationError, match="independent_fee_growth"):
         price_rates([2030], independent_fee_growth=-2)
+
+
+def test_index_is_the_chained_product_of_the_rates_exactly():
+    # each year's level is the year before times (1 + its rate), and back again below the base
+    i = price_index(range(2016, 2036), base_year=2024, independent_fee_growth=0.05)
+    for series, g in i.groupby("series"):
+        g = g.set_index("year")
+        assert g.loc[2024, "index"] == 1.0
+        for y in range(2025, 2036):
+            assert g.loc[y, "index"] == g.loc[y - 1, "index"] * (1.0 + g.loc[y, "rate"]), series
+        for y in range(2016, 2024):
+            assert g.loc[y, "index"] == g.loc[y + 1, "index"] / (1.0 + g.loc[y + 1, "rate"]), series
+    assert list(i["series"].unique()) == ["place_funding", "top_up", "independent_fee",
+                                          "transport", "central"]
+    own = pd.DataFrame({"series": ["top_up"], "year": [2025], "rate": [0.5]})   # no source
+    r = price_rates([2025], history=own).set_index("series")
+    assert r.loc["top_up", "rate"] == 0.5 and r.loc["top_up", "source"] == "given"
