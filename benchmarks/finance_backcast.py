@@ -41,9 +41,13 @@ import pandas as pd
 
 import sufficiency.data as sd
 from sufficiency.data.s251 import s251_high_needs
-from sufficiency.finance.outturn import CENSUS_WEIGHT, _earlier_ehcp, backcast
+from sufficiency.finance.outturn import (CENSUS_WEIGHT, LA_WEIGHT, _earlier_ehcp, backcast,
+                                         england_model)
 
 PAIRS = [(2019, 2020), (2020, 2021), (2021, 2022), (2019, 2022)]
+#: per LA of the last :func:`run`: region, and the backcast frame (components, unit costs)
+REGION: dict = {}
+FRAMES: dict = {}
 
 
 def label(y: int) -> str:
@@ -51,9 +55,10 @@ def label(y: int) -> str:
 
 
 def run(calibration_year: int = 2022, scale_to_outturn: bool = False,
-        census_weight: float = CENSUS_WEIGHT):
+        census_weight: float = CENSUS_WEIGHT, la_weight: float = LA_WEIGHT):
     las = sd.las()
     s251 = s251_high_needs()
+    england = england_model(calibration_year=calibration_year, census_weight=census_weight)
     rows, series = [], {}
     for code in sorted(set(s251["la_code"])):
         out = s251[s251["la_code"] == code].set_index("year")["spend_gbp"]
@@ -72,32 +77,56 @@ def run(calibration_year: int = 2022, scale_to_outturn: bool = False,
         try:
             b = backcast(placed, hn, out.reset_index(), calibration_year=calibration_year,
                          la=code, census_weight=census_weight,
-                         earlier_ehcp=_earlier_ehcp(code))
+                         earlier_ehcp=_earlier_ehcp(code), la_weight=la_weight, england=england)
         except ValueError:
             continue
         model = b.set_index("year")["spend_gbp"]
         ehcp = b.set_index("year")["ehcp"]
         name = las.set_index("la_code")["la_name"].get(code, code)
+        REGION[code] = las.set_index("la_code")["region"].get(code, "")
+        FRAMES[code] = b
         series[code] = (name, model, out, ehcp)
         rows.append(code)
     return series
 
 
-def pair_errors(series, pairs, january=None):
+def estimate_la_weight(series, a: int = 2019, b: int = 2021) -> float:
+    """Slope of log outturn growth on log modelled growth (the LA's placements alone) across
+    LAs, from ``a`` to ``b``: how much of an LA's placement-driven growth showed in its spend
+    (the default :data:`~sufficiency.finance.outturn.LA_WEIGHT`, from 2018-19 -> 2020-21)."""
+    x, y = [], []
+    for _, model, out, _ in series.values():
+        if all(t in out.index and t in model.index for t in (a, b)):
+            x.append(np.log(model[b] / model[a]))
+            y.append(np.log(out[b] / out[a]))
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def pair_errors(series, pairs, january=None, alone=None, calibration_year: int = 2022):
     """Growth errors of the model, the two baselines and (``january``: the run with
-    ``census_weight=1``) the model before the financial-year weighting."""
+    ``census_weight=1``) the model before the financial-year weighting, (``alone``: the run with
+    ``la_weight=1``) the model on the LA's placements alone. "England model growth" grows
+    every LA with England's modelled growth (:func:`~sufficiency.finance.outturn.
+    england_model`): no LA signal at all."""
     recs = []
+    totals = england_model(calibration_year=calibration_year).set_index("year")["spend_gbp"]
     for code, (name, model, out, ehcp) in series.items():
         for a, b in pairs:
             if not all(y in out.index for y in (a, b)) or not all(y in model.index for y in (a, b)):
                 continue
             actual = out[b]
             recs.append((code, name, a, b, "model", out[a] * model[b] / model[a] / actual - 1))
+            if alone is not None and code in alone:
+                m1 = alone[code][1]
+                recs.append((code, name, a, b, "model, LA placements alone",
+                             out[a] * m1[b] / m1[a] / actual - 1))
             if january is not None and code in january:
                 m1 = january[code][1]
                 recs.append((code, name, a, b, "model, January census only",
                              out[a] * m1[b] / m1[a] / actual - 1))
             recs.append((code, name, a, b, "ehcp", out[a] * ehcp[b] / ehcp[a] / actual - 1))
+            recs.append((code, name, a, b, "England model growth",
+                         out[a] * totals[b] / totals[a] / actual - 1))
             if a - 1 in out.index:
                 own = out[a] * (out[a] / out[a - 1]) ** (b - a)
                 recs.append((code, name, a, b, "own rate", own / actual - 1))
@@ -111,10 +140,142 @@ def summary(errors: pd.DataFrame) -> pd.DataFrame:
                         "within_7pct": 100 * g.apply(lambda e: (e.abs() <= 0.07).mean())})
     out = out.reset_index()
     out["growth"] = [f"{label(a)} -> {label(b)}" for a, b in zip(out["from"], out["to"])]
-    order = {"model": 0, "model, January census only": 1, "ehcp": 2, "own rate": 3}
+    order = {"model": 0, "model, LA placements alone": 1, "model, January census only": 2,
+             "ehcp": 3, "own rate": 4, "England model growth": 5}
     out["_o"] = out["method"].map(order)
     out = out.sort_values(["from", "to", "_o"]).drop(columns=["_o", "from", "to"])
     return out[["growth", "method", "las", "median_abs_error_pct", "bias_pct", "within_7pct"]]
+
+
+def headline(errors: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """The issue's table: median absolute error / bias of the model and the baselines."""
+    cols = {"model": "model", "model, LA placements alone": "model, LA placements alone",
+            "ehcp": "EHC-plan baseline", "own rate": "own-rate baseline",
+            "England model growth": "England's modelled growth"}
+    rows = []
+    for title, frame, pair in (("2018-19 -> 2021-22", errors, (2019, 2022)),
+                               ("held out: calibrated 2020-21, predicting 2021-22", held,
+                                (2021, 2022))):
+        sel = frame[(frame["from"] == pair[0]) & (frame["to"] == pair[1])]
+        row = {"growth": title}
+        for method, col in cols.items():
+            e = sel.loc[sel["method"] == method, "error"]
+            row[col] = f"{100 * e.abs().median():.1f}% / {100 * e.median():+.1f}%"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+#: What the flags below mean (benchmark diagnosis, not a model input).
+FLAGS = {
+    "s251 step": "the outturn moves by more than 25% in one year against the EHC plans' move "
+                 "(a line moved into or out of 1.2.x, or a one-off)",
+    "SEN2 step": "EHC plans rise more than 30% or fall in one year (January 2019-2022), a "
+                 "recording change in SEN2",
+    "lines elsewhere": "mainstream, maintained special or independent top-ups with 10 or more "
+                       "placements cost under a third or over three times England's s251 cost "
+                       "per placement (spend coded on another line)",
+}
+
+
+def flags(series) -> pd.DataFrame:
+    """Data-quality flags per LA (see :data:`FLAGS`)."""
+    england = england_unit_costs()
+    recs = []
+    for code, (name, model, out, ehcp) in series.items():
+        f = []
+        yrs = [y for y in range(2019, 2023) if y in out.index and y - 1 in out.index
+               and y in ehcp.index and y - 1 in ehcp.index]
+        if any(abs(out[y] / out[y - 1] - ehcp[y] / ehcp[y - 1]) > 0.25 for y in yrs):
+            f.append("s251 step")
+        g = [ehcp[y] / ehcp[y - 1] - 1 for y in range(2020, 2023) if y in ehcp.index
+             and y - 1 in ehcp.index]
+        if any(x > 0.30 or x < 0 for x in g):
+            f.append("SEN2 step")
+        u = FRAMES[code].attrs["unit_costs"]
+        for pool, grp in u[u["pool"].isin(["mainstream_pool", "special", "independent"])
+                           ].groupby("pool"):
+            placed = grp["count"].sum()
+            eng = sum(r.count * england.get(r.provision, np.nan) for r in grp.itertuples())
+            if placed >= 10 and eng > 0 and not 1 / 3 <= grp["amount_gbp"].sum() / eng <= 3:
+                f.append("lines elsewhere")
+                break
+        recs.append((code, name, REGION.get(code, ""), ", ".join(f)))
+    return pd.DataFrame(recs, columns=["la_code", "la_name", "region", "flags"])
+
+
+def england_unit_costs() -> dict:
+    """England's s251 cost per placement by provision: every LA's pools added up."""
+    amount, count = {}, {}
+    for b in FRAMES.values():
+        for r in b.attrs["unit_costs"].itertuples():
+            amount[r.provision] = amount.get(r.provision, 0.0) + r.amount_gbp
+            count[r.provision] = count.get(r.provision, 0.0) + r.count
+    return {p: amount[p] / count[p] for p in amount if count[p] > 0}
+
+
+def diagnosis(series, errors: pd.DataFrame) -> str:
+    """Why the model misses where it misses: correlation, regions, components, data flags."""
+    three = errors[(errors["from"] == 2019) & (errors["to"] == 2022)]
+    model = three[three["method"] == "model"].set_index("la_code")["error"]
+    out_lines = []
+    g = {}
+    for code, (name, m, out, ehcp) in series.items():
+        if all(y in out.index for y in (2019, 2022)):
+            g[code] = (np.log(m[2022] / m[2019]), np.log(out[2022] / out[2019]),
+                       np.log(ehcp[2022] / ehcp[2019]))
+    g = pd.DataFrame(g, index=["model", "outturn", "ehcp"]).T
+    slope = np.polyfit(g["model"], g["outturn"], 1)[0]
+    out_lines.append(
+        f"Across LAs, the model's growth 2018-19 -> 2021-22 correlates with the outturn's at "
+        f"r = {g['model'].corr(g['outturn']):.2f} (EHC plans: r = "
+        f"{g['ehcp'].corr(g['outturn']):.2f}); an LA growing 10 points faster in the model grows "
+        f"{10 * slope:.1f} points faster in the outturn. The spread of the outturn's growth "
+        f"around England's (interquartile range {100 * g['outturn'].quantile(0.25):.0f}% to "
+        f"{100 * g['outturn'].quantile(0.75):.0f}%, log) is mostly not in the placements.")
+    # components, England
+    comp = {}
+    for y in (2019, 2022):
+        comp[y] = {c: sum(FRAMES[k].set_index("year").at[y, c] for k in g.index)
+                   for c in ("top_up_gbp", "fee_gbp", "central_gbp", "spend_gbp")}
+    actual = {y: sum(series[k][2][y] for k in g.index) for y in (2019, 2022)}
+    rows = [{"component": c.replace("_gbp", ""),
+             "2018-19 £m": comp[2019][c] / 1e6, "2021-22 £m": comp[2022][c] / 1e6,
+             "growth %": 100 * (comp[2022][c] / comp[2019][c] - 1),
+             "share of modelled growth %": 100 * (comp[2022][c] - comp[2019][c])
+             / (comp[2022]["spend_gbp"] - comp[2019]["spend_gbp"])}
+            for c in ("top_up_gbp", "fee_gbp", "central_gbp", "spend_gbp")]
+    rows.append({"component": "s251 outturn", "2018-19 £m": actual[2019] / 1e6,
+                 "2021-22 £m": actual[2022] / 1e6,
+                 "growth %": 100 * (actual[2022] / actual[2019] - 1),
+                 "share of modelled growth %": np.nan})
+    out_lines.append("\nComponents, the LAs scored added up (calibrated on 2021-22):\n")
+    out_lines.append(markdown(pd.DataFrame(rows).round(1)))
+    # regions
+    reg = pd.DataFrame({"error": model, "region": [REGION.get(c, "") for c in model.index]})
+    t = reg.groupby("region")["error"].agg(
+        las="size", median_abs_error_pct=lambda e: 100 * e.abs().median(),
+        bias_pct=lambda e: 100 * e.median()).reset_index()
+    out_lines.append("\nModel, 2018-19 -> 2021-22, by region:\n")
+    out_lines.append(markdown(t.round(1)))
+    # flags
+    f = flags(series).set_index("la_code")
+    f["error"] = model
+    f = f.dropna(subset=["error"])
+    rows = []
+    for label_, sel in (("no flag", f["flags"] == ""), ("any flag", f["flags"] != ""),
+                        *((k, f["flags"].str.contains(k)) for k in FLAGS), ("all", f.index == f.index)):
+        e = f.loc[sel, "error"]
+        rows.append({"LAs": label_, "n": int(len(e)),
+                     "median_abs_error_pct": 100 * e.abs().median() if len(e) else np.nan,
+                     "bias_pct": 100 * e.median() if len(e) else np.nan})
+    out_lines.append("\nModel, 2018-19 -> 2021-22, by data-quality flag "
+                     + "; ".join(f"**{k}**: {v}" for k, v in FLAGS.items()) + ":\n")
+    out_lines.append(markdown(pd.DataFrame(rows).round(1)))
+    worst = f.reindex(f["error"].abs().sort_values(ascending=False).index).head(12)
+    worst = worst.assign(error_pct=(100 * worst["error"]).round(1)).drop(columns="error")
+    out_lines.append("\nLargest misses (model, 2018-19 -> 2021-22):\n")
+    out_lines.append(markdown(worst.reset_index()))
+    return "\n".join(out_lines)
 
 
 def markdown(frame: pd.DataFrame) -> str:
@@ -192,18 +353,29 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", help="write the per-LA table to this markdown file")
     args = parser.parse_args(argv)
+    alone = run(2022, la_weight=1.0)
+    weight = estimate_la_weight(alone, 2019, 2021)
+    print(f"LA weight estimated on 2018-19 -> 2020-21 (2021-22 not used): {weight:.3f}; the "
+          f"model uses LA_WEIGHT = {LA_WEIGHT}")
     main_run = run(2022)
-    errors = pair_errors(main_run, PAIRS, january=run(2022, census_weight=1.0))
+    errors = pair_errors(main_run, PAIRS, january=run(2022, census_weight=1.0), alone=alone)
     level = max(abs(m[2022] / o[2022] - 1) for _, m, o, _ in main_run.values())
     print(f"LAs scored: {len(main_run)}; calibration year 2021-22; largest level error in the "
           f"calibration year: {100 * level:.2e}%")
     print("\nGrowth errors, calibrated on 2021-22 (years before it not fitted):\n")
     print(markdown(summary(errors)))
     held = run(2021, scale_to_outturn=True)
-    herr = pair_errors(held, [(2021, 2022)],
-                       january=run(2021, scale_to_outturn=True, census_weight=1.0))
+    herr = pair_errors(held, [(2021, 2022)], calibration_year=2021,
+                       january=run(2021, scale_to_outturn=True, census_weight=1.0),
+                       alone=run(2021, scale_to_outturn=True, la_weight=1.0))
     print("\nHeld out: calibrated on 2020-21, predicting 2021-22 (the newest year):\n")
     print(markdown(summary(herr)))
+    print("\nThe issue's table (median absolute error / bias, all LAs):\n")
+    print(markdown(headline(errors, herr)))
+    run(2022, la_weight=1.0)           # FRAMES of the LA-only model: what the placements say
+    print("\nDiagnosis (the model on the LA's placements alone, la_weight=1):\n")
+    print(diagnosis(alone, errors[errors["method"] == "model, LA placements alone"]
+                    .assign(method="model")))
     check = opening_check(main_run)
     if len(check):
         g = check.groupby("method", sort=False)["error"]

@@ -59,7 +59,8 @@ from .income import financial_year_label
 from .prices import price_index
 
 __all__ = ["S251_LINES", "POOLS", "COMPONENTS", "CENSUS_WEIGHT", "CENSUS_WEIGHT_SOURCE",
-           "weighted_placements", "s251_unit_costs", "backcast"]
+           "LA_WEIGHT", "LA_WEIGHT_SOURCE", "weighted_placements", "s251_unit_costs",
+           "england_model", "backcast"]
 
 #: Share of a financial year's placements counted at the January census inside it: the year
 #: April Y-1 to March Y is paid for children placed through it, and its mid-point (1 October
@@ -70,6 +71,18 @@ CENSUS_WEIGHT = 0.75
 CENSUS_WEIGHT_SOURCE = ("the financial year's mid-point (1 October) is 9 of the 12 months from "
                         "the January census before it to the one inside it: placements "
                         "interpolated linearly between censuses")
+
+#: Weight of the LA's own placements in its modelled growth; the rest is England's modelled
+#: growth (same model, England's placements and lines): ``growth = LA ** w x England ** (1 - w)``.
+#: Across LAs an LA's SEN2 placements explain little of how its s251 spend grows (recording
+#: changes in SEN2, lines coded differently, local decisions on bands and services), so its own
+#: placements are weighted by how much they have told about its spend: the slope of log outturn
+#: growth on log modelled growth over 2018-19 -> 2020-21 across all LAs (0.39; the newest
+#: year, 2021-22, not used). 1.0 = the LA's placements alone.
+LA_WEIGHT = 0.39
+LA_WEIGHT_SOURCE = ("slope of log s251 outturn growth on log modelled growth, 2018-19 -> "
+                    "2020-21, 146 LAs (benchmarks/finance_backcast.py; 2021-22 not used): "
+                    "the share of an LA's own placement-driven growth that showed in its spend")
 
 #: s251 outturn lines (benchmarking extract codes) -> the pool they fill.
 S251_LINES = {
@@ -261,7 +274,8 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
              prices: pd.DataFrame | None = None, independent_fee_growth: float | None = None,
              min_placements: int = 10, la=None, census_weight: float = CENSUS_WEIGHT,
              earlier_ehcp: pd.DataFrame | None = None,
-             label: str | None = None) -> pd.DataFrame:
+             label: str | None = None, la_weight: float = LA_WEIGHT,
+             england: pd.DataFrame | None = None) -> pd.DataFrame:
     """Modelled net high-needs spend (s251 lines 1.2.x) for every year with placements.
 
     Parameters
@@ -299,14 +313,27 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
         first year's weighting; read from the embedded history with an LA name).
     label : str, optional
         How the LA is named in messages and the ``la`` column (default ``la``, else "LA").
+    la_weight : float
+        Weight of the LA's own placements in its growth from the calibration year
+        (:data:`LA_WEIGHT`, 0.39); the rest follows England's modelled growth. 1.0 = the LA's
+        placements alone (the model before issue 13's session 4).
+    england : DataFrame, optional
+        ``year, spend_gbp``: England's modelled spend (:func:`england_model`); default computed
+        from the embedded England placements and lines with the same prices and weighting.
+        Not needed when ``la_weight`` is 1. A year without England's figure follows the LA's
+        own placements.
 
     Returns
     -------
     DataFrame
         ``year`` (census convention), ``financial_year`` (``"2021-22"``), ``ehcp``,
         ``top_up_gbp``, ``fee_gbp``, ``central_gbp``, ``spend_gbp`` (their sum, £ cash of the
-        year), ``outturn_gbp`` and ``difference_pct`` (model / outturn - 1) when ``outturn`` is
-        given, and ``calibration`` (True in the calibration year). ``attrs["unit_costs"]`` and
+        year), ``la_placements_gbp`` (the spend the LA's placements alone give, ``la_weight``
+        1), ``england_index`` (England's modelled spend / its calibration year's),
+        ``outturn_gbp`` and ``difference_pct`` (model / outturn - 1) when ``outturn`` is
+        given, and ``calibration`` (True in the calibration year). The three components are
+        the LA's placement-driven ones times the same factor ``(england_index / la index) **
+        (1 - la_weight)``, so they add up to ``spend_gbp``. ``attrs["unit_costs"]`` and
         ``attrs["derivation"]`` hold :func:`s251_unit_costs`' tables.
 
     Examples
@@ -316,9 +343,13 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
     ...                   "count": [90.0, 45.0, 100.0, 50.0]})
     >>> hn = pd.DataFrame({"line": ["top_up_maintained_primary", "top_up_maintained_special"],
     ...                    "value": [800e3, 1e6]})
-    >>> b = backcast(p, hn)
+    >>> b = backcast(p, hn, la_weight=1.0)
     >>> b["spend_gbp"].round().tolist()     # 2022 is the outturn; 2021: 90% of it, less pay growth
     [1599342.0, 1800000.0]
+    >>> e = pd.DataFrame({"year": [2021, 2022], "spend_gbp": [80.0, 100.0]})
+    >>> half = backcast(p, hn, la_weight=0.5, england=e)   # half the LA's growth, half England's
+    >>> half["spend_gbp"].round().tolist()    # 1.8m x sqrt(0.8885 x 0.80) in 2021
+    [1517581.0, 1800000.0]
     >>> w = backcast("Wiltshire")                         # notebook convenience
     >>> w.query("year == 2022")[["financial_year", "spend_gbp", "outturn_gbp"]].values.tolist()
     [['2021-22', 55397174.0, 55397174.0]]
@@ -344,6 +375,7 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
             raise ValidationError(f"placements for {label}: expected columns year, provision, "
                                   f"count; missing {col!r}")
     january = placements
+    given_prices = prices
     placements = weighted_placements(placements, census_weight, earlier_ehcp)
     units, central, derivation = s251_unit_costs(placements, high_needs, cal, label,
                                                   min_placements)
@@ -396,6 +428,32 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
                      float(ehcp[year]), top_up, fee, central_y))
     out = pd.DataFrame(rows, columns=["year", "financial_year", "ehcp", "ehcp_weighted",
                                       "top_up_gbp", "fee_gbp", "central_gbp"])
+    out["la_placements_gbp"] = out[list(COMPONENTS)].sum(axis=1)
+    weight = float(la_weight)
+    if not 0.0 <= weight <= 1.0:
+        raise ValidationError(f"la_weight {la_weight!r}: expected a share between 0 and 1 "
+                              f"(default {LA_WEIGHT})")
+    if weight < 1.0:
+        if england is None:
+            england = england_model(years, calibration_year=cal, prices=given_prices,
+                                    independent_fee_growth=independent_fee_growth,
+                                    census_weight=census_weight, min_placements=min_placements)
+        for col in ("year", "spend_gbp"):
+            if col not in england:
+                raise ValidationError(f"england: missing column {col!r}; expected year, "
+                                      "spend_gbp (sufficiency.finance.outturn.england_model)")
+        e = england.assign(year=england["year"].astype(int)).groupby("year")["spend_gbp"].sum()
+        if cal not in e.index or not np.isfinite(e[cal]) or e[cal] <= 0:
+            raise ValidationError(f"england: no modelled spend in the calibration year {cal}")
+        out["england_index"] = out["year"].map(e / e[cal]).astype(float)
+        own = out["la_placements_gbp"] / float(out.loc[out["year"] == cal,
+                                                       "la_placements_gbp"].iloc[0])
+        # a year England has no placements for follows the LA's own placements
+        factor = ((out["england_index"] / own) ** (1.0 - weight)).fillna(1.0)
+        for col in COMPONENTS:
+            out[col] = out[col] * factor
+    else:
+        out["england_index"] = np.nan
     out["spend_gbp"] = out[list(COMPONENTS)].sum(axis=1)
     if outturn is not None:
         out["outturn_gbp"] = out["year"].map(actual).astype(float)
@@ -404,7 +462,67 @@ def backcast(placements=None, high_needs: pd.DataFrame | None = None,
     out.attrs["unit_costs"] = units
     out.attrs["derivation"] = derivation
     out.attrs["central_gbp"] = central
+    out.attrs["la_weight"] = weight
     return out
+
+
+def england_model(years=None, *, calibration_year: int = 2022, prices: pd.DataFrame | None = None,
+                  independent_fee_growth: float | None = None,
+                  census_weight: float = CENSUS_WEIGHT, min_placements: int = 10) -> pd.DataFrame:
+    """England's modelled net high-needs spend: the backcast of England's SEN2 placements costed
+    with the sum of every LA's s251 lines (the comparator an LA's growth is weighted towards).
+
+    Parameters
+    ----------
+    years : iterable of int, optional
+        Census-convention years to keep (default all with placements, 2019-2025).
+    calibration_year, prices, independent_fee_growth, census_weight, min_placements
+        As :func:`backcast`.
+
+    Returns
+    -------
+    DataFrame
+        ``year, spend_gbp`` (£ cash; the calibration year equals England's lines' total).
+
+    Examples
+    --------
+    >>> e = england_model([2019, 2022]).set_index("year")["spend_gbp"]
+    >>> bool(e[2019] < e[2022])
+    True
+    """
+    key = (int(calibration_year), independent_fee_growth, float(census_weight),
+           int(min_placements))
+    b = _ENGLAND.get(key) if prices is None else None
+    if b is None:
+        placements, lines, earlier = _england_tables()
+        b = backcast(placements, lines, None, calibration_year=calibration_year, prices=prices,
+                     independent_fee_growth=independent_fee_growth,
+                     census_weight=census_weight, earlier_ehcp=earlier, label="England",
+                     min_placements=min_placements, la_weight=1.0)
+        if prices is None:
+            _ENGLAND[key] = b
+    if years is not None:
+        b = b[b["year"].isin([int(y) for y in years])]
+    return b[["year", "spend_gbp"]].reset_index(drop=True)
+
+
+_ENGLAND: dict = {}
+
+
+def _england_tables():
+    """England's placements, s251 lines (every LA's summed) and earlier EHC plans (cached)."""
+    if "t" not in _ENGLAND:
+        import warnings
+
+        import sufficiency.data as sd
+
+        from .calibrate import _england_high_needs
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _ENGLAND["t"] = (sd.la_placements("England"), _england_high_needs(),
+                             _earlier_ehcp("England"))
+    return _ENGLAND["t"]
 
 
 def _plans(placed: pd.DataFrame, years) -> pd.Series:

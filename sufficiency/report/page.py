@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import __version__
 from ..data.vocabulary import AGE_BAND_ORDER, INDEPENDENT
+from ..finance.outturn import LA_WEIGHT
 from ..workflow import ScenarioRun
 from . import charts as ch
 from .dfe import financial_year_label, layout_of
@@ -354,8 +355,11 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
                         "Net high-needs spend on the s251 definition (lines 1.2.x: top-ups, "
                         "independent fees, services; not place funding), modelled from the "
                         "LA's January placements and its 2021-22 costs on the price paths, "
-                        "beside its published outturn. 2021-22 is the calibration year (equal "
-                        "by construction); the other years are not fitted.", SECTIONS[2]))
+                        "its growth from 2021-22 weighted "
+                        f"{b.attrs.get('la_weight', LA_WEIGHT):.2f} on its own placements and the "
+                        "rest on England's (la_weight), beside its published outturn. "
+                        "2021-22 is the calibration year (equal by construction); the other "
+                        "years are not fitted.", SECTIONS[2]))
         if len(deficit.attribution):
             att = deficit.attribution
             frame = pd.DataFrame({"Lever": att["lever"].map(lever_words)})

@@ -6,8 +6,8 @@ import pytest
 import sufficiency.data as sd
 from sufficiency.data.s251 import la_s251_high_needs
 from sufficiency.errors import ValidationError
-from sufficiency.finance.outturn import (CENSUS_WEIGHT, backcast, s251_unit_costs,
-                                         weighted_placements)
+from sufficiency.finance.outturn import (CENSUS_WEIGHT, LA_WEIGHT, backcast, england_model,
+                                         s251_unit_costs, weighted_placements)
 from sufficiency.finance.prices import price_index
 
 
@@ -25,7 +25,7 @@ def toy():
 
 def test_toy_by_hand():
     placements, lines = toy()
-    b = backcast(placements, lines, census_weight=1.0).set_index("year")
+    b = backcast(placements, lines, census_weight=1.0, la_weight=1.0).set_index("year")
     # calibration year: the lines' total, income deducted
     assert b.loc[2022, "spend_gbp"] == pytest.approx(800e3 + 1e6 + 630e3 + 200e3 - 30e3)
     # 2021: counts x 2021-22 unit costs, deflated by the published price paths
@@ -126,12 +126,59 @@ def test_financial_year_weighting_by_hand():
     given = pd.DataFrame({"year": [2020], "count": [120.0]})       # plans in January 2020
     g = weighted_placements(placements, earlier_ehcp=given).set_index(["year", "provision"])
     assert g.loc[(2021, "mainstream"), "count"] == pytest.approx(0.75 * 90 + 0.25 * 90 * 120 / 144)
-    b = backcast(placements, lines, min_placements=5).set_index("year")
+    b = backcast(placements, lines, min_placements=5, la_weight=1.0).set_index("year")
     units = b.attrs["unit_costs"].set_index("provision")["unit_cost_gbp"]
     assert units["special_maintained"] == pytest.approx(1e6 / (0.75 * 50 + 0.25 * 45))
     # every count grows 1/0.9: the weighting moves the unit costs, not the backcast
-    january = backcast(placements, lines, census_weight=1.0, min_placements=5).set_index("year")
+    january = backcast(placements, lines, census_weight=1.0, min_placements=5,
+                       la_weight=1.0).set_index("year")
     assert b.loc[2021, "spend_gbp"] == pytest.approx(january.loc[2021, "spend_gbp"])
     assert b.loc[2022, "ehcp"] == 160 and b.loc[2022, "ehcp_weighted"] == pytest.approx(156)
     with pytest.raises(ValidationError, match="census weight"):
         weighted_placements(placements, weight=1.5)
+
+
+def test_la_weight_blends_own_and_england_growth_by_hand():
+    """growth from the calibration year = LA's own ** w x England's ** (1 - w), every component
+    scaled alike; the calibration year stays the outturn."""
+    assert LA_WEIGHT == 0.39
+    placements, lines = toy()
+    england = pd.DataFrame({"year": [2021, 2022], "spend_gbp": [7.5e9, 9.0e9]})
+    alone = backcast(placements, lines, la_weight=1.0).set_index("year")
+    own = alone.loc[2021, "spend_gbp"] / alone.loc[2022, "spend_gbp"]
+    for w in (0.0, 0.39, 1.0):
+        b = backcast(placements, lines, la_weight=w, england=england).set_index("year")
+        assert b.loc[2022, "spend_gbp"] == pytest.approx(alone.loc[2022, "spend_gbp"], rel=1e-12)
+        expected = alone.loc[2022, "spend_gbp"] * own ** w * (7.5 / 9.0) ** (1 - w)
+        assert b.loc[2021, "spend_gbp"] == pytest.approx(expected)
+        assert b.loc[2021, "la_placements_gbp"] == pytest.approx(alone.loc[2021, "spend_gbp"])
+        parts = b[["top_up_gbp", "fee_gbp", "central_gbp"]].sum(axis=1)
+        assert np.allclose(parts, b["spend_gbp"])
+        # each component keeps its share of the LA's own model in every year
+        share = alone.loc[2021, "fee_gbp"] / alone.loc[2021, "spend_gbp"]
+        assert b.loc[2021, "fee_gbp"] / b.loc[2021, "spend_gbp"] == pytest.approx(share)
+    zero = backcast(placements, lines, la_weight=0.0, england=england).set_index("year")
+    assert zero.loc[2021, "spend_gbp"] / zero.loc[2022, "spend_gbp"] == pytest.approx(7.5 / 9.0)
+    with pytest.raises(ValidationError, match="la_weight"):
+        backcast(placements, lines, la_weight=1.5, england=england)
+    with pytest.raises(ValidationError, match="england: missing column 'spend_gbp'"):
+        backcast(placements, lines, england=england.rename(columns={"spend_gbp": "x"}))
+
+
+def test_england_model_is_england_lines_in_calibration_year():
+    from sufficiency.finance.calibrate import _england_high_needs
+
+    e = england_model().set_index("year")["spend_gbp"]
+    assert sorted(e.index) == list(range(2019, 2026))
+    lines = _england_high_needs().set_index("line")["value"]
+    from sufficiency.finance.outturn import S251_LINES, _INCOME
+    total = sum(-lines.get(k, 0.0) if k in _INCOME else lines.get(k, 0.0) for k in S251_LINES)
+    assert e[2022] == pytest.approx(total, rel=1e-9)
+    assert e[2019] < e[2020] < e[2021] < e[2022]
+    # the default backcast uses it: Wiltshire's 2019-20 by hand from its own model and England's
+    la = "Wiltshire"
+    alone = backcast(la, la_weight=1.0).set_index("year")["spend_gbp"]
+    b = backcast(la).set_index("year")
+    expected = alone[2022] * (alone[2020] / alone[2022]) ** 0.39 * (e[2020] / e[2022]) ** 0.61
+    assert b.loc[2020, "spend_gbp"] == pytest.approx(expected)
+    assert b.loc[2022, "spend_gbp"] == b.loc[2022, "outturn_gbp"]
