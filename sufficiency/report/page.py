@@ -357,7 +357,7 @@ def page_tables(run: ScenarioRun) -> list[tuple]:
                         "LA's January placements and its 2021-22 costs on the price paths, "
                         "its growth from 2021-22 weighted "
                         f"{b.attrs.get('la_weight', LA_WEIGHT):.2f} on its own placements and the "
-                        "rest on England's (la_weight), beside its published outturn. "
+                        "rest on England's, beside its published outturn. "
                         "2021-22 is the calibration year (equal by construction); the other "
                         "years are not fitted.", SECTIONS[2]))
         if len(deficit.attribution):
