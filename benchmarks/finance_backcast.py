@@ -117,7 +117,7 @@ def weight_sensitivity(alone, held_alone, weights=(0.0, 0.25, 0.39, 0.5, 0.75, 1
     (1 - w)``, as :func:`~sufficiency.finance.outturn.backcast` does)."""
     rows = []
     for w in weights:
-        row = {"la_weight": w}
+        row = {"la_weight": f"{w:.2f}"}
         for title, series, cal, (a, b) in (("2018-19 -> 2021-22", alone, 2022, (2019, 2022)),
                                            ("2018-19 -> 2020-21 (where it was estimated)",
                                             alone, 2022, (2019, 2021)),
