@@ -411,9 +411,9 @@ def main(argv=None) -> int:
                        alone=held_alone)
     print("\nHeld out: calibrated on 2020-21, predicting 2021-22 (the newest year):\n")
     print(markdown(summary(herr)))
-    table = headline(errors, herr)
+    issue_table = headline(errors, herr)
     print("\nThe issue's table (median absolute error / bias, all LAs):\n")
-    print(markdown(table))
+    print(markdown(issue_table))
     sens = weight_sensitivity(alone, held_alone)
     print("\nOther weights on the LA's own placements (median absolute error / bias):\n")
     print(markdown(sens))
@@ -444,7 +444,7 @@ def main(argv=None) -> int:
             f"LAs scored: {len(main_run)}. LA weight estimated on 2018-19 -> 2020-21: "
             f"{weight:.3f} (the model uses {LA_WEIGHT}).", "",
             "### The issue's table (median absolute error / bias, all LAs)", "",
-            markdown(table), "",
+            markdown(issue_table), "",
             "### Every growth, calibrated on 2021-22", "", markdown(summary(errors)), "",
             "### Held out: calibrated on 2020-21, predicting 2021-22", "",
             markdown(summary(herr)), "",
