@@ -182,8 +182,9 @@ _ROWS = [
     ("finance.income_growth", "float", 0.03, "per year",
      "High Needs Block income growth a year after 2025-26 (2024-25 and 2025-26 follow the "
      "DfE's announced NFF floors, +3% and +7%, on the LA's published 2023-24 allocation).",
-     "assumption: the 2024-25 NFF floor per head; England's block grew 12.1% a year 2020-21 "
-     "to 2023-24"),
+     "assumption: between the Spending Review 2025 (core schools budget +2.4% a year in cash "
+     "2025-26 to 2028-29) and the recent growth of the block (England +12.1% a year 2020-21 "
+     "to 2023-24; NFF floors +3% in 2024-25, +7% in 2025-26)"),
     ("finance.inflation", "float|null", None, "per year",
      "A flat cost inflation a year instead of the price paths; empty = the price paths "
      "(top-ups on teachers' pay awards, fees on CPI, place funding cash-flat, stated "

@@ -27,10 +27,14 @@ __all__ = ["DEFAULT_GROWTH", "DEFAULT_GROWTH_SOURCE", "ANNOUNCED_GROWTH", "fy_to
 #: DEFAULT_GROWTH_SOURCE). ``finance.income_growth`` in a scenario sets it.
 DEFAULT_GROWTH = 0.03
 DEFAULT_GROWTH_SOURCE = ("assumption: 3% a year after 2025-26, the last year with announced "
-                         "allocations: the high needs NFF funding floor of 2024-25 (the lowest "
-                         "minimum increase per head announced since 2020-21); England's block "
-                         "before deductions grew 12.1% a year 2020-21 to 2023-24 (£7.06bn to "
-                         "£9.95bn, ESFA DSG allocations, embedded)")
+                         "allocations. The only published envelope beyond it is the Spending "
+                         "Review 2025 (June 2025): the core schools budget, high needs included, "
+                         "rises from £64.8bn in 2025-26 to £69.5bn in 2028-29, +2.4% a year in "
+                         "cash; the high needs NFF floors were +3% (2024-25) and +7% (2025-26); "
+                         "England's block before deductions grew 12.1% a year 2020-21 to 2023-24 "
+                         "(£7.06bn to £9.95bn, ESFA DSG allocations, embedded). 3% is above the "
+                         "Spending Review's average for the whole budget and far below the "
+                         "recent growth of the block")
 
 #: High Needs Block growth announced by the DfE for the years after the embedded ESFA
 #: allocations (which end in 2023-24): ``{year (census convention): (rate, source)}``. The NFF

@@ -181,6 +181,44 @@ class DeficitPlan:
         return {scenario: float(t[(t["scenario"] == scenario) & (t["year"] == last)][
             "cumulative_deficit_gbp"].iloc[0]) for scenario in self.scenarios}
 
+    def peak(self, scenario: str) -> dict:
+        """Where a scenario's cumulative deficit peaks, or that it has not peaked by the end.
+
+        A deficit peaks in the last year with an in-year deficit before the in-year balance
+        turns to surplus; while spend outgrows income every year it is still rising at the end
+        of the plan and has no peak inside it.
+
+        Returns
+        -------
+        dict
+            ``year`` (census convention) and ``deficit_gbp`` (£, positive = deficit) of the
+            highest cumulative deficit inside the plan; ``rising`` True when it is the last
+            year and that year still has an in-year deficit (no peak yet);
+            ``in_year_last_gbp`` the last year's in-year balance (£, negative = deficit).
+
+        Examples
+        --------
+        £26,000 a special place, income £2.5m flat: 2025-26 spends £2.6m, 2026-27 £2.73m,
+        2027-28 £2.08m, so the deficit of £1m brought in peaks at the end of 2026-27:
+
+        >>> f = pd.DataFrame({"year": [2026, 2027, 2028], "mean": [100.0, 105.0, 80.0]})
+        >>> mix = pd.DataFrame({"provision": ["special_maintained"], "share": [1.0]})
+        >>> plan = deficit_plan(f, mix=mix, income=2.5e6, income_growth=0.0, goal_seek=False,
+        ...                     inflation=0.0, opening_balance_gbp=-1e6)
+        >>> p = plan.peak("unmitigated")
+        >>> p["year"], round(p["deficit_gbp"] / 1e6, 2), p["rising"]
+        (2027, 1.33, False)
+        """
+        t = self.trajectory[self.trajectory["scenario"] == scenario].sort_values("year")
+        if t.empty:
+            raise ValidationError(f"peak: no scenario {scenario!r}; expected one of "
+                                  f"{self.scenarios}")
+        top = t.loc[t["cumulative_deficit_gbp"].idxmax()]
+        last = t.iloc[-1]
+        rising = bool(top["year"] == last["year"] and last["in_year_balance_gbp"] < 0)
+        return {"year": int(top["year"]), "deficit_gbp": float(top["cumulative_deficit_gbp"]),
+                "rising": rising, "in_year_last_gbp": float(last["in_year_balance_gbp"])}
+
     def statistic(self, scenario: str) -> str:
         """What a scenario's money figures are: ``"mean of N simulated paths"`` or
         ``"one deterministic run, no paths"``."""
@@ -588,7 +626,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         notes.extend(calibration.notes)
     assumptions = _assumptions(costs, levers, income_rows, opening_balance_gbp, other_spend_gbp,
                                inflation, target_year, who, calibration, notes, fee_uncertainty,
-                               paths is not None, years, independent_fee_growth)
+                               paths is not None, years, independent_fee_growth, opening)
     return DeficitPlan(placements=placements_all, spend=spend_all, income=income_frame,
                        trajectory=trajectory, elimination=elimination, attribution=attr,
                        attribution_by_year=attr_year, comparison=comparison, tables=tables,
@@ -1195,10 +1233,24 @@ def _tables(placements, spend, trajectory, income_lines=None) -> dict:
     return out
 
 
+def _opening_source(derived) -> str:
+    """What the opening balance in the assumptions is: estimated (and how) or given."""
+    if derived is None:
+        return "given (negative = deficit brought forward)"
+    if derived.status == "estimated":
+        return ("estimated: the DfE's published DSG balance at the end of 2021-22 rolled forward "
+                "with the backcast's in-year high-needs gaps and any listed income (negative = "
+                "deficit; every line in the opening balance table)")
+    text = "given by the scenario (negative = deficit brought forward)"
+    if np.isfinite(derived.estimate_gbp):
+        text += f"; the library's estimate is {money_m(derived.estimate_gbp)}"
+    return text
+
+
 def _assumptions(costs, levers, income_rows, opening, other, inflation, target_year, la,
                  calibration, notes, fee_uncertainty, has_paths, years=(),
-                 fee_growth=None) -> pd.DataFrame:
-    rows = [("opening_balance_gbp", opening, "gbp", "user (negative = deficit brought forward)"),
+                 fee_growth=None, derived=None) -> pd.DataFrame:
+    rows = [("opening_balance_gbp", opening, "gbp", _opening_source(derived)),
             ("target_year", target_year, "census year", financial_year_label(target_year))]
     if inflation is not None:
         rows.append(("inflation", inflation, "per_year",

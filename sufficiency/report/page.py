@@ -183,6 +183,7 @@ def summary_paragraphs(run: ScenarioRun) -> list[str]:
         others = [f"{money_text(v[f'deficit_last_{s}_gbp'])} {_with(s)}"
                   for s in deficit.scenarios if s != answer]
         text += f", against {_and(others)}." if others else "."
+        text += " " + _peak_sentence(deficit, answer)
         t = deficit.trajectory
         if "prob_no_deficit" in t:
             end = t[(t["year"] == last) & t["prob_no_deficit"].notna()]
@@ -194,6 +195,28 @@ def summary_paragraphs(run: ScenarioRun) -> list[str]:
         out.append(text)
     out.append(_assumed(run))
     return out
+
+
+def _peak_sentence(deficit, scenario: str) -> str:
+    """Whether the answer's deficit peaks inside the plan, and what the figure is and is not.
+
+    A council's Safety Valve or Delivering Better Value forecast counts its planned mitigations,
+    block transfers and DfE payments; the plan counts only the levers and income lines the
+    scenario lists, so the sentence says so beside the figure.
+    """
+    p = deficit.peak(scenario)
+    t = deficit.trajectory
+    last = int(t["year"].max())
+    if p["rising"]:
+        text = (f"It has not peaked by the end of {financial_year_label(last)}: that year still "
+                f"spends {money_text(-p['in_year_last_gbp'])} more than its income.")
+    else:
+        text = (f"It peaks at {money_text(p['deficit_gbp'])} at the end of "
+                f"{financial_year_label(p['year'])}.")
+    return (text + " It counts only the levers and dated income (Safety Valve payments, block "
+            "transfers) this scenario lists: a council's Safety Valve or Delivering Better Value "
+            "forecast also counts its planned mitigations, so compare like with like by listing "
+            "them.")
 
 
 def _assumed(run: ScenarioRun) -> str:

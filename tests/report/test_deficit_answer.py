@@ -97,3 +97,24 @@ def test_chart_list_survives_a_plan_with_no_costs(example_run):
     assert "cost_by_provision.png" not in names
     assert "cost_by_provision.png" in [spec[0] for spec in chart_specs(example_run)]
     assert "cumulative_deficit.png" in names
+
+
+def test_summary_says_whether_the_answer_peaks_and_what_it_counts(example_run):
+    """The answer's sentence says whether the deficit peaks inside the plan (from the
+    trajectory, not a fixed phrase) and that it counts only the scenario's own levers and
+    income lines, unlike a council's Safety Valve forecast."""
+    from sufficiency.report.page import summary_paragraphs
+
+    plan = example_run.deficit
+    answer, _ = plan.answer()
+    rows = plan.trajectory[plan.trajectory["scenario"] == answer].sort_values("year")
+    text = " ".join(summary_paragraphs(example_run))
+    peak = plan.peak(answer)
+    last = rows.iloc[-1]
+    highest_last = rows["cumulative_deficit_gbp"].iloc[-1] == rows["cumulative_deficit_gbp"].max()
+    if highest_last and last["in_year_balance_gbp"] < 0:
+        assert peak["rising"] and "has not peaked by the end of" in text
+    else:
+        assert not peak["rising"] and "It peaks at" in text
+    assert peak["deficit_gbp"] == pytest.approx(rows["cumulative_deficit_gbp"].max())
+    assert "Safety Valve or Delivering Better Value forecast" in text
