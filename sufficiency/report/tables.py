@@ -71,7 +71,10 @@ def output_tables(run: ScenarioRun) -> dict[str, pd.DataFrame]:
             out[name] = getattr(run.allocation, name)
     if run.deficit is not None:
         plan = run.deficit
-        out.update({"dsg_trajectory": plan.trajectory, "hnb_income": plan.income,
+        # every money figure says what it is: the mean of the paths or one run
+        trajectory = plan.trajectory.assign(
+            statistic=plan.trajectory["scenario"].map(plan.statistic))
+        out.update({"dsg_trajectory": trajectory, "hnb_income": plan.income,
                     "lever_savings": plan.attribution, "needs_vs_finance_led": plan.comparison})
         out.update(deficit_sheets(plan))
         goal = plan.goal_seek_table()

@@ -118,3 +118,16 @@ def test_summary_says_whether_the_answer_peaks_and_what_it_counts(example_run):
         assert not peak["rising"] and "It peaks at" in text
     assert peak["deficit_gbp"] == pytest.approx(rows["cumulative_deficit_gbp"].max())
     assert "Safety Valve or Delivering Better Value forecast" in text
+
+
+def test_the_dsg_table_says_what_each_figure_is(example_run):
+    """The DSG position written to the workbook and CSV carries, per scenario, whether its money
+    is the mean of the simulated paths or one deterministic run."""
+    from sufficiency.report.tables import output_tables
+
+    table = output_tables(example_run)["dsg_trajectory"]
+    said = table.groupby("scenario")["statistic"].unique()
+    assert all(len(v) == 1 for v in said)
+    assert said["unmitigated"][0].startswith("mean of ") and "simulated paths" in said[
+        "unmitigated"][0]
+    assert said["allocation_plan"][0] == "one deterministic run, no paths"
