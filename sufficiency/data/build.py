@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import DataWarning
 from . import dfe, highneeds, population, s251, single_age
+from .vocabulary import PROVISIONS
 
 __all__ = ["EXAMPLE_DIR", "ATTRIBUTION", "build_tables", "write_tables", "to_csv_bytes", "main"]
 
@@ -76,10 +77,10 @@ def build_tables(source_dir) -> dict[str, pd.DataFrame]:
         "new_plan_needs": _slim(new_need, ["need"]),
         "ceased": _slim(ceased, ["reason"]),
         "requests": _slim(requests, ["measure"]),
-        # single ages: the specialist placements and all plans (what SCAP ageing needs)
+        # single ages: all plans and the placements SCAP counts (what SCAP ageing needs)
         "caseload_single_age": _slim(single[single["provision"].isin(
-            ["all", "resource_base", "special_maintained", "special_non_maintained",
-             "special_independent", "ap"])], ["age", "provision"]),
+            ["all", *PROVISIONS.loc[PROVISIONS["scap_type"].notna(), "provision"]])],
+            ["age", "provision"]),
     }
     totals = place[place["provision"] == "all"][["la_code", "year", "count"]]
     tables["placements"] = pd.concat([tables["placements"],
