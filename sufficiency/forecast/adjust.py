@@ -377,7 +377,7 @@ def apply_steps(paths, values, context, rng, convergence=CONVERGENCE, long_run=N
     long_run = parse_long_run(long_run)
     last = values[:, -1].astype(float)
     relative = np.full(len(values), np.nan)
-    if convergence and context is not None and getattr(context, "area_pop", None) is not None:
+    if convergence and context is not None and context.area_pop is not None:
         relative = relative_prevalence(values, context.area_pop, context.groups,
                                        context.reference, context.reference_pop)
         paths = converge_prevalence(paths, relative, convergence)

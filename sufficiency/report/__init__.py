@@ -185,7 +185,7 @@ def write_comparison(runs: list[ScenarioRun], table: pd.DataFrame, out,
 def _short_name(run, name: str, i: int, others: list) -> str:
     """A name short enough for a sheet ("<name> - measures" within 31 characters): the
     scenario's name, else its file's name, else "Scenario <i>"."""
-    stem = Path(str(getattr(run.scenario, "path", "") or "")).stem
+    stem = Path(str(run.scenario.path or "")).stem
     for candidate in (name, stem, f"Scenario {i}"):
         if candidate and len(candidate) <= 20 and candidate not in others:
             return candidate

@@ -29,7 +29,7 @@ def run_names(runs: list[ScenarioRun]) -> list[str]:
     out = []
     for run, name in zip(runs, names):
         if names.count(name) > 1:
-            path = getattr(run.scenario, "path", None)
+            path = run.scenario.path
             name = f"{name} ({Path(str(path)).name})" if path else name
         out.append(name)
     seen: dict = {}
