@@ -115,6 +115,9 @@ def read_age_caseload(path) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> df = read_age_caseload("../shared/data/dfe-sen2-2022/sen2_age_caseload.csv")  # doctest: +SKIP
     >>> df.query("level == 'national' and year == 2010 and age_band == 'all'")["count"]  # doctest: +SKIP
     228221.0
@@ -285,6 +288,9 @@ def read_new_plans(path) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> new = read_new_plans("../shared/data/dfe-sen2-2025/newplans.csv")  # doctest: +SKIP
     >>> new.query("la_name == 'Wiltshire' and year == 2025 and provision == 'all'")[
     ...     ["calendar_year", "count"]].values.tolist()  # doctest: +SKIP

@@ -318,6 +318,9 @@ def read_funded_places(path) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> fp = read_funded_places("dsg_2023_24_high_needs_deductions.csv")  # doctest: +SKIP
     >>> fp.query("la_code == 'E92000001'")["deduction_gbp"].sum()          # doctest: +SKIP
     1079358891.0
@@ -389,6 +392,9 @@ def read_high_needs_outturn(path) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> hn = read_high_needs_outturn("high_needs_outturn_2021_22.xlsx")  # doctest: +SKIP
     >>> hn.query("la_code == '831' and line == 'placements_special'")["value"].item()  # doctest: +SKIP
     806.0
@@ -449,6 +455,9 @@ def read_dsg_allocations(path) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> al = read_dsg_allocations("dsg_2023_24_allocations_summary.csv")     # doctest: +SKIP
     >>> al.query("la_code == '202' and line == 'high_needs_block'")["value_gbp"].item()  # doctest: +SKIP
     55017590.0
@@ -496,6 +505,9 @@ def read_high_needs_block(path) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> hnb = read_high_needs_block("dsg_2023_24_high_needs_block.csv")      # doctest: +SKIP
     >>> hnb.query("la_code == 'E92000001' and line == 'total_before_deductions'")["value"].item()  # doctest: +SKIP
     9952172126.0
@@ -547,6 +559,9 @@ def read_dsg_deficit(path, las: pd.DataFrame | None = None) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> d = read_dsg_deficit("dsg_deficit_pct_income.xlsx")                 # doctest: +SKIP
     >>> d.query("la_code == 'E92000001' and year == 2022")["deficit_pct_income"].item()  # doctest: +SKIP
     2.26
@@ -640,6 +655,9 @@ def build_high_needs_extract(source_dir, las: pd.DataFrame | None = None
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> tables = build_high_needs_extract("../shared/data/dfe-high-needs")  # doctest: +SKIP
     >>> sorted(tables)                                                     # doctest: +SKIP
     ['dsg_deficit', 'funded_places', 'high_needs_block', 'high_needs_outturn']

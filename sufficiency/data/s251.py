@@ -62,6 +62,9 @@ def read_s251_high_needs(path, las: pd.DataFrame | None = None) -> pd.DataFrame:
 
     Examples
     --------
+    Not run in the test suite: it reads a DfE source file, which is not shipped with the
+    package (the tests check the same published figures against the files).
+
     >>> t = read_s251_high_needs("high_needs_net_expenditure.csv")     # doctest: +SKIP
     >>> t.query("la_code == '865' and year == 2022")["spend_gbp"].item()  # doctest: +SKIP
     55397174.0
