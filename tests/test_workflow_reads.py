@@ -115,6 +115,10 @@ def test_the_run_gives_the_stages_frames_not_an_la(traced_run):
     run, _, stage_calls = traced_run
     called = {name for name, _ in stage_calls}
     assert {"deficit_plan", "calibrate_costs", "backcast", "example_settings", "project"} <= called
+    # the cost calibration runs once and is handed to the place plan and the deficit plan
+    assert [name for name, _ in stage_calls].count("calibrate_costs") == 1
+    given = [a for name, a in stage_calls if name == "deficit_plan"][0]
+    assert given["calibration"] is not None and not isinstance(given["calibration"], str)
     for name, arguments in stage_calls:
         assert arguments.get("la") is None, f"{name} was given la={arguments['la']!r}"
         assert not isinstance(arguments.get("placements"), (str, int)), \
