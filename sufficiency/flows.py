@@ -763,11 +763,14 @@ def _share_out(by_phase, settings, designation):
     room = settings.set_index("setting")["capacity"].astype(float).fillna(np.inf).to_dict()
     prov = settings.set_index("setting")["provision"]
     des = designation.assign(provision=designation["setting"].map(prov))
+    # the settings designated for each provision, need and phase, in the designation's order
+    designated = {}
+    for setting, key in zip(des["setting"], zip(des["provision"], des["need"], des["phase"])):
+        designated.setdefault(key, []).append(setting)
     rows, left = [], []
     for r in by_phase.sort_values(["count", "provision", "need_group", "phase"],
                                   ascending=[False, True, True, True]).itertuples():
-        cand = des[(des["provision"] == r.provision) & (des["need"] == r.need_group)
-                   & (des["phase"] == r.phase)]["setting"].tolist()
+        cand = list(designated.get((r.provision, r.need_group, r.phase), []))
         n = float(r.count)
         unlimited = [s for s in cand if not np.isfinite(room[s])]
         if unlimited:

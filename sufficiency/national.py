@@ -58,7 +58,7 @@ from .scenario import Scenario, load_scenario
 from .scenario_files import read_scenario_files
 
 __all__ = ["sweep", "SweepResult", "NATIONAL_TABLES", "la_seed", "select_las", "all_las",
-           "la_tables", "local_cluster"]
+           "la_tables", "local_cluster", "largest_first"]
 
 #: The national tables and what each holds (every one has ``la_code, la_name`` first).
 NATIONAL_TABLES = {
@@ -387,13 +387,19 @@ def _on_dask(client, tasks, run, say, retries: int = 1):
     from distributed.scheduler import KilledWorker
 
     tag = uuid.uuid4().hex[:8]
+    _warm_workers(client)
+    # the largest LAs first (their solves take longest): the last LAs to finish are small
+    # ones, so the workers end together instead of one waiting on a large LA started late
+    order = largest_first([task.code for task in tasks])
+    rank = {code: len(order) - i for i, code in enumerate(order)}
 
     def submit(task):
         return client.submit(run, task, key=f"sufficiency-sweep-{tag}-{task.code}-"
-                                            f"{task.attempt}", pure=False)
+                                            f"{task.attempt}", pure=False,
+                             priority=rank.get(task.code, 0))
 
     pending = {}
-    for task in tasks:
+    for task in sorted(tasks, key=lambda t: -rank.get(t.code, 0)):
         pending[submit(task)] = task
     queue = as_completed(list(pending))
     try:
@@ -422,6 +428,49 @@ def _on_dask(client, tasks, run, say, retries: int = 1):
     finally:
         if pending:
             client.cancel(list(pending))
+
+
+def largest_first(codes) -> list[str]:
+    """LA codes ordered by their EHC plans in the latest January, largest first (ties and LAs
+    without figures by code): the order a Dask sweep submits them in.
+
+    A footprint (``"835+836+837"``, ``"928"``) counts the plans of the LAs it was made of.
+
+    Examples
+    --------
+    >>> largest_first(["857", "886", "865"])         # Rutland, Kent, Wiltshire
+    ['886', '865', '857']
+    """
+    from .data import BOUNDARY_CHANGES
+    from .data.example import load_table
+
+    history = load_table("history_age")
+    totals = history[(history["age_band"] == "all") & history["count"].notna()]
+    latest = totals.sort_values("year", kind="stable").groupby("la_code")["count"].last()
+    members = {row.footprint_code: row.old_codes.split()
+               for row in BOUNDARY_CHANGES.itertuples(index=False)}
+    size = {code: float(sum(latest.get(m, 0.0) for m in members.get(code, [code])))
+            for code in codes}
+    return sorted(codes, key=lambda code: (-size[code], code))
+
+
+def _warm() -> None:
+    """Import the run's modules and read the embedded tables a run uses, once per worker."""
+    from .data import la_data
+    from .finance.costs import lognormal_fee
+    from .workflow import run_scenario  # noqa: F401 - the import is the point
+
+    lognormal_fee()            # scipy.stats
+    la_data("857")             # the embedded tables every LA's run reads (cached per process)
+
+
+def _warm_workers(client) -> None:
+    """Warm every worker before the LAs are submitted (imports and tables, in parallel), so
+    an LA's run time is its own; a worker that cannot warm up is left to fail on its LA."""
+    try:
+        client.run(_warm)
+    except Exception:  # noqa: BLE001 - the LA's own task reports any real problem
+        pass
 
 
 def _distributed():
@@ -801,20 +850,28 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _write_national(out: Path, codes: list[str]) -> dict:
-    """Stack the LAs' own CSV text (read as text, so every byte is kept) in la_code order."""
+    """Stack the LAs' own CSV text (every byte kept) in la_code order: header once, then each
+    LA's rows; LAs whose tables have different columns are lined up by column name."""
     folder = out / "national"
     tmp = out / f".national.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     tables = {}
     for name in NATIONAL_TABLES:
-        parts = [pd.read_csv(path, dtype=str, keep_default_na=False)
-                 for code in sorted(codes)
+        paths = [path for code in sorted(codes)
                  if (path := out / "la" / code / "national" / f"{name}.csv").exists()]
-        if not parts:
+        if not paths:
             continue
-        text = pd.concat(parts, ignore_index=True).fillna("")
-        text.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+        texts = [path.read_bytes() for path in paths]
+        heads = [text.split(b"\n", 1) for text in texts]
+        if len({head[0] for head in heads}) == 1:   # the same columns: the text, stacked
+            (tmp / f"{name}.csv").write_bytes(
+                heads[0][0] + b"\n" + b"".join(head[1] if len(head) > 1 else b""
+                                              for head in heads))
+        else:   # columns differ between LAs: line them up (a missing column left empty)
+            parts = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in paths]
+            text = pd.concat(parts, ignore_index=True).fillna("")
+            text.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
         tables[name] = pd.read_csv(tmp / f"{name}.csv", dtype={"la_code": str})
     if folder.exists():
         old = out / f".national.old-{os.getpid()}"

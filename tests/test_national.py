@@ -333,6 +333,48 @@ def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
         hartlepool
 
 
+def test_dask_starts_the_largest_las_first(cluster, tmp_path):
+    from sufficiency.national import largest_first
+
+    # by EHC plans in the latest January: Kent > Wiltshire > Hartlepool > Rutland; a
+    # footprint counts the LAs it was made of
+    assert largest_first(["857", "805", "886", "865"]) == ["886", "865", "805", "857"]
+    assert largest_first(["857", "835+836+837"]) == ["835+836+837", "857"]
+    _, client = cluster
+
+    def started_at(task):         # a closure: Dask ships it to the workers by value
+        import time
+        begun = time.time()
+        time.sleep(0.5)
+        return _Result(task.code, task.name, "ok", f"{begun!r}", seed=task.seed)
+
+    result = sweep(fast(), las="Rutland, Hartlepool, Kent, Wiltshire", out=tmp_path / "o",
+                   client=client, _run=started_at)
+    begun = dict(zip(result.status["la_code"], result.status["message"].astype(float)))
+    # two workers: the two largest start first, the two smallest when they are done
+    assert max(begun["886"], begun["865"]) < min(begun["805"], begun["857"])
+
+
+def test_national_tables_line_up_las_whose_columns_differ(tmp_path):
+    from sufficiency.national import _write_national
+
+    for code, text in (("857", "la_code,la_name,year,a\n857,Rutland,2026,1.5\n"),
+                       ("805", "la_code,la_name,year,b\n805,Hartlepool,2026,\"x, y\"\n"),
+                       ("886", "la_code,la_name,year,a\n886,Kent,2026,2.0\n")):
+        (tmp_path / "la" / code / "national").mkdir(parents=True)
+        (tmp_path / "la" / code / "national" / "demand.csv").write_text(text)
+        (tmp_path / "la" / code / "national" / "forecast.csv").write_text(
+            text.replace(",b", ",a").replace('"x, y"', "3.0"))
+    tables = _write_national(tmp_path, ["886", "857", "805"])
+    assert (tmp_path / "national" / "demand.csv").read_text() == (
+        "la_code,la_name,year,b,a\n805,Hartlepool,2026,\"x, y\",\n857,Rutland,2026,,1.5\n"
+        "886,Kent,2026,,2.0\n")
+    assert (tmp_path / "national" / "forecast.csv").read_text() == (
+        "la_code,la_name,year,a\n805,Hartlepool,2026,3.0\n857,Rutland,2026,1.5\n"
+        "886,Kent,2026,2.0\n")
+    assert list(tables["forecast"]["la_code"]) == ["805", "857", "886"]
+
+
 def test_a_worker_that_dies_has_its_la_retried_once(cluster, tmp_path):
     _, client = cluster
     marker = tmp_path / "died-once"
