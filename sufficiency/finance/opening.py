@@ -13,9 +13,9 @@ step shown (:func:`opening_balance`):
    places); the difference is the LA's other DSG movements (other blocks, transfers, income the
    s251 lines net off). It is shown, and by default **not** carried forward: held out on
    2021-22 over 148 LAs (``benchmarks/opening_balance.py``), carrying the LA's 2020-21 other
-   movements made the rolled balance worse (median error 0.83% of total DSG income, bias
-   +0.46%) than leaving them out (0.60%, +0.02%; balance unchanged 0.77%), and so did the
-   national median share (0.91%): such movements do not repeat (median +0.60% of income in
+   movements made the rolled balance worse (median error 0.74% of total DSG income, bias
+   +0.45%) than leaving them out (0.61%, -0.06%; balance unchanged 0.77%), and so did the
+   national median share (0.78%): such movements do not repeat (median +0.60% of income in
    2020-21, +0.26% in 2021-22).
 3. **rolled forward**: each later year up to the plan's first year adds the model's gap, plus
    any dated income lines the scenario lists (Safety Valve payments, block transfers). High
