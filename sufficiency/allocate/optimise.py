@@ -165,9 +165,9 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
     t1 = time.perf_counter()
     m, ctx = build_model(inputs)
     t2 = time.perf_counter()
-    outcome, x, _, pulp_time = solve(m, solver, time_limit=time_limit, mip_gap=mip_gap,
+    outcome, x, _, write_time = solve(m, solver, time_limit=time_limit, mip_gap=mip_gap,
                                      threads=threads, msg=msg, node_limit=node_limit)
-    timings = {"validate": t1 - t0, "build": t2 - t1, "pulp_build": pulp_time,
+    timings = {"validate": t1 - t0, "build": t2 - t1, "write": write_time,
                "solve": outcome.solve_time}
     if not outcome.has_solution:
         return _no_plan(outcome, inputs, _diagnosis(outcome, m, solver), timings, illustrative,

@@ -1,10 +1,11 @@
-"""Solve a :class:`~sufficiency.allocate.model.LinearModel` with CBC (through PuLP) or HiGHS.
+"""Solve a :class:`~sufficiency.allocate.model.LinearModel` with CBC or HiGHS.
 
 The outcome of every solve is one small explicit type, :class:`SolverOutcome`, carrying the
 real termination reason, the objective, the best bound and the gap. PuLP reports a solve
 stopped by a time limit with a merely feasible solution as ``"Optimal"`` for both CBC and
-HiGHS, so the status here never comes from ``pulp.LpStatus``: for CBC it comes from PuLP's
-``sol_status`` and the CBC log, for HiGHS from ``Highs.getModelStatus()`` and ``getInfo()``.
+HiGHS, so the status here never comes from ``pulp.LpStatus``: for CBC it comes from its
+solution file and log (CBC is called directly, :mod:`sufficiency.allocate.cbc`), for HiGHS
+from ``Highs.getModelStatus()`` and ``getInfo()``.
 """
 
 from __future__ import annotations
@@ -243,11 +244,18 @@ def solve_highs(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, 
 
 
 # ---------------------------------------------------------------------------------------------
-# CBC through PuLP
+# CBC, the binary bundled with PuLP, called on an MPS file written from the matrices
 
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_NUM = {k: re.compile(rf"^{k}:\s+(\S+)", re.M) for k in ("Objective value", "Lower bound",
                                                                 "Gap")}
+
+#: CBC options of the first, root-node pass of a MIP solve (:func:`solve_cbc`): no Cgl
+#: preprocessing, and heuristics stop as soon as a plan within the gap is found
+#: (``hOptions 1``). Most LAs' models stop there, within the gap, in about a third of the CPU
+#: time of a solve with preprocessing, whose undoing after the search alone costs CBC about
+#: 2 s on Kent's model; the others go on to the branch and bound with CBC's defaults.
+ROOT_PASS = ("preprocess off", "hOptions 1")
 
 
 def _num(rx, text):
@@ -260,82 +268,110 @@ def _num(rx, text):
         return None
 
 
-def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
-              lb=None, ub=None, integrality=None, problem=None, presolve=None, node_limit=None):
-    """Solve with CBC through PuLP; return ``(SolverOutcome, x, row_duals, pulp_build_time)``.
-
-    ``presolve=False`` turns off both CBC's presolve and its Cgl preprocessing. ``node_limit``
-    is CBC's ``maxNodes``: a deterministic stopping rule (one thread, so the same model stops
-    at the same node with the same plan on any machine), unlike ``time_limit`` (wall clock).
-    """
-    import pulp
-    from pulp import constants as C
-
-    t0 = time.perf_counter()
-    if problem is None:
-        prob, var, cons = m.to_pulp(col_lower=lb, col_upper=ub, integrality=integrality)
-    else:
-        prob, var, cons = problem
-    t_build = time.perf_counter() - t0
-    is_mip = bool(np.any(m.integrality if integrality is None else integrality))
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, "cbc.log")
-        with warnings.catch_warnings():
-            # PuLP 3.x deprecates the bundled-CBC class in favour of COIN_CMD + a system CBC;
-            # the bundled binary is what needs no install, so keep using it.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            # presolve=False also turns off CBC's Cgl preprocessing, the step that misfires
-            # ("Postprocessed model is infeasible") and returns a point breaking the model
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
-                                       threads=threads, logPath=log, presolve=presolve,
-                                       maxNodes=int(node_limit) if node_limit is not None
-                                       and is_mip else None,
-                                       options=["preprocess off"] if presolve is False else None)
-        t1 = time.perf_counter()
-        try:
-            prob.solve(solver)
-            err = ""
-        except pulp.PulpSolverError as exc:  # pragma: no cover - depends on the binary
-            err = str(exc)
-        elapsed = time.perf_counter() - t1
-        text = open(log).read() if os.path.exists(log) else ""
-    if msg:
-        print(text)
-    if err:
-        return SolverOutcome("cbc", "error", "other", None, None, None, elapsed, err), None, \
-            None, t_build
-    result = (_CBC_RESULT.search(text).group(1).strip() if _CBC_RESULT.search(text) else "")
-    sol = prob.sol_status
-    has_sol = sol in (C.LpSolutionOptimal, C.LpSolutionIntegerFeasible)
-    x = np.array([v.varValue if v.varValue is not None else 0.0 for v in var]) if has_sol else None
-    duals = None
-    if has_sol and not is_mip:
-        duals = np.array([c.pi if c.pi is not None else 0.0 for c in cons])
+def _cbc_outcome(m: LinearModel, run, is_mip: bool):
+    """``(SolverOutcome, x, duals)`` from one CBC run: the status from CBC's own words."""
+    text = run.log
+    found = _CBC_RESULT.search(text)
+    result = found.group(1).strip() if found else ""
+    head = run.head
+    first = head.split(" ", 1)[0]
+    sol_optimal = first == "Optimal"
+    x = run.x
+    has_sol = x is not None
     obj = float(m.cost @ x) if has_sol else None
     bound = _num(_CBC_NUM["Lower bound"], text) if is_mip else obj
     low = result.lower()
-    if sol == C.LpSolutionOptimal and "optimal" in low and "gap" not in low:
+    if sol_optimal and "optimal" in low and "gap" not in low:
         status, term, bound = "optimal", "optimal", (obj if bound is None else bound)
-    elif "infeasible" in low or prob.status == C.LpStatusInfeasible:
+    elif "infeasible" in low or first in ("Infeasible", "Integer"):
         status, term, has_sol, x, obj = "infeasible", "infeasible", False, None, None
-    elif "unbounded" in low:
+    elif "unbounded" in low or first == "Unbounded":
         status, term = "unbounded", "unbounded"
     elif "node limit" in low:
         status, term = ("feasible" if has_sol else "no_solution"), "node_limit"
     elif "time" in low:
         status, term = ("feasible" if has_sol else "no_solution"), "time_limit"
-    elif sol == C.LpSolutionOptimal:  # optimal within the gap tolerance
+    elif sol_optimal:  # optimal within the gap tolerance
         status, term = "optimal", "optimal"
     else:
         status, term = ("feasible" if has_sol else "no_solution"), "other"
     gap = _gap(obj, bound)
     if status == "optimal" and gap is not None and gap > OPTIMALITY_GAP:
         status, term = "feasible", "gap_limit"
-    return SolverOutcome("cbc", status, term, obj, bound, gap, elapsed, result), x, duals, t_build
+    duals = run.duals if (has_sol and not is_mip) else None
+    return (SolverOutcome("cbc", status, term, obj, bound, gap, run.seconds, result),
+            x if has_sol else None, duals)
+
+
+def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
+              lb=None, ub=None, integrality=None, presolve=None, node_limit=None,
+              root_pass=True):
+    """Solve with CBC; return ``(SolverOutcome, x, row_duals, write_time)``.
+
+    The model is written as an MPS file straight from its matrices
+    (:func:`sufficiency.allocate.cbc.write_mps`) and solved by the CBC binary bundled with
+    PuLP. A MIP is solved in up to two passes: first the root node alone with
+    :data:`ROOT_PASS` (no preprocessing; heuristics stop at a plan within ``mip_gap``); if that
+    plan is within ``mip_gap`` of the LP bound (or proven optimal, or the model infeasible),
+    it is the answer; otherwise CBC runs again with its defaults (Cgl preprocessing, cuts,
+    heuristics) and the branch and bound, up to ``node_limit`` nodes. ``root_pass=False``
+    skips the first pass (the solve before issue 16's speed work).
+
+    ``presolve=False`` turns off both CBC's presolve and its Cgl preprocessing. ``node_limit``
+    is CBC's ``maxNodes``: a deterministic stopping rule (one thread, so the same model stops
+    at the same node with the same plan on any machine), unlike ``time_limit`` (wall clock).
+    """
+    from .cbc import run_cbc, write_mps
+
+    integ = np.asarray(m.integrality if integrality is None else integrality, bool)
+    is_mip = bool(integ.any())
+    options = []
+    if presolve is False:
+        # also turns off CBC's Cgl preprocessing, the step that misfires ("Postprocessed model
+        # is infeasible") and returns a point breaking the model
+        options = ["presolve off", "preprocess off"]
+    elif presolve:
+        options = ["presolve on"]
+    kw = dict(time_limit=time_limit, mip_gap=mip_gap, threads=threads, msg=msg,
+              integrality=integ)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        mps = os.path.join(tmp, "model.mps")
+        write_mps(m, mps, lb, ub, integ)
+        t_write = time.perf_counter() - t0
+        first = None
+        if is_mip and root_pass and presolve is not False and node_limit != 0:
+            try:
+                run = run_cbc(m, mps=mps, node_limit=0, options=ROOT_PASS, **kw)
+            except RuntimeError:
+                # CBC 2.10.3 without preprocessing can crash on a model it would find
+                # integer infeasible: the full pass below decides
+                first = SolverOutcome("cbc", "error", "other", None, None, None, 0.0,
+                                      "the root pass failed")
+            else:
+                out, x, duals = _cbc_outcome(m, run, is_mip)
+                if (out.termination in ("optimal", "gap_limit")
+                        or out.status in ("infeasible", "unbounded")):
+                    return (replace(out, solve_time=time.perf_counter() - t0,
+                                    message=f"{out.message} (at the root node)"),
+                            x, duals, t_write)
+                first = out
+        try:
+            run = run_cbc(m, mps=mps, node_limit=node_limit if is_mip else None,
+                          options=options, **kw)
+        except RuntimeError as exc:  # pragma: no cover - depends on the binary
+            return (SolverOutcome("cbc", "error", "other", None, None, None,
+                                  time.perf_counter() - t0, str(exc)), None, None, t_write)
+    out, x, duals = _cbc_outcome(m, run, is_mip)
+    if first is not None:
+        out = replace(out, message=f"{out.message} (after the root pass: "
+                                   f"{first.message or first.termination})")
+    return replace(out, solve_time=time.perf_counter() - t0), x, duals, t_write
 
 
 def _raw_solve(m: LinearModel, solver: str, **kw):
     if solver == "cbc":
+        kw.pop("problem", None)
         return solve_cbc(m, **kw)
     if solver == "highs":
         if not highs_available():

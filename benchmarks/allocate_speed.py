@@ -1,0 +1,195 @@
+"""Speed of the optimiser per LA in the national sweep: the CBC solve before and after issue 16.
+
+For each LA of a sample (default: 20 LAs of varied size), the example scenario is run up to
+the place plan (``sufficiency sweep``'s tables-only settings: no marginal values) and the
+optimiser's inputs are kept. Then, back to back in this process, the same ``optimise(...)``
+call is timed twice:
+
+* **before**: the solve as it was before issue 16's speed work: PuLP builds an
+  ``LpProblem`` from the matrices, writes its MPS file and runs its bundled CBC once with the
+  scenario's gap, node limit and time limit (CBC's defaults otherwise);
+* **after**: the current solve: the MPS file written from the matrices, a root-node pass
+  without preprocessing that stops as soon as a plan is within the gap
+  (``sufficiency.allocate.solve.ROOT_PASS``), and CBC's full branch and bound only when the
+  root leaves the gap open.
+
+Both answers are verified against the model (``check_point``). Printed per LA: wall seconds
+and CPU seconds (this process plus CBC, which is robust to a shared machine), the ratio
+before / after, the objective of each, the difference (after - before, % of before), the
+gap to CBC's bound and how each stopped. Then the median ratio and the largest objective
+difference.
+
+Usage::
+
+    python benchmarks/allocate_speed.py [--las Kent,Derby,...] [--scenario scenarios/example.yaml]
+        [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+SAMPLE = ("Kent,Wiltshire,Herefordshire,Derby,Leeds,Rutland,Doncaster,Dudley,Shropshire,Essex,"
+          "Birmingham,Hartlepool,Torbay,Camden,Norfolk,Sheffield,Newham,Cornwall,Bristol,"
+          "Lancashire")
+
+
+def capture(scenario: str, las: list[str]) -> dict:
+    """Run the sweep's per-LA scenario up to the optimiser and keep its arguments."""
+    import sufficiency as sf
+    import sufficiency.allocate as al
+
+    real = al.optimise
+    seen = {}
+    current = {}
+
+    def spy(*args, **kwargs):
+        seen[current["la"]] = (args, kwargs)
+        raise _Captured()
+
+    al.optimise = spy
+    try:
+        for la in las:
+            current["la"] = la
+            with tempfile.TemporaryDirectory() as out:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    sf.sweep(scenario, las=[la], out=out, outputs="tables", force=True)
+            if la not in seen:
+                print(f"  {la}: no place plan (the sweep failed or skipped it)")
+    finally:
+        al.optimise = real
+    return seen
+
+
+class _Captured(Exception):
+    pass
+
+
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+_RESULT = re.compile(r"^Result - (.*)$", re.M)
+_BOUND = re.compile(r"^Lower bound:\s+(\S+)", re.M)
+
+
+def solve_before(m, *, time_limit=None, mip_gap=None, threads=None, msg=False, lb=None, ub=None,
+                 integrality=None, presolve=None, node_limit=None, **_):
+    """The CBC solve before issue 16's speed work: PuLP problem, PuLP's MPS, one CBC run."""
+    import pulp
+    from pulp import constants as C
+
+    from sufficiency.allocate.solve import OPTIMALITY_GAP, SolverOutcome, _gap
+
+    t0 = time.perf_counter()
+    prob, var, cons = m.to_pulp(col_lower=lb, col_upper=ub, integrality=integrality)
+    integ = m.integrality if integrality is None else integrality
+    is_mip = bool(np.any(integ))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "cbc.log")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap,
+                                       threads=threads, logPath=log, presolve=presolve,
+                                       maxNodes=int(node_limit) if node_limit is not None
+                                       and is_mip else None,
+                                       options=["preprocess off"] if presolve is False else None)
+        prob.solve(solver)
+        text = open(log).read()
+    result = _RESULT.search(text).group(1).strip() if _RESULT.search(text) else ""
+    has = prob.sol_status in (C.LpSolutionOptimal, C.LpSolutionIntegerFeasible)
+    x = np.array([v.varValue or 0.0 for v in var]) if has else None
+    duals = (np.array([c.pi or 0.0 for c in cons]) if has and not is_mip else None)
+    obj = float(m.cost @ x) if has else None
+    found = _BOUND.search(text)
+    bound = float(found.group(1)) if (found and is_mip) else obj
+    low = result.lower()
+    if "node limit" in low:
+        status, term = "feasible", "node_limit"
+    elif "time" in low:
+        status, term = "feasible", "time_limit"
+    elif has:
+        status, term = "optimal", "optimal"
+    else:
+        status, term = "infeasible", "infeasible"
+    gap = _gap(obj, bound)
+    if status == "optimal" and gap is not None and gap > OPTIMALITY_GAP:
+        status, term = "feasible", "gap_limit"
+    out = SolverOutcome("cbc", status, term, obj, bound, gap, time.perf_counter() - t0, result)
+    return out, x, duals, 0.0
+
+
+def timed(args, kwargs, before: bool):
+    import sufficiency.allocate.solve as S
+    from sufficiency.allocate import optimise
+
+    real = S.solve_cbc
+    if before:
+        S.solve_cbc = solve_before
+    try:
+        c0, t0 = _cpu(), time.perf_counter()
+        plan = optimise(*args, **kwargs)
+        return plan, time.perf_counter() - t0, _cpu() - c0
+    finally:
+        S.solve_cbc = real
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--las", default=SAMPLE)
+    ap.add_argument("--scenario", default="scenarios/example.yaml")
+    ap.add_argument("--repeat", type=int, default=1, help="timings per LA (median kept)")
+    a = ap.parse_args(argv)
+    las = [x.strip() for x in a.las.split(",") if x.strip()]
+    print(f"capturing the optimiser's inputs for {len(las)} LAs ({a.scenario}) ...", flush=True)
+    cases = capture(a.scenario, las)
+    print(f"{'LA':14s} {'built':>5s} | {'before wall/cpu':>15s} | "
+          f"{'after wall/cpu':>15s} | {'ratio wall/cpu':>14s} | {'objective diff':>14s} | "
+          f"{'gap before/after':>16s} | stopped before / after")
+    rows = []
+    for la, (args, kwargs) in cases.items():
+        res = {}
+        for before in (True, False):
+            runs = [timed(args, kwargs, before) for _ in range(a.repeat)]
+            plan = runs[0][0]
+            res[before] = (plan, statistics.median(r[1] for r in runs),
+                           statistics.median(r[2] for r in runs))
+        (pb, wb, cb), (pa, wa, ca) = res[True], res[False]
+        ob, oa = pb.outcome, pa.outcome
+        assert ob.verified and oa.verified, la
+        diff = (oa.objective - ob.objective) / abs(ob.objective)
+        rows.append((la, wb, cb, wa, ca, diff, ob, oa))
+        print(f"{la:14s} {len(pa.capital_programme):5d} | {wb:6.2f} / {cb:6.2f} | "
+              f"{wa:6.2f} / {ca:6.2f} | {wb / wa:5.2f}x / {cb / ca:5.2f}x | {diff:+13.3%} | "
+              f"{ob.gap:7.2%} / {oa.gap:6.2%} | {ob.termination} / {oa.termination}"
+              f"{' (root)' if 'root node' in oa.message else ''}", flush=True)
+    rw = [r[1] / r[3] for r in rows]
+    rc = [r[2] / r[4] for r in rows]
+    diffs = [r[5] for r in rows]
+    print(f"\n{len(rows)} LAs. Median time per LA before {statistics.median(r[1] for r in rows):.2f} s"
+          f" wall / {statistics.median(r[2] for r in rows):.2f} s CPU; after "
+          f"{statistics.median(r[3] for r in rows):.2f} s wall / "
+          f"{statistics.median(r[4] for r in rows):.2f} s CPU.")
+    print(f"Median ratio before/after: {statistics.median(rw):.2f}x wall, "
+          f"{statistics.median(rc):.2f}x CPU (min {min(rc):.2f}x, max {max(rc):.2f}x CPU). "
+          f"Total CPU before {sum(r[2] for r in rows):.1f} s, after {sum(r[4] for r in rows):.1f} s.")
+    print(f"Objective after - before: median {statistics.median(diffs):+.3%}, "
+          f"largest {max(diffs):+.3%}, smallest {min(diffs):+.3%}.")
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
