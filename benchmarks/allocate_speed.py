@@ -19,16 +19,19 @@ before / after, the objective of each, the difference (after - before, % of befo
 gap to CBC's bound and how each stopped. Then the median ratio and the largest objective
 difference.
 
+``--after-node-limit 0`` times the root pass alone (``allocate.node_limit: 0``) as "after".
+
 Usage::
 
     python benchmarks/allocate_speed.py [--las Kent,Derby,...] [--scenario scenarios/example.yaml]
-        [--repeat 1]
+        [--repeat 1] [--after-node-limit N] [--cache inputs.pkl]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import re
 import resource
 import statistics
@@ -152,10 +155,22 @@ def main(argv=None):
     ap.add_argument("--las", default=SAMPLE)
     ap.add_argument("--scenario", default="scenarios/example.yaml")
     ap.add_argument("--repeat", type=int, default=1, help="timings per LA (median kept)")
+    ap.add_argument("--after-node-limit", type=int, default=None,
+                    help="node limit of the 'after' solve (default: the scenario's); 0 = the "
+                         "root pass alone")
+    ap.add_argument("--cache", default=None,
+                    help="pickle file keeping the captured inputs between runs")
     a = ap.parse_args(argv)
     las = [x.strip() for x in a.las.split(",") if x.strip()]
     print(f"capturing the optimiser's inputs for {len(las)} LAs ({a.scenario}) ...", flush=True)
-    cases = capture(a.scenario, las)
+    if a.cache and os.path.exists(a.cache):
+        with open(a.cache, "rb") as f:
+            cases = pickle.load(f)
+    else:
+        cases = capture(a.scenario, las)
+        if a.cache:
+            with open(a.cache, "wb") as f:
+                pickle.dump(cases, f)
     print(f"{'LA':14s} {'built':>5s} | {'before wall/cpu':>15s} | "
           f"{'after wall/cpu':>15s} | {'ratio wall/cpu':>14s} | {'objective diff':>14s} | "
           f"{'gap before/after':>16s} | stopped before / after")
@@ -163,7 +178,10 @@ def main(argv=None):
     for la, (args, kwargs) in cases.items():
         res = {}
         for before in (True, False):
-            runs = [timed(args, kwargs, before) for _ in range(a.repeat)]
+            kw = dict(kwargs)
+            if not before and a.after_node_limit is not None:
+                kw["node_limit"] = a.after_node_limit
+            runs = [timed(args, kw, before) for _ in range(a.repeat)]
             plan = runs[0][0]
             res[before] = (plan, statistics.median(r[1] for r in runs),
                            statistics.median(r[2] for r in runs))

@@ -126,8 +126,9 @@ _ROWS = [
     ("allocate.node_limit", "int|null", 500, "nodes",
      "Branch-and-bound nodes after which the solver stops with the best plan found (CBC "
      "maxNodes, HiGHS mip_max_nodes), whatever the gap: a deterministic stopping rule, so the "
-     "same scenario gives the same plan on any machine, however loaded. Empty = no node limit "
-     "(the gap, then the wall-clock time limit).", "", 1, 100_000_000),
+     "same scenario gives the same plan on any machine, however loaded. 0 = the root node "
+     "only (with CBC: its fast root pass, whatever the gap; see docs/allocate.md). Empty = no "
+     "node limit (the gap, then the wall-clock time limit).", "", 0, 100_000_000),
     ("allocate.mip_gap", "float", 0.005, "fraction", "Relative MIP gap at which to stop.", "",
      0.0, 0.5),
     ("allocate.step_down_share", "float", 0.0, "fraction",

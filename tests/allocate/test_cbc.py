@@ -169,3 +169,18 @@ def test_written_file_names_columns_and_rows_in_model_order(tmp_path):
     assert " C0 R0 1.0" in text and " C1 R0 1.0" in text
     assert "'INTORG'" in text and "'INTEND'" in text
     assert " UP BND C0 1.0" in text and " LO BND C0 0.0" in text
+
+
+def test_node_limit_zero_is_the_root_pass_alone(build_case):
+    # the alternative sites need branching to be proven: with node_limit=0 the root pass's
+    # plan is the answer, reported as stopped on the node limit with its gap
+    a = optimise(*build_case, node_limit=0, mip_gap=0.0, duals=False)
+    b = optimise(*build_case, node_limit=0, mip_gap=0.0, duals=False)
+    o = a.outcome
+    assert o.verified and o.has_solution and "at the root node" in o.message
+    if o.status == "feasible":
+        assert o.termination == "node_limit" and o.gap > 0
+    assert o.objective >= optimise(*build_case, duals=False).outcome.objective - 1e-6
+    # deterministic
+    pd.testing.assert_frame_equal(a.placements, b.placements)
+    pd.testing.assert_frame_equal(a.capital_programme, b.capital_programme)
