@@ -30,6 +30,10 @@ def cbc_binary() -> str:
         # PuLP 3.x deprecates the bundled-CBC class in favour of COIN_CMD + a system CBC
         warnings.simplefilter("ignore", DeprecationWarning)
         path = pulp.PULP_CBC_CMD().path
+    if not path or not os.access(path, os.X_OK):
+        raise RuntimeError(f"no CBC executable bundled with PuLP on this platform ({path!r}): "
+                           "install one (e.g. apt-get install coinor-cbc) or use "
+                           "solver='highs' (pip install highspy)")
     return path
 
 
@@ -202,8 +206,11 @@ def run_cbc(m: LinearModel, *, col_lower=None, col_upper=None, integrality=None,
             args += ["-" + words[0]] + words[1:]
         args += ["-solve" if is_mip else "-initialSolve", "-printingOptions", "all",
                  "-solution", sol]
-        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, text=True)
+        try:
+            proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, text=True)
+        except OSError as exc:
+            raise RuntimeError(f"could not run CBC ({args[0]}): {exc}") from exc
         log = proc.stdout
         if msg:
             print(log)

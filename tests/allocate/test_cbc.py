@@ -184,3 +184,12 @@ def test_node_limit_zero_is_the_root_pass_alone(build_case):
     # deterministic
     pd.testing.assert_frame_equal(a.placements, b.placements)
     pd.testing.assert_frame_equal(a.capital_programme, b.capital_programme)
+
+
+def test_no_cbc_binary_is_a_solver_error_not_a_crash(monkeypatch, build_case):
+    import sufficiency.allocate.cbc as C
+
+    monkeypatch.setattr(C, "cbc_binary", lambda: "/nonexistent/cbc")
+    plan = optimise(*build_case, duals=False)
+    assert plan.status == "error" and "could not run CBC" in plan.outcome.message
+    assert len(plan.placements) == 0
