@@ -153,9 +153,6 @@ def _history(scenario: Scenario, files, data: LAData | None, notes: list):
     if data is None:   # the scenario check asks for data.la or data.history
         raise ValidationError(f"{scenario.path}: expected data.la or data.history")
     notes.extend(data.history_notes)
-    if (data.history["flag"] != "").any():
-        notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
-                     "history sheet) and add up to the published 2023 total.")
     code = data.la_code
     return code, sd.everyday_name(sd.la_names().get(code, code)), data.history
 
@@ -169,9 +166,12 @@ def _forecast(scenario: Scenario, history: pd.DataFrame, data: LAData | None,
         frame = history[history["age_band"] != "all"][["year", "age_band", "count"]]
     else:
         frame = history[history["age_band"] == "all"][["year", "count"]]
+    populations = {} if population is None or data is None else population_inputs(
+        data, population, "age_band" in frame,
+        prevalence=scenario.get("forecast.model") == "prevalence")
     return fc.project(frame.dropna(subset=["count"]), quantiles=QUANTILES,
                       **forecast_options(scenario, levers), **_pooling(scenario, data, frame),
-                      **_populations(scenario, frame, population, data))
+                      **populations)
 
 
 def _pooling(scenario: Scenario, data: LAData | None, frame: pd.DataFrame) -> dict:
@@ -179,14 +179,6 @@ def _pooling(scenario: Scenario, data: LAData | None, frame: pd.DataFrame) -> di
     if scenario.get("data.history") or data is None:
         return {}
     return pooling_inputs(data, "age_band" in frame)
-
-
-def _populations(scenario: Scenario, frame: pd.DataFrame, population: pd.DataFrame | None,
-                 data: LAData | None) -> dict:
-    if population is None or data is None:
-        return {}
-    return population_inputs(data, population, "age_band" in frame,
-                             prevalence=scenario.get("forecast.model") == "prevalence")
 
 
 def _population(scenario: Scenario, history: pd.DataFrame,
@@ -320,13 +312,13 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
         extra.update(placements=run.data.placements,
                      placements_by_age=run.data.placements_by_age,
                      high_needs_block=run.data.high_needs_block)
-    plan = fi.deficit_plan(run.forecast, **extra, **options, label=run.la_code,
-                           opening_balance_gbp=opening, income_lines=lines,
-                           allocation=run.allocation, goal_seek="goal_seek" not in run.skipped)
-    plan.backcast = backcast
-    notes = plan.assumptions.loc[plan.assumptions["name"] == "note", "value"].astype(str)
+    deficit = fi.deficit_plan(run.forecast, **extra, **options, label=run.la_code,
+                              opening_balance_gbp=opening, income_lines=lines,
+                              allocation=run.allocation, goal_seek="goal_seek" not in run.skipped)
+    deficit.backcast = backcast
+    notes = deficit.assumptions.loc[deficit.assumptions["name"] == "note", "value"].astype(str)
     run.notes.extend(n for n in notes if "cost per placement shrunk" in n)
-    return plan
+    return deficit
 
 
 def board_measures(run: ScenarioRun) -> pd.DataFrame:

@@ -37,7 +37,8 @@ class LAData:
         ``year, age_band, count, flag``: EHC plans in January (:func:`~sufficiency.data.
         la_history`).
     history_notes : list of str
-        The warnings reading the history gave (e.g. estimated age bands), for the run's notes.
+        The warnings reading the history gave and, when age bands are estimated (2023: the
+        DfE published none), a note saying so: for the run's notes.
     placements, placements_by_age, needs, new_plans, ceased_plans : DataFrame
         SEN2 tables (:func:`~sufficiency.data.la_placements`, ``la_placements_by_age``,
         ``la_needs``, ``la_new_plans``, ``la_ceased_plans``).
@@ -134,9 +135,13 @@ def la_data(la, *, neighbour_new_plans: bool = False) -> LAData:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         history = example.la_history(code)
+    notes = [str(w.message) for w in caught]
+    if (history["flag"] != "").any():
+        notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
+                     "history sheet) and add up to the published 2023 total.")
     areas = population.area_populations()
     out = LAData(
-        la_code=code, history=history, history_notes=[str(w.message) for w in caught],
+        la_code=code, history=history, history_notes=notes,
         placements=example.la_placements(code), placements_by_age=example.la_placements_by_age(code),
         needs=example.la_needs(code), new_plans=example.la_new_plans(code),
         ceased_plans=example.la_ceased_plans(code),
