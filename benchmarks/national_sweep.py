@@ -17,7 +17,11 @@ Executors (the comparator is the first, in-process):
 Each executor runs in its own process, sampled every 0.2 s with psutil for the peak resident
 memory of its whole process tree (plus the scheduler and workers for ``scheduler``) and of its
 largest single process. Time per LA is the LA's own run time from ``status.csv`` (median and
-90th percentile). The national tables of every executor are compared byte for byte with the
+90th percentile). ``cpu_s`` is the CPU time (user + system) of the executor's processes and
+their children (Dask workers, CBC solves), from the operating system's accounting of finished
+child processes, and ``cores_busy = cpu_s / wall``: how many cores the executor kept busy on
+average (2 workers on a quiet 2-core machine can reach 2; less means it waited on something
+else: other programs on the machine, the scheduler, a slow last LA). The national tables of every executor are compared byte for byte with the
 in-process ones. No timing is asserted anywhere: the figures depend on the machine and on what
 else it is running (``os.cpu_count()`` and the load average are printed).
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -70,11 +75,13 @@ def main() -> int:
         command = [sys.executable, "-m", "sufficiency.cli", "sweep", args.scenario,
                    "--las", ",".join(las) if args.limit else "all", "--out", str(out), "--force", "--quiet"] + extra
         print(f"\n{name}: {' '.join(command[2:6])} ... {' '.join(extra)}", flush=True)
+        before = _child_cpu()
         try:
             wall, peak_total, peak_one, code = _measure(command, cluster.pids if cluster else [])
         finally:
             if cluster:
                 cluster.close()
+        cpu = _child_cpu() - before
         status = pd.read_csv(out / "status.csv", dtype={"la_code": str})
         ran = status[status["status"] == "ok"]["seconds"]
         rows.append({"executor": name, "LAs ok": int((status["status"] == "ok").sum()),
@@ -82,7 +89,8 @@ def main() -> int:
                      "wall_s": wall, "per_LA_median_s": ran.median(),
                      "per_LA_p90_s": ran.quantile(0.9),
                      "peak_rss_total_MB": peak_total / 2**20,
-                     "peak_rss_largest_MB": peak_one / 2**20, "exit": code})
+                     "peak_rss_largest_MB": peak_one / 2**20, "cpu_s": cpu,
+                     "cores_busy": cpu / wall, "exit": code})
         print(f"  {wall:.1f}s wall, exit code {code}", flush=True)
     table = pd.DataFrame(rows)
     table["speedup_vs_in_process"] = table["wall_s"].iloc[0] / table["wall_s"]
@@ -116,6 +124,13 @@ def main() -> int:
             print(f"  {row.la_code} {row.la_name}: {row.message[:110]}")
     print(f"\nsweeps kept in {root}" if args.keep else "")
     return 0
+
+
+def _child_cpu() -> float:
+    """User + system CPU seconds of every finished child process (and theirs, once waited
+    for): the executor's processes, its Dask workers and their CBC solves."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _measure(command, extra_pids):

@@ -647,20 +647,11 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
             "movers_in": in_.ravel(), "joiners": J.ravel(), "stock": stock.ravel(),
             "_continuing": cont.ravel()})
         tables.append(frame)
-        # carry rates: children in (p, phase_from) at y-1 still in p, in phase, at y
-        cf = frame.assign(phase_from=np.tile(np.array([phase[max(a - 1, 0)] for a in _AGES],
-                                                      dtype=object), P))
-        cf = cf[(cf["age"] >= 1) & (cf["age"] <= MAX_AGE)]
-        num = cf.groupby(["provision", "phase_from", "phase"], as_index=False)["_continuing"].sum()
-        den = cf.groupby(["provision", "phase_from"])["previous"].sum()
-        num["rate"] = num["_continuing"] / num.set_index(["provision", "phase_from"]).index.map(den)
-        num = num[np.isfinite(num["rate"]) & (num["rate"] > 0)]
-        carry.append(num.assign(year=y)[["year", "provision", "phase_from", "phase", "rate"]])
         S = stock[:, : MAX_AGE + 1]
-    table = pd.concat(tables, ignore_index=True).drop(columns="_continuing") if tables else \
-        pd.DataFrame()
-    carry = pd.concat(carry, ignore_index=True) if carry else pd.DataFrame(
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    carry = _carry_rates(table, phase, P) if tables else pd.DataFrame(
         columns=["year", "provision", "phase_from", "phase", "rate"])
+    table = table.drop(columns="_continuing", errors="ignore")
     carry["rate"] = carry["rate"].clip(0.0, 1.0)
     table = table[(table[["previous", "stock", "leavers", "joiners", "movers_in",
                           "movers_out"]].abs().sum(axis=1) > 0)].reset_index(drop=True)
@@ -690,6 +681,23 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
     return Flows(table=table, carry=carry.reset_index(drop=True), base_year=base_year,
                  mix=shown.reset_index(drop=True), leaver_rates=leavers.reset_index(drop=True),
                  assumptions=assumptions)
+
+
+def _carry_rates(table: pd.DataFrame, phase: dict, P: int) -> pd.DataFrame:
+    """``year, provision, phase_from, phase, rate``: of the children in (provision,
+    phase_from) in January ``year - 1``, the share still in that provision, in ``phase``, in
+    ``year`` (every year in one grouping: the same sums, row for row, as year by year)."""
+    years = table["year"].nunique()
+    cf = table.assign(phase_from=np.tile(np.array([phase[max(a - 1, 0)] for a in _AGES],
+                                                  dtype=object), P * years))
+    cf = cf[(cf["age"] >= 1) & (cf["age"] <= MAX_AGE)]
+    num = cf.groupby(["year", "provision", "phase_from", "phase"],
+                     as_index=False)["_continuing"].sum()
+    den = cf.groupby(["year", "provision", "phase_from"])["previous"].sum()
+    num["rate"] = num["_continuing"] / num.set_index(["year", "provision",
+                                                      "phase_from"]).index.map(den)
+    num = num[np.isfinite(num["rate"]) & (num["rate"] > 0)]
+    return num[["year", "provision", "phase_from", "phase", "rate"]].reset_index(drop=True)
 
 
 # --- from flows to the optimiser -------------------------------------------------------------
