@@ -229,8 +229,11 @@ def test_workbook_money_and_share_columns_are_formatted(example_out):
     assert all(c.number_format == "0" for c in column("Capital programme",
                                                       "Opening year (September)"))
     assert all(c.number_format == "#,##0" for c in column("Placements", "Children placed"))
-    ws = wb["DSG finance (today's mix)"]
-    assert ws["A1"].value == "High needs block" and ws["A2"].value == "High Needs Block income"
+    ws = wb["DSG finance (today's mix)"]   # the corner says what the money is (issue 13)
+    assert ws["A1"].value == "High needs block (£, mean of 500 simulated paths)"
+    assert ws["A2"].value == "High Needs Block income"
+    ws = wb["DSG finance (place plan)"]
+    assert ws["A1"].value == "High needs block (£, one deterministic run, no paths)"
     assert ws["B1"].value == "2025-26" and ws["B2"].number_format.startswith('"£"#,##0')
     ws = wb["SCAP primary"]
     assert [c.value for c in ws[1]][:4] == ["Provision type", "Academic year", "Reception",

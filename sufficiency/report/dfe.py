@@ -312,7 +312,9 @@ def deficit_sheets(plan) -> dict:
 
     The breakdowns by age group and primary need are made per placement category from the
     plan's placements (the template's layout); the rest from the plan's own tables
-    (:mod:`sufficiency.finance.tables`).
+    (:mod:`sufficiency.finance.tables`). A financial summary's corner cell says what its money
+    is (:meth:`~sufficiency.finance.DeficitPlan.statistic`), e.g. "High needs block (£, mean of
+    500 simulated paths)"; the rows and columns are the template's.
     """
     out = {}
     keys = list(LAYOUTS)
@@ -329,7 +331,12 @@ def deficit_sheets(plan) -> dict:
             out[f"dfe_{name}"] = dsg_breakdown(p, "age_band" if kind == "dsg_ages" else "need")
             continue
         try:
-            out[f"dfe_{name}"] = layout_sheet(frame, name)
+            sheet = layout_sheet(frame, name)
+            if name.startswith("dsg_financial_summary_"):   # money: say what the figures are
+                scen = name[len("dsg_financial_summary_"):]
+                sheet = sheet.rename(columns={sheet.columns[0]: f"{sheet.columns[0]} "
+                                              f"(£, {plan.statistic(scen)})"})
+            out[f"dfe_{name}"] = sheet
         except KeyError:  # a table without a DfE layout: its labels as the first column
             frame = frame.reset_index()
             frame.columns = [str(c) for c in frame.columns]
