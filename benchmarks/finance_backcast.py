@@ -311,11 +311,13 @@ def diagnosis(series, errors: pd.DataFrame) -> str:
     return "\n".join(out_lines)
 
 
-def markdown(frame: pd.DataFrame) -> str:
+def markdown(frame: pd.DataFrame, decimals: int = 1) -> str:
+    """A frame as a markdown table, floats to ``decimals`` places (also used by
+    benchmarks/opening_balance.py)."""
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for r in frame.itertuples(index=False):
-        cells = [f"{v:,.1f}" if isinstance(v, float) else str(v) for v in r]
+        cells = [f"{v:,.{decimals}f}" if isinstance(v, float) else str(v) for v in r]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -48,6 +48,8 @@ from sufficiency.data.s251 import s251_high_needs
 from sufficiency.finance.opening import la_opening_inputs, opening_balance
 from sufficiency.finance.outturn import _earlier_ehcp, backcast
 
+from finance_backcast import markdown  # noqa: E402  (this folder, as the script runs)
+
 STARTS = (2020, 2021)   # census convention: the balances at the end of 2019-20 and 2020-21
 LAST = 2022             # the newest published balance: the end of 2021-22
 
@@ -239,15 +241,6 @@ def summary(errors: pd.DataFrame) -> pd.DataFrame:
                   "median_abs_error_pct_income", "bias_pct_income"]]
 
 
-def markdown(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for r in frame.itertuples(index=False):
-        cells = [f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", help="write the per-LA errors to this markdown file")
@@ -257,10 +250,10 @@ def main(argv=None) -> int:
     print(f"LAs scored: {errors['la_code'].nunique()}; error = predicted - published "
           "(negative = a deeper deficit than published); % of the LA's total DSG of the year "
           "predicted\n")
-    print(markdown(summary(errors)))
+    print(markdown(summary(errors), decimals=2))
     print("\nAgainst balances in council papers (the run's roll-forward; no Safety Valve or "
           "other income listed):\n")
-    print(markdown(published_check()))
+    print(markdown(published_check(), decimals=2))
     if args.la:
         print()
         print(errors.round(2).to_string(index=False))
