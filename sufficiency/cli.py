@@ -359,7 +359,31 @@ def _validate(args) -> int:
     print(report.summary())
     if len(report.set_aside):
         print(report.set_aside.to_string(index=False))
-    return OK if report.ok else INVALID
+    unusable = _history_unforecastable(frame, str(path)) if len(frame) else []
+    for problem in unusable:
+        print(f"error: {problem}", file=sys.stderr)
+    return OK if report.ok and not unusable else INVALID
+
+
+def _history_unforecastable(frame, source: str) -> list[str]:
+    """Why the usable rows of a history file cannot be forecast (empty if they can): each
+    series (per age band when the file has age bands, else the yearly total) must run up to
+    the same last year without gaps and end in at least ``MIN_OBS`` positive years, the
+    check a scenario naming the file makes before its run."""
+    from .data.validate import own_history_by_age_band
+    from .errors import ValidationError
+    from .forecast.validate import MIN_OBS, check_history
+
+    h = own_history_by_age_band(frame)
+    bands = h[h["age_band"] != "all"]
+    series = bands[["year", "age_band", "count"]] if len(bands) else \
+        h[h["age_band"] == "all"][["year", "count"]]
+    try:
+        check_history(series.reset_index(drop=True), name=source, min_obs=MIN_OBS)
+    except ValidationError as err:
+        return [p + (" (after adding up the rows of each year and age band)"
+                     if "series" in p else "") for p in err.problems]
+    return []
 
 
 def _new_scenario(args) -> int:

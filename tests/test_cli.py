@@ -143,3 +143,26 @@ def test_backtest_quiet_prints_no_progress(capsys):
     assert main(["backtest", str(REPO / "scenarios" / "herefordshire.yaml"), "--horizon", "1",
                  "--quiet"]) == 0
     assert "steps done" not in capsys.readouterr().err
+
+
+def test_validate_history_file_says_when_it_cannot_be_forecast(tmp_path, capsys):
+    # every row is well formed, but one year per age band cannot be forecast: the scenario
+    # naming the file would fail, so validating the file alone must say so too
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"year": [2025, 2025], "age_band": ["under 5", "5-10"],
+                  "count": [10, 100]}).to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "2 rows usable, 0 set aside" in captured.out
+    assert "series age_band='5-10'" in captured.err
+    assert "expected at least 3 consecutive positive years" in captured.err
+
+
+def test_validate_history_file_accepts_a_forecastable_history(tmp_path, capsys):
+    path = tmp_path / "h.csv"
+    years = [2021, 2022, 2023, 2024, 2025]
+    pd.DataFrame({"year": years * 2, "age_band": ["under 5"] * 5 + ["5-10"] * 5,
+                  "count": [10, 11, 12, 13, 14, 100, 104, 108, 112, 116]}).to_csv(path,
+                                                                               index=False)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
