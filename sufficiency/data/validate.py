@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .vocabulary import AGE_BANDS, NEED_ALIASES, NEEDS, PROVISIONS, age_band_of, suggest
+from .vocabulary import (AGE_BAND_ALIASES, AGE_BANDS, NEED_ALIASES, NEEDS, PROVISIONS,
+                         age_band_of, suggest)
 
 __all__ = ["HISTORY_SCHEMA", "ValidationReport", "read_history", "MAX_COUNT", "validate_history",
            "TOTAL_TOLERANCE", "own_history_by_age_band"]
@@ -208,7 +209,8 @@ def validate_history(frame: pd.DataFrame, source: str = "history",
             unknown = ~values.isin(row.allowed)
             for value in sorted(values[unknown].unique())[:10]:
                 mask = values == value
-                hint = suggest(value, row.allowed, NEED_ALIASES if row.column == "need" else None)
+                hint = suggest(value, row.allowed, {"need": NEED_ALIASES,
+                                                     "age_band": AGE_BAND_ALIASES}.get(row.column))
                 fail(mask, row.column, f"one of {list(row.allowed)}{hint}")
         elif row.kind == "age":
             age = pd.to_numeric(values, errors="coerce")

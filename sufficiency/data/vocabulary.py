@@ -19,9 +19,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 
-__all__ = ["NEEDS", "NEED_ALIASES", "NEED_AREAS", "NEED_GROUPS", "AGE_BANDS", "AGES", "PHASES",
-           "THREE_TIER_PHASES", "PROVISIONS", "provisions_where", "SPECIALIST", "INDEPENDENT",
-           "AGE_BAND_ORDER", "QUANTILES", "DEFICIT_QUANTILES", "DSG_CATEGORIES",
+__all__ = ["NEEDS", "NEED_ALIASES", "NEED_AREAS", "NEED_GROUPS", "AGE_BANDS", "AGE_BAND_ALIASES",
+           "AGES", "PHASES", "THREE_TIER_PHASES", "PROVISIONS", "provisions_where", "SPECIALIST",
+           "INDEPENDENT", "AGE_BAND_ORDER", "QUANTILES", "DEFICIT_QUANTILES", "DSG_CATEGORIES",
            "SEN2_PLACEMENT_COLUMNS", "SEN2_SUBTOTAL_COLUMNS", "SEN2_PLACEMENT_LABELS",
            "SEN2_2022_ESTABLISHMENT", "age_band_of", "phase_of", "define_phases", "group_needs",
            "suggest", "financial_year_label"]
@@ -72,6 +72,12 @@ AGE_BANDS = pd.DataFrame(
      ("20-25", 20, 25, "Age 20 to 25")],
     columns=["age_band", "age_from", "age_to", "name"],
 )
+
+#: The DfE's own age-band labels (SEN2 tables, DSG template), upper case, to our codes: what a
+#: "did you mean" offers for a history exported from a DfE table.
+AGE_BAND_ALIASES = {name.upper(): band for band, name in zip(AGE_BANDS["age_band"],
+                                                             AGE_BANDS["name"])}
+AGE_BAND_ALIASES.update({"UNDER AGE 5": "under 5", "AGED UNDER 5": "under 5"})
 
 #: Single ages 0-25 (EHC plans run from birth to the 26th birthday).
 AGES = list(range(0, 26))

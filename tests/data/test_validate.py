@@ -46,6 +46,20 @@ def test_each_bad_value_names_file_row_and_column(tmp_path):
     assert len(err.value.problems) == 3
 
 
+def test_dfe_age_band_labels_get_our_code_as_did_you_mean(tmp_path):
+    # a history copied from a DfE SEN2 table carries its labels ("Age 5 to 10"): each row is
+    # set aside (never guessed) and the message names the code to use
+    path = write(tmp_path, {"year": [2025, 2025, 2025],
+                            "age_band": ["Under 5", "Age 5 to 10", "age 20 to 25"],
+                            "count": [1, 2, 3]})
+    with pytest.raises(ValidationError) as err:
+        read_history(path)
+    text = str(err.value)
+    assert "rows 2" in text and "did you mean 'under 5'" in text
+    assert "rows 3" in text and "did you mean '5-10'" in text
+    assert "rows 4" in text and "did you mean '20-25'" in text
+
+
 def test_duplicates_are_reported(tmp_path):
     path = write(tmp_path, {"year": [2024, 2024], "need": ["ASD", "ASD"], "count": [1, 2]})
     with pytest.raises(ValidationError, match=r"rows 2, 3 repeat the same key"):
