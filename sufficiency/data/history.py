@@ -12,7 +12,48 @@ import pandas as pd
 
 from .vocabulary import INDEPENDENT
 
-__all__ = ["history_measures"]
+__all__ = ["history_measures", "STEP_BOUNDS", "STEP_MIN_PLANS", "history_steps"]
+
+#: Year-on-year ratios of an LA's published EHC plans (all ages) outside which a change is
+#: called a likely recording break. The 0.1% and 99.9% quantiles of English LAs' year-on-year
+#: changes in DfE SEN2 2010-2025 are 0.77x and 1.48x; of the 2,355 changes from 100 plans or
+#: more, two fall outside these bounds: Newham 2,705 -> 1,199 in 2025 (0.44x) and Nottingham
+#: 1,371 -> 2,115 in 2024 (1.54x) (measured on the embedded data).
+STEP_BOUNDS = (0.75, 1.5)
+
+#: Fewest plans in the earlier year for a step to be noted (City of London's 10 -> 7 is noise).
+STEP_MIN_PLANS = 100
+
+
+def history_steps(history: pd.DataFrame, bounds=STEP_BOUNDS) -> list[str]:
+    """Notes on year-on-year changes of the total (``age_band == "all"``, or all rows when
+    there is no ``age_band``) outside ``bounds`` from at least :data:`STEP_MIN_PLANS` plans: a
+    likely recording break the forecast would otherwise take as real.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"year": [2023, 2024, 2025], "age_band": "all",
+    ...                   "count": [2618.0, 2705.0, 1199.0]})
+    >>> print(history_steps(h)[0])  # doctest: +ELLIPSIS
+    The published EHC plans fall from 2,705 in 2024 to 1,199 in 2025 (0.44x), outside ...
+    """
+    h = history[history["age_band"] == "all"] if "age_band" in history else history
+    total = h.groupby("year")["count"].sum().sort_index()
+    notes = []
+    for (y0, a), (y1, b) in zip(total.items(), list(total.items())[1:]):
+        if a < STEP_MIN_PLANS or y1 != y0 + 1:
+            continue
+        ratio = b / a
+        if bounds[0] <= ratio <= bounds[1]:
+            continue
+        notes.append(f"The published EHC plans {'fall' if ratio < 1 else 'rise'} from {a:,.0f} "
+                     f"in {y0} to {b:,.0f} in {y1} ({ratio:.2f}x), outside the "
+                     f"{bounds[0]:g}x-{bounds[1]:g}x range of 99.9% of English LAs' year-on-year "
+                     "changes since 2011 (sufficiency.data.history.STEP_BOUNDS): "
+                     "likely a recording change, not a real "
+                     f"change in need. The forecast starts from the published {y1} figure; if "
+                     "your own count differs, give it as data.history.")
+    return notes
 
 
 def history_measures(new_plans: pd.DataFrame, placements: pd.DataFrame) -> pd.DataFrame:

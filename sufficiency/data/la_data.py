@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import example, highneeds, population, s251, single_age
+from .history import history_steps
 
 __all__ = ["LAData", "la_data"]
 
@@ -139,6 +140,7 @@ def la_data(la, *, neighbour_new_plans: bool = False) -> LAData:
     if (history["flag"] != "").any():
         notes.append("DfE did not publish 2023 age bands: they are estimated (flagged in the "
                      "history sheet) and add up to the published 2023 total.")
+    notes += history_steps(history)
     areas = population.area_populations()
     out = LAData(
         la_code=code, history=history, history_notes=notes,

@@ -95,3 +95,23 @@ def test_nothing_is_lost(rows):
     assert (report.set_aside["reason"] != "").all() if len(report.set_aside) else True
     assert (report.data["count"] >= 0).all()
     assert report.data.duplicated(["year", "need"]).sum() == 0
+
+
+def test_a_step_in_the_published_history_is_noted():
+    # Newham's published total falls 2,705 -> 1,199 (2024 -> 2025): a recording change the
+    # forecast would take as real; the run's notes must say so, with the figures
+    import importlib
+
+    from sufficiency.data.history import history_steps
+
+    la_data = importlib.import_module("sufficiency.data.la_data").la_data
+    notes = la_data("Newham").history_notes
+    step = [n for n in notes if "fall from 2,705 in 2024 to 1,199 in 2025 (0.44x)" in n]
+    assert len(step) == 1 and "recording change" in step[0]
+    assert not [n for n in la_data("Wiltshire").history_notes if "published EHC plans" in n]
+    small = pd.DataFrame({"year": [2024, 2025], "count": [10.0, 5.0]})
+    assert history_steps(small) == []          # fewer than STEP_MIN_PLANS: noise
+    rise = pd.DataFrame({"year": [2024, 2025], "count": [1000.0, 1600.0]})
+    assert "rise from 1,000 in 2024 to 1,600 in 2025 (1.60x)" in history_steps(rise)[0]
+    gap = pd.DataFrame({"year": [2020, 2025], "count": [1000.0, 1600.0]})
+    assert history_steps(gap) == []            # not consecutive years
