@@ -230,14 +230,39 @@ def mix_history(new_plans: pd.DataFrame) -> pd.DataFrame:
     >>> mix_history(n)[["specialist_share", "independent_share"]].to_numpy().tolist()
     [[0.4, 0.25]]
     """
-    w = new_plans.pivot_table(index="year", columns="provision", values="count", aggfunc="sum")
+    return _shares_of(new_plans.groupby(["year", "provision"])["count"].sum().unstack())
+
+
+def _shares_of(w: pd.DataFrame) -> pd.DataFrame:
+    """:func:`mix_history` of a wide table of new plans (``year`` rows, a column per
+    provision); the arithmetic of every row is its own, so many LAs' tables stacked give each
+    LA's rows as alone."""
     spec = w.reindex(columns=list(SPECIALIST)).fillna(0).sum(axis=1)
     ind = w.reindex(columns=list(STICKY)).fillna(0).sum(axis=1)
     total = w["all"] if "all" in w else w.sum(axis=1)
-    out = pd.DataFrame({"year": w.index.astype(int), "new_plans": total.to_numpy(float),
+    out = pd.DataFrame({"year": w.index.get_level_values("year").astype(int),
+                        "new_plans": total.to_numpy(float),
                         "specialist_share": (spec / total.where(total > 0)).to_numpy(),
                         "independent_share": (ind / spec.where(spec > 0)).to_numpy()})
+    if w.index.nlevels > 1:
+        out.insert(0, "la_code", w.index.get_level_values("la_code"))
     return out.dropna().reset_index(drop=True)
+
+
+def _neighbour_histories(neighbour_new_plans: dict) -> pd.DataFrame:
+    """``la_code`` + :func:`mix_history` of each neighbour, stacked in the dict's order: one
+    grouping for all of them (the same figures as one :func:`mix_history` each)."""
+    frames = [new.assign(la_code=code) for code, new in neighbour_new_plans.items()]
+    alone = [f for f in frames if "all" not in set(f["provision"])]
+    if alone:   # a table without its total: the total is its own row sum (mix_history)
+        return pd.concat([mix_history(new).assign(la_code=code)
+                          for code, new in neighbour_new_plans.items()], ignore_index=True)
+    w = pd.concat(frames, ignore_index=True).groupby(["la_code", "year", "provision"])["count"]\
+        .sum().unstack()
+    out = _shares_of(w)
+    order = {code: i for i, code in enumerate(neighbour_new_plans)}
+    out = out.sort_values("la_code", key=lambda c: c.map(order), kind="stable")
+    return out[[c for c in out.columns if c != "la_code"] + ["la_code"]].reset_index(drop=True)
 
 
 def _logit(p):
@@ -335,8 +360,7 @@ def new_placement_mix(new_plans: pd.DataFrame, years, method: str = MIX_METHOD,
     own = mix_history(new_plans)
     neighbours = None
     if method == "pooled" and neighbour_new_plans:
-        neighbours = pd.concat([mix_history(new).assign(la_code=code)
-                                for code, new in neighbour_new_plans.items()], ignore_index=True)
+        neighbours = _neighbour_histories(neighbour_new_plans)
     return own, project_mix(own, sorted(int(y) for y in years), method, neighbours)
 
 
@@ -408,27 +432,44 @@ def joiner_mix(band_mix: pd.DataFrame, specialist_share: float,
     >>> joiner_mix(bm, 0.5, 0.2)["share"].round(3).tolist()
     [0.5, 0.4, 0.1]
     """
-    rows = []
+    rows = [pd.DataFrame({"age_band": band, "provision": provs,
+                          "share": _joiner_split(shares, cls, have, specialist_share,
+                                                 independent_share)})
+            for band, (provs, shares, cls, have) in _joiner_classes(band_mix).items()]
+    return pd.concat(rows, ignore_index=True)
+
+
+def _joiner_classes(band_mix: pd.DataFrame) -> dict:
+    """``band -> (provisions, shares, class, have)`` of :func:`joiner_mix`: the band's
+    placement types with a share, their class (0 not specialist, 1 local specialist,
+    2 independent) and the share each class has; the part that does not depend on the
+    projected shares, worked out once for every year of a flow account."""
+    out = {}
     for band, g in band_mix.groupby("age_band", sort=False):
         g = g[g["share"] > 0]
         cls = np.where(g["provision"].isin(STICKY), 2,
                        np.where(g["provision"].isin(SPECIALIST), 1, 0))
-        want = [1 - specialist_share, specialist_share * (1 - independent_share),
-                specialist_share * independent_share]
-        have = [g["share"].to_numpy()[cls == k].sum() for k in range(3)]
-        for k in (2, 1):
-            if have[k] <= 0:
-                want[k - 1] += want[k]
-                want[k] = 0.0
-        if have[0] <= 0 and want[0] > 0:
-            k = 1 if have[1] > 0 else 2
-            want[k] += want[0]
-            want[0] = 0.0
-        share = np.array([g["share"].to_numpy()[i] / have[c] * want[c] if have[c] > 0 else 0.0
-                          for i, c in enumerate(cls)])
-        rows.append(pd.DataFrame({"age_band": band, "provision": g["provision"].to_numpy(),
-                                  "share": share}))
-    return pd.concat(rows, ignore_index=True)
+        shares = g["share"].to_numpy()
+        out[band] = (g["provision"].to_numpy(), shares, cls,
+                     [shares[cls == k].sum() for k in range(3)])
+    return out
+
+
+def _joiner_split(shares, cls, have, specialist_share: float,
+                  independent_share: float) -> np.ndarray:
+    """The joiners' share of each placement type of a band (:func:`joiner_mix`)."""
+    want = [1 - specialist_share, specialist_share * (1 - independent_share),
+            specialist_share * independent_share]
+    for k in (2, 1):
+        if have[k] <= 0:
+            want[k - 1] += want[k]
+            want[k] = 0.0
+    if have[0] <= 0 and want[0] > 0:
+        k = 1 if have[1] > 0 else 2
+        want[k] += want[0]
+        want[0] = 0.0
+    return np.array([shares[i] / have[c] * want[c] if have[c] > 0 else 0.0
+                     for i, c in enumerate(cls)])
 
 
 # --- the flow account ------------------------------------------------------------------------
@@ -576,9 +617,12 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
     bm = placement_mix(base, by="age_band", groups=list(band_ages), empty=overall)
     band_of = {int(a): b for b, ages in band_ages.items() for a in ages}
     dest = np.zeros((P, MAX_AGE + 2))
+    rows_of = {band: (g["provision"].map(pidx).to_numpy(), g["share"].to_numpy())
+               for band, g in bm.groupby("age_band", sort=False)}
     for a in range(MAX_AGE + 1):
-        g = bm[bm["age_band"] == band_of[a]]
-        dest[g["provision"].map(pidx).to_numpy(), a] = g["share"].to_numpy()
+        if band_of[a] in rows_of:
+            at, share = rows_of[band_of[a]]
+            dest[at, a] = share
     rate = leavers.set_index("age")["rate"].reindex(range(MAX_AGE + 1)).fillna(0.0).to_numpy()
     rate = np.append(rate, 1.0)  # nobody is older than MAX_AGE
     rate[MAX_AGE] = 1.0
@@ -595,12 +639,16 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
         raise ValidationError(f"flows: forecast years {years} do not follow on from the base "
                               f"year {base_year} year by year")
     mix = mix.sort_values("year")
-    tables, carry = [], []
+    classes = _joiner_classes(bm[["age_band", "provision", "share"]])
+    joiner_at = {band: np.array([pidx[p] for p in c[0]], dtype=np.int64)
+                 for band, c in classes.items()}
+    by_year = {int(y): g.set_index("age_band")[value] for y, g in tot.groupby("year")}
+    columns = {c: [] for c in ("previous", "leavers", "extra_leavers", "movers_out",
+                               "movers_in", "joiners", "stock", "_continuing")}
     for y in years:
         m = mix[mix["year"] <= y]
         m = (m if len(m) else mix).iloc[-1]
-        jm = joiner_mix(bm[["age_band", "provision", "share"]], float(m["specialist_share"]),
-                        float(m["independent_share"]))
+        s_share, i_share = float(m["specialist_share"]), float(m["independent_share"])
         J = np.zeros((P, MAX_AGE + 2))
         prev = np.zeros((P, MAX_AGE + 2))
         prev[:, 1:] = S
@@ -619,7 +667,7 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
         after = surv - out_ + in_
         extra = np.zeros_like(prev)
         scale_at = np.ones(MAX_AGE + 2)
-        f_year = tot[tot["year"] == y].set_index("age_band")[value]
+        f_year = by_year[y]
         for band, ages in band_ages.items():
             if band not in f_year.index or pd.isna(f_year[band]):
                 raise ValidationError(f"flows: the forecast has no {value!r} for age band "
@@ -631,25 +679,28 @@ def placement_flows(base: pd.DataFrame, totals: pd.DataFrame, leavers: pd.DataFr
                 extra[:, ages] = after[:, ages] * (1 - scale)
                 after[:, ages] *= scale
                 scale_at[ages] = scale
-            else:
-                g = jm[jm["age_band"] == band]
-                J[np.ix_(g["provision"].map(pidx).to_numpy(), ages)] += \
-                    (target - have) / len(ages) * g["share"].to_numpy()[:, None]
+            elif band in classes:
+                _, shares, cls, held = classes[band]
+                share = _joiner_split(shares, cls, held, s_share, i_share)
+                J[np.ix_(joiner_at[band], ages)] += \
+                    (target - have) / len(ages) * share[:, None]
         stock = after + J
         stock[:, MAX_AGE + 1] = 0.0
         cont = (surv - out_) * scale_at[None, :]
-        frame = pd.DataFrame({
-            "year": y, "provision": np.repeat(provs, MAX_AGE + 2),
-            "age": np.tile(_AGES, P), "age_band": np.tile(band_arr, P),
-            "phase": np.tile(phase_arr, P), "moved_phase": np.tile(moved_phase, P),
-            "previous": prev.ravel(), "leavers": (leave + extra).ravel(),
-            "extra_leavers": extra.ravel(), "movers_out": out_.ravel(),
-            "movers_in": in_.ravel(), "joiners": J.ravel(), "stock": stock.ravel(),
-            "_continuing": cont.ravel()})
-        tables.append(frame)
+        for name, part in (("previous", prev), ("leavers", leave + extra),
+                           ("extra_leavers", extra), ("movers_out", out_), ("movers_in", in_),
+                           ("joiners", J), ("stock", stock), ("_continuing", cont)):
+            columns[name].append(part.ravel())
         S = stock[:, : MAX_AGE + 1]
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    carry = _carry_rates(table, phase, P) if tables else pd.DataFrame(
+    n = len(years)
+    table = pd.DataFrame({
+        "year": np.repeat(np.array(years, dtype=np.int64), P * (MAX_AGE + 2)),
+        "provision": np.tile(np.repeat(provs, MAX_AGE + 2), n),
+        "age": np.tile(_AGES, P * n), "age_band": np.tile(band_arr, P * n),
+        "phase": np.tile(phase_arr, P * n), "moved_phase": np.tile(moved_phase, P * n),
+        **{name: np.concatenate(parts) for name, parts in columns.items()}}) if years \
+        else pd.DataFrame()
+    carry = _carry_rates(table, phase, P) if years else pd.DataFrame(
         columns=["year", "provision", "phase_from", "phase", "rate"])
     table = table.drop(columns="_continuing", errors="ignore")
     carry["rate"] = carry["rate"].clip(0.0, 1.0)

@@ -154,3 +154,37 @@ def test_joiner_mix_passes_on_empty_classes():
     m = fl.joiner_mix(bm, 0.5, 0.4).set_index("provision")["share"]
     # no independent placements at 20-25: their share goes to local specialist
     assert m.to_dict() == pytest.approx({"fe_college": 0.5, "specialist_post16": 0.5})
+
+
+def test_neighbours_mix_histories_in_one_grouping_equal_one_each():
+    # the pooled new-placement mix reads its neighbours' histories in one grouping: the same
+    # rows, bit for bit and in the neighbours' order, as one mix_history per neighbour
+    from sufficiency.data.la_data import la_data
+
+    new = la_data("Derby", neighbour_new_plans=True).neighbour_new_plans
+    assert len(new) >= 5
+    alone = pd.concat([fl.mix_history(n).assign(la_code=c) for c, n in new.items()],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(fl._neighbour_histories(new), alone, check_exact=True)
+    # a table without its "all" total takes its own row sum, as mix_history does
+    some = {c: n[n["provision"] != "all"] for c, n in list(new.items())[:3]}
+    alone = pd.concat([fl.mix_history(n).assign(la_code=c) for c, n in some.items()],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(fl._neighbour_histories(some), alone, check_exact=True)
+
+
+@given(st.floats(0, 1), st.floats(0, 1),
+       st.lists(st.sampled_from(["mainstream", "special_maintained", "special_independent",
+                                 "fe", "nmss"]), min_size=1, max_size=5, unique=True))
+@settings(max_examples=100, deadline=None)
+def test_joiner_split_is_joiner_mix(s, i, provisions):
+    # the flow account splits each year's joiners from classes worked out once per run
+    # (_joiner_classes, _joiner_split); joiner_mix is built from the same two steps
+    bm = pd.DataFrame({"age_band": "5-10", "provision": provisions,
+                       "share": np.arange(1, len(provisions) + 1) / len(provisions)})
+    jm = fl.joiner_mix(bm, s, i)
+    (provs, shares, cls, have), = fl._joiner_classes(bm).values()
+    assert list(jm["provision"]) == list(provs)
+    np.testing.assert_array_equal(jm["share"].to_numpy(), fl._joiner_split(shares, cls, have, s, i))
+    if jm["share"].sum() > 0:
+        assert jm["share"].sum() == pytest.approx(1.0)

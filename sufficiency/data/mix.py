@@ -80,6 +80,9 @@ def placement_mix(placements: pd.DataFrame, year: int | str | None = None,
      ['16-19', 'mainstream', 0.6], ['16-19', 'special_maintained', 0.4]]
     """
     if isinstance(year, str) and year == "each":
+        if by and groups is None and isinstance(empty, str) and empty in ("drop", "zero") \
+                and all(c in placements for c in ("year", by, "provision", value)):
+            return _each_year(placements, by, empty, value)
         out = [placement_mix(placements, int(y), by, groups=groups, empty=empty, value=value)
                .assign(year=int(y)) for y in sorted(placements["year"].unique())]
         out = pd.concat(out, ignore_index=True)
@@ -120,6 +123,21 @@ def placement_mix(placements: pd.DataFrame, year: int | str | None = None,
         kept = df[df[by].isin(wanted)].assign(share=lambda d: d["share"].where(
             d[by].isin(have), 0.0))
     return kept[keys + ["share"]].reset_index(drop=True)
+
+
+def _each_year(placements: pd.DataFrame, by: str, empty: str, value: str) -> pd.DataFrame:
+    """``placement_mix(year="each", by=by, empty=empty)`` in one grouping over the years: the
+    same sums, in the same order, as year by year (``empty`` "drop" or "zero", every group of
+    the table)."""
+    df = placements[placements["provision"] != "all"].rename(columns={value: "count"})
+    df = df.assign(count=df["count"].fillna(0.0))
+    df = df.groupby(["year", by, "provision"], as_index=False)["count"].sum()
+    total = df.groupby(["year", by])["count"].transform("sum")
+    df["share"] = (df["count"] / total.where(total > 0)).fillna(0.0)
+    if empty == "drop":
+        df = df[(total > 0).to_numpy()]
+    out = df[["year", by, "provision", "share"]].reset_index(drop=True)
+    return out.assign(year=out["year"].astype("int64"))
 
 
 def need_mix(needs: pd.DataFrame, by: str = "provision", mapping: dict | None = NEED_AREAS,
