@@ -58,7 +58,7 @@ from .scenario import Scenario, load_scenario
 from .scenario_files import read_scenario_files
 
 __all__ = ["sweep", "SweepResult", "NATIONAL_TABLES", "la_seed", "select_las", "all_las",
-           "la_tables", "local_cluster", "largest_first"]
+           "la_tables", "local_cluster", "largest_first", "DASK_SETTINGS"]
 
 #: The national tables and what each holds (every one has ``la_code, la_name`` first).
 NATIONAL_TABLES = {
@@ -76,7 +76,30 @@ NATIONAL_TABLES = {
 OUTPUTS = ("tables", "full")
 _FLOAT_FORMAT = "%.6f"      # as the tables/*.csv of `sufficiency run`
 _STATUS_COLUMNS = ["la_code", "la_name", "requested", "status", "message", "seed", "attempts",
-                   "seconds", "solver_status", "stopped_by", "gap"]
+                   "seconds", "cpu_seconds", "solver_status", "stopped_by", "gap"]
+
+#: Dask settings of the sweep's own ``LocalCluster`` (:func:`local_cluster`), and the ones to
+#: give the workers of a cluster that runs sweeps (docs/national.md, "Running on a cluster").
+#: Each LA is one long single-threaded task, so Dask's watching of its workers costs CPU and
+#: gains nothing; measured on 15-30 LAs, 2 workers, back to back (benchmarks/national_sweep.py,
+#: docs/national.md "Where the workers' extra CPU went"), Dask's defaults made an LA's CPU
+#: time 1.25-1.30 times its in-process time, these settings 1.03 times. No result depends on
+#: them.
+DASK_SETTINGS = {
+    # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers' environment (to hand freed memory
+    # back to the system): that fixes glibc's mmap threshold at 128 kB, so every pandas/numpy
+    # array above it is mapped and unmapped afresh (3x the page faults), in the worker and in
+    # the CBC solves it starts; None leaves glibc's default (adaptive thresholds), as in-process
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # the statistical profiler walks the running task's stack every 10 ms (for the dashboard)
+    "distributed.worker.profile.enabled": False,
+    # the event loop's responsiveness check (default every 20 ms), the system monitor
+    # (psutil, default every 500 ms) and the memory monitors of the workers and their nannies
+    # (default every 100 ms): each wakes a thread that takes the GIL from the running LA
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 # --- which LAs ------------------------------------------------------------------------------
@@ -274,6 +297,7 @@ class _Result:
     files: dict = field(default_factory=dict)     # path inside la/<code>/ -> bytes
     detail: str = ""            # the traceback of a failure
     solve: dict = field(default_factory=dict)     # solver_status, stopped_by, gap
+    cpu: float = 0.0            # CPU seconds of the run: its process and the solves it started
 
 
 def _solve_record(plan) -> tuple[dict, str]:
@@ -295,11 +319,32 @@ def _solve_record(plan) -> tuple[dict, str]:
 
 
 def _run_la(task: _Task) -> _Result:
-    """Run one LA and return its files as bytes (so no shared file system is needed).
+    """Run one LA and return its files as bytes (so no shared file system is needed), with
+    the CPU seconds it took (``cpu``: user + system time of this process, every thread of it,
+    and of the solver processes the run started and waited for).
 
     An error in the LA's data or run is caught and returned as a failed result: only the
     infrastructure (a worker dying) makes a task fail.
     """
+    before = _cpu_seconds()
+    result = _run_one(task)
+    result.cpu = _cpu_seconds() - before
+    return result
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process (all its threads) and of its finished,
+    waited-for children (the CBC solves)."""
+    try:
+        import resource
+    except ImportError:                  # not on Windows: this process only
+        return time.process_time()
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                         resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _run_one(task: _Task) -> _Result:
     from .scenario_run import SKIPPABLE
     from .workflow import run_scenario
 
@@ -488,7 +533,9 @@ def local_cluster(workers: int = 2, **kwargs):
     One single-threaded worker process per LA in flight; a worker gets one task at a time
     (``worker-saturation`` 1.0), and a task whose worker dies is not retried by the scheduler
     (``allowed-failures`` 0) because :func:`sweep` retries it once itself and records the
-    attempt in ``status.csv``.
+    attempt in ``status.csv``. The workers run with :data:`DASK_SETTINGS`: glibc's own
+    memory thresholds, no profiler, and Dask's monitors woken less often, so an LA takes
+    about the CPU time it takes in-process.
 
     Parameters
     ----------
@@ -507,7 +554,7 @@ def local_cluster(workers: int = 2, **kwargs):
 
     distributed = _distributed()
     settings = {"distributed.scheduler.allowed-failures": 0,
-                "distributed.scheduler.worker-saturation": 1.0}
+                "distributed.scheduler.worker-saturation": 1.0, **DASK_SETTINGS}
     options = dict(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                    dashboard_address=":0",     # any free port: never clash with another
                    silence_logs=logging.ERROR)  # the sweep says itself when a worker dies
@@ -569,8 +616,9 @@ class SweepResult:
         The sweep folder.
     status : DataFrame
         ``status.csv``: ``la_code, la_name, requested, status, message, seed, attempts,
-        seconds, solver_status, stopped_by, gap`` for every LA asked for (``seconds`` is the
-        run time, 0 when skipped; ``solver_status``, ``stopped_by`` and ``gap`` are the place
+        seconds, cpu_seconds, solver_status, stopped_by, gap`` for every LA asked for
+        (``seconds`` is the run's wall time and ``cpu_seconds`` the CPU time of the process
+        that ran it, all its threads, and of its solver processes; both 0 when skipped; ``solver_status``, ``stopped_by`` and ``gap`` are the place
         plan's :class:`~sufficiency.allocate.SolverOutcome` ``status``, ``termination`` and
         ``gap``: ``stopped_by == "time_limit"`` means the wall clock stopped the solve and the
         LA's tables may differ on another run, which ``message`` then says).
@@ -716,7 +764,8 @@ def sweep(scenario, las="all", out="sweep", *, client=None, workers: int | None 
             task = by_code[result.code]
             status[result.code] = _status_row(result.code, result.name, task.requested,
                                               result.status, result.message, result.seed,
-                                              result.attempt, result.seconds, **result.solve)
+                                              result.attempt, result.seconds, result.cpu,
+                                              **result.solve)
             meter.tick(result)
     except KeyboardInterrupt:
         stopped = "the sweep was interrupted"
@@ -830,7 +879,8 @@ def _commit(out: Path, result: _Result, digest: str, outputs: str) -> None:
         path.write_bytes(data)
     record = {"la_code": result.code, "la_name": result.name, "status": result.status,
               "message": result.message, "seed": result.seed, "attempts": result.attempt,
-              "seconds": round(result.seconds, 3), "outputs": outputs, **result.solve,
+              "seconds": round(result.seconds, 3), "cpu_seconds": round(result.cpu, 3),
+              "outputs": outputs, **result.solve,
               "scenario_digest": digest, "traceback": result.detail}
     (tmp / "status.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if target.exists():
@@ -884,9 +934,10 @@ def _write_national(out: Path, codes: list[str]) -> dict:
 
 
 def _status_row(code, name, requested, status, message, seed="", attempts=0, seconds=0.0,
-                solver_status="", stopped_by="", gap=""):
+                cpu_seconds=0.0, solver_status="", stopped_by="", gap=""):
     return {"la_code": code, "la_name": name, "requested": requested, "status": status,
             "message": message, "seed": seed, "attempts": attempts, "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
             "solver_status": solver_status, "stopped_by": stopped_by, "gap": gap}
 
 

@@ -99,6 +99,13 @@ def test_status_lists_every_la_asked_for(swept):
         assert by.loc[la, "stopped_by"] in ("optimal", "gap_limit", "node_limit")
         assert 0 <= float(by.loc[la, "gap"]) <= 0.005 or by.loc[la, "stopped_by"] == "node_limit"
     assert by.loc["Rutlandshire", "solver_status"] == by.loc["Rutlandshire", "gap"] == ""
+    # the CPU time each LA took (its process and its solves), beside its wall time; a name
+    # that matched no LA ran nothing
+    for la in ("Rutland", "Hartlepool"):
+        assert float(by.loc[la, "cpu_seconds"]) > 0 and float(by.loc[la, "seconds"]) > 0
+        record = json.loads((out / "la" / by.loc[la, "la_code"] / "status.json").read_text())
+        assert record["cpu_seconds"] == pytest.approx(float(by.loc[la, "cpu_seconds"]), abs=0.01)
+    assert float(by.loc["Rutlandshire", "cpu_seconds"]) == 0
     # on screen: each LA as it finishes, with counts and time left; the failures said
     assert any(line.startswith("857 Rutland ok") and "left" in line for line in lines)
     assert any("SKIPPED" in line and "City of London" in line for line in lines)
@@ -323,6 +330,8 @@ def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
         "Rutlandshire": "failed", "City of London": "skipped", "Hartlepool": "ok",
         "Rutland": "ok"}
     assert national_bytes(tmp_path / "d") == national_bytes(out)
+    ran = result.status[result.status["status"] == "ok"]
+    assert (ran["cpu_seconds"] > 0).all()           # measured on the worker, sent back
     # the same through the scheduler's address, as --scheduler tcp://... does
     again = sweep(fast(), las="Hartlepool", out=tmp_path / "t",
                   client=cluster[0].scheduler_address)
@@ -331,6 +340,54 @@ def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
                   if line.startswith("805,")]
     assert (tmp_path / "t" / "national" / "forecast.csv").read_text().splitlines()[1:] == \
         hartlepool
+
+
+def _worker_settings(dask_worker):
+    import dask
+
+    return {"MALLOC_TRIM_THRESHOLD_": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            "profiling": "profile" in dask_worker.periodic_callbacks,
+            "memory monitor s": dask_worker.memory_manager.memory_monitor_interval,
+            "tick": dask.config.get("distributed.admin.tick.interval"),
+            "system monitor": dask.config.get("distributed.admin.system-monitor.interval")}
+
+
+def test_the_sweeps_cluster_runs_workers_without_dasks_per_task_overheads(cluster):
+    from sufficiency.national import DASK_SETTINGS
+
+    local, client = cluster
+    # Dask's default puts MALLOC_TRIM_THRESHOLD_=65536 into its workers' environment (and so
+    # into the CBC solves they start); the sweep's cluster leaves the environment as it is
+    for nanny in local.workers.values():
+        assert "MALLOC_TRIM_THRESHOLD_" not in nanny.pre_spawn_env
+    seen = client.run(_worker_settings)
+    assert len(seen) == 2
+    for settings in seen.values():
+        assert settings == {
+            "MALLOC_TRIM_THRESHOLD_": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+            "profiling": False, "memory monitor s": 1.0,
+            "tick": DASK_SETTINGS["distributed.admin.tick.interval"],
+            "system monitor": DASK_SETTINGS["distributed.admin.system-monitor.interval"]}
+
+
+def test_the_cluster_settings_in_the_docs_are_the_sweeps():
+    """docs/national.md gives the settings as a Dask YAML file for the workers of a cluster;
+    it must say what DASK_SETTINGS says."""
+    import yaml
+
+    from sufficiency.national import DASK_SETTINGS
+
+    text = (REPO / "docs" / "national.md").read_text()
+    block = text.split("<!-- DASK_SETTINGS -->", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+
+    def flat(tree, prefix=""):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from flat(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    assert dict(flat(yaml.safe_load(block))) == DASK_SETTINGS
 
 
 def test_dask_starts_the_largest_las_first(cluster, tmp_path):
