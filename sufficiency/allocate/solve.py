@@ -259,6 +259,12 @@ _CBC_NUM = {k: re.compile(rf"^{k}:\s+(\S+)", re.M) for k in ("Objective value", 
 #: root took 1.3 s instead of 0.5 s, for the same plan).
 ROOT_PASS = ("preprocess off", "hOptions 1", "passC 20")
 
+#: CBC options of the second, full pass (:func:`solve_cbc`), run only when the root pass leaves
+#: the gap open: CBC's defaults (Cgl preprocessing, cuts, heuristics) and the branch and bound.
+#: ``FULL_PASS_OPTIONS_NOTE`` in docs/allocate.md ("Speed of the solve") gives the measurements
+#: behind the choice.
+FULL_PASS = ()
+
 
 def _num(rx, text):
     mt = rx.search(text)
@@ -307,7 +313,7 @@ def _cbc_outcome(m: LinearModel, run, is_mip: bool):
 
 def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
               lb=None, ub=None, integrality=None, presolve=None, node_limit=None,
-              root_pass=True):
+              root_pass=True, root_options=None, full_options=None):
     """Solve with CBC; return ``(SolverOutcome, x, row_duals, write_time)``.
 
     The model is written as an MPS file straight from its matrices
@@ -315,19 +321,35 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
     PuLP. A MIP is solved in up to two passes: first the root node alone with
     :data:`ROOT_PASS` (no preprocessing; heuristics stop at a plan within ``mip_gap``); if that
     plan is within ``mip_gap`` of the LP bound (or proven optimal, or the model infeasible),
-    it is the answer; otherwise CBC runs again with its defaults (Cgl preprocessing, cuts,
-    heuristics) and the branch and bound, up to ``node_limit`` nodes (``node_limit=0``: the
-    root pass's plan is the answer, whatever its gap). ``root_pass=False`` skips the first
-    pass (the solve before issue 16's speed work).
+    it is the answer; otherwise CBC runs again with :data:`FULL_PASS` (Cgl preprocessing,
+    cuts, heuristics) and the branch and bound, up to ``node_limit`` nodes (``node_limit=0``:
+    the root pass's plan is the answer, whatever its gap). The better of the two passes'
+    plans is returned: when the full pass fails, finds nothing or only a dearer plan, the
+    root pass's plan is kept (never a worse answer for the second pass). ``root_pass=False``
+    skips the first pass (the solve before issue 16's speed work).
 
     ``presolve=False`` turns off both CBC's presolve and its Cgl preprocessing. ``node_limit``
     is CBC's ``maxNodes``: a deterministic stopping rule (one thread, so the same model stops
     at the same node with the same plan on any machine), unlike ``time_limit`` (wall clock).
+    ``root_options`` / ``full_options`` replace :data:`ROOT_PASS` / :data:`FULL_PASS` (CBC's
+    own words, e.g. ``"preprocess off"``), for benchmarks comparing option sets.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> m = LinearModel()
+    >>> _ = m.add_cols("x", pd.DataFrame({"i": [0, 1]}), 0, 10, integer=True)
+    >>> _ = m.add_rows("need", pd.DataFrame({"r": [0]}), 7.5, np.inf, [0, 0], [0, 1], [1, 1])
+    >>> m.add_objective("cost", [0, 1], [1.0, 2.0])
+    >>> out, x, _, _ = solve_cbc(m)
+    >>> out.status, out.termination, x.tolist()
+    ('optimal', 'optimal', [8.0, 0.0])
     """
     from .cbc import run_cbc, write_mps
 
     integ = np.asarray(m.integrality if integrality is None else integrality, bool)
     is_mip = bool(integ.any())
+    root_opts = tuple(ROOT_PASS if root_options is None else root_options)
     options = []
     if presolve is False:
         # also turns off CBC's Cgl preprocessing, the step that misfires ("Postprocessed model
@@ -335,17 +357,21 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
         options = ["presolve off", "preprocess off"]
     elif presolve:
         options = ["presolve on"]
+    if is_mip:
+        extra = [o for o in (FULL_PASS if full_options is None else full_options)
+                 if not (presolve is False and o.split()[0] in ("presolve", "preprocess"))]
+        options = options + list(extra)
     kw = dict(time_limit=time_limit, mip_gap=mip_gap, threads=threads, msg=msg,
               integrality=integ)
     t0 = time.perf_counter()
+    first, first_x = None, None
     with tempfile.TemporaryDirectory() as tmp:
         mps = os.path.join(tmp, "model.mps")
         write_mps(m, mps, lb, ub, integ)
         t_write = time.perf_counter() - t0
-        first = None
         if is_mip and root_pass and presolve is not False:
             try:
-                run = run_cbc(m, mps=mps, node_limit=0, options=ROOT_PASS, **kw)
+                run = run_cbc(m, mps=mps, node_limit=0, options=root_opts, **kw)
             except RuntimeError:
                 # CBC 2.10.3 without preprocessing can crash on a model it would find
                 # integer infeasible: the full pass below decides
@@ -359,18 +385,52 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
                     return (replace(out, solve_time=time.perf_counter() - t0,
                                     message=f"{out.message} (at the root node)"),
                             x, duals, t_write)
-                first = out
+                first, first_x = out, x
         try:
             run = run_cbc(m, mps=mps, node_limit=node_limit if is_mip else None,
                           options=options, **kw)
-        except RuntimeError as exc:  # pragma: no cover - depends on the binary
+        except RuntimeError as exc:
+            if first is not None and first.has_solution:
+                return (_root_kept(first, None, f"the full pass failed: {exc}",
+                                   time.perf_counter() - t0), first_x, None, t_write)
             return (SolverOutcome("cbc", "error", "other", None, None, None,
                                   time.perf_counter() - t0, str(exc)), None, None, t_write)
     out, x, duals = _cbc_outcome(m, run, is_mip)
+    if first is not None and first.has_solution:
+        tol = 1e-9 * max(1.0, abs(first.objective))
+        if not out.has_solution or out.objective > first.objective + tol:
+            why = ("found no plan" if not out.has_solution else
+                   f"found only a dearer plan ({out.objective:.6g})")
+            return (_root_kept(first, out, f"the full pass {why}: {out.message or out.status}",
+                               time.perf_counter() - t0), first_x, None, t_write)
     if first is not None:
         out = replace(out, message=f"{out.message} (after the root pass: "
                                    f"{first.message or first.termination})")
     return replace(out, solve_time=time.perf_counter() - t0), x, duals, t_write
+
+
+def _root_kept(first: SolverOutcome, full: SolverOutcome | None, why: str,
+               seconds: float) -> SolverOutcome:
+    """The root pass's plan as the answer, when the full pass did no better.
+
+    The bound is the larger of the two passes' bounds (both are lower bounds on the same
+    model: the full pass's only counts when it ended normally, with a plan or on a limit).
+    """
+    bounds = [first.best_bound]
+    if full is not None and full.status in ("optimal", "feasible", "no_solution"):
+        bounds.append(full.best_bound)
+    bounds = [b for b in bounds if b is not None and np.isfinite(b) and b <= first.objective
+              + 1e-6 * max(1.0, abs(first.objective))]
+    bound = max(bounds) if bounds else None
+    gap = _gap(first.objective, bound)
+    term = full.termination if (full is not None and full.termination in
+                                ("node_limit", "time_limit")) else first.termination
+    status = "feasible"
+    if gap is not None and gap <= OPTIMALITY_GAP:
+        status, term = "optimal", "optimal"
+    return replace(first, status=status, termination=term, best_bound=bound, gap=gap,
+                   solve_time=seconds,
+                   message=f"{first.message} (the root pass's plan kept: {why})")
 
 
 def _raw_solve(m: LinearModel, solver: str, **kw):
