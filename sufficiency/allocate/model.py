@@ -19,6 +19,14 @@ Formulation (``w`` = path weight, ``d_t = (1 + r) ** -(t - t0)`` the discount fa
          sum placement cost in year t <= revenue budget_t                  (revenue budget)
          placements in capped provisions <= share x all placements          (cap)
          x >= existing placements carried forward                          (continuity)
+         sum_j g_j open[j,t] + s_t / (delta f) >= ceil(b_t / delta)         (cover cuts)
+
+The cover cuts (:func:`define_cover_cuts`) are valid inequalities, not constraints of the
+plan: per path and year, the children who need a capacity-limited place (``b_t``, beyond the
+places that exist) must find one in a project opened by then or sit in the slack ``s_t``
+(unlimited settings, unplaced); their mixed-integer rounding by a project size ``delta``
+(``f`` the fractional part of ``b_t / delta``) removes the relaxation's part-opened schools
+but no integer plan, so the optimal cost is unchanged while the LP bound rises.
 
 ``x`` exists only for designated (setting, need, phase) and for area-setting pairs within the
 maximum travel time: a placement in a setting not designated for the need cannot be expressed.
@@ -37,7 +45,7 @@ from .validate import Inputs
 __all__ = ["INF", "STEP_DOWN_TIEBREAK", "Block", "LinearModel", "ModelContext",
            "define_variables", "define_demand_balance", "define_capacity", "define_designation",
            "define_projects", "define_budgets", "define_caps", "define_carry",
-           "define_objective", "build_model"]
+           "define_cover_cuts", "define_objective", "build_model"]
 
 INF = np.inf
 
@@ -549,6 +557,204 @@ def _interchangeable_projects(inp) -> list:
     return [sorted(v) for v in sig.values() if len(v) > 1]
 
 
+
+def _carried_floor(m: LinearModel, ctx: ModelContext) -> np.ndarray:
+    """A lower bound on every placement column: its own bound, raised by the children carried
+    into it (the carry rows' constants pushed forward year by year through their rates).
+
+    A carry row ``x[t] >= const + sum r x[t-1]`` with ``r >= 0`` gives
+    ``x[t] >= const + sum r floor(x[t-1])``. Rows with a step-down column (whose children may
+    leave) and rows with a negative rate are skipped: their floor stays the column's bound.
+    """
+    xb = m.col_blocks["x"]
+    low = m.col_lower[xb.ids].copy()
+    rows, t = ctx.carry_rows, ctx.carry_terms
+    if rows is None or not len(rows):
+        return low
+    skip = np.zeros(len(rows), bool)
+    if "stepped_down" in m.col_blocks:
+        keys = ["path", "year", "setting", "need", "phase", "area"]
+        sd = rows.merge(m.col_blocks["stepped_down"].index, on=keys)["_row"].to_numpy()
+        skip[sd] = True
+    skip[t.loc[t["rate"].to_numpy(float) < 0, "_row"].to_numpy()] = True
+    year = rows["year"].to_numpy()
+    col = rows["_col"].to_numpy() - xb.start
+    trow, tprev = t["_row"].to_numpy(), t["_prev"].to_numpy() - xb.start
+    rate = t["rate"].to_numpy(float)
+    for y in np.unique(year):
+        here = (year == y) & ~skip
+        sel = here[trow]
+        val = ctx.carry_const + np.bincount(trow[sel], weights=rate[sel] * low[tprev[sel]],
+                                            minlength=len(rows))
+        low[col[here]] = np.maximum(low[col[here]], val[here])
+    return low
+
+
+def _residual_cover(m: LinearModel, ctx: ModelContext):
+    """Per (path, year), the aggregate ``sum places_j open[j,t] + s >= b`` of the cover cuts.
+
+    Returns ``(groups, projects, slack)``: ``groups`` (path, year, b) with ``_g``;
+    ``projects`` (_g, _col, places) the projects at the capacity-limited settings the cells
+    can use; ``slack`` (_g, _col) the unlimited placements and unplaced columns of the cells.
+    See :func:`define_cover_cuts`.
+    """
+    inp, arcs, cells = ctx.inputs, ctx.arcs, ctx.cells
+    xb = m.col_blocks["x"]
+    cap = inp.settings.set_index("setting")["capacity"]
+    a = arcs[["path", "year", "setting", "_cell"]].copy()
+    a["_col"] = xb.ids
+    a["cap"] = a["setting"].map(cap).to_numpy(float)
+    lim = np.isfinite(a["cap"].to_numpy())
+    a["floor"] = _carried_floor(m, ctx)
+    price = (arcs["unit_cost"] + arcs["travel_cost"]).to_numpy(float)
+    # cells with an unlimited option no dearer than their dearest limited one are left out:
+    # their slack would be cheap and the cut weak (any choice of cells is valid)
+    dearest = pd.Series(price[lim]).groupby(a["_cell"].to_numpy()[lim]).max()
+    cheapest = pd.Series(price[~lim]).groupby(a["_cell"].to_numpy()[~lim]).min()
+    dear = dearest.reindex(cheapest.index)
+    out = cheapest.index[(cheapest <= dear).to_numpy() | dear.isna().to_numpy()]
+    cover = cells[~cells["_cell"].isin(out)]
+    a["_in"] = a["_cell"].isin(cover["_cell"]).to_numpy()
+    groups = cover.groupby(["path", "year"], sort=True)["demand"].sum().rename("D").reset_index()
+    groups["_g"] = np.arange(len(groups))
+    a = a.merge(groups[["path", "year", "_g"]], on=["path", "year"], how="inner")
+    lim = np.isfinite(a["cap"].to_numpy())
+    # S: the limited settings the cells use, per group
+    S = a.loc[lim & a["_in"], ["_g", "setting", "cap"]].drop_duplicates(["_g", "setting"])
+    inS = pd.MultiIndex.from_frame(a[["_g", "setting"]]).isin(
+        pd.MultiIndex.from_frame(S[["_g", "setting"]]))
+    n = len(groups)
+    C = np.bincount(S["_g"], weights=S["cap"], minlength=n)
+    out_floor = np.bincount(a.loc[inS & ~a["_in"], "_g"], weights=a.loc[inS & ~a["_in"], "floor"],
+                            minlength=n)
+    un = a[~lim & a["_in"]]
+    un_floor = np.bincount(un["_g"], weights=un["floor"], minlength=n)
+    groups["b"] = groups["D"].to_numpy() - C + out_floor - un_floor
+    groups["slack_floor"] = un_floor
+    o = ctx.opens[["setting", "year", "_col", "places"]]
+    pr = S[["_g", "setting"]].merge(groups[["_g", "year"]], on="_g").merge(
+        o, on=["setting", "year"])[["_g", "_col", "places"]]
+    u0 = m.col_blocks["unplaced"].start
+    slack = pd.concat([un[["_g", "_col"]],
+                       cover[["path", "year", "_cell"]].merge(
+                           groups[["path", "year", "_g"]], on=["path", "year"]).assign(
+                           _col=lambda d: u0 + d["_cell"])[["_g", "_col"]]],
+                      ignore_index=True)
+    return groups, pr, slack
+
+
+
+#: Smallest fractional part of ``b / delta`` for which a cover cut is added (a cut with a
+#: smaller one is weak and has large coefficients).
+COVER_MIN_FRACTION = 0.05
+
+
+def define_cover_cuts(m: LinearModel, ctx: ModelContext) -> None:
+    """Valid inequalities that round up the places to open each year (mixed-integer rounding).
+
+    For each path and year, take the demand cells with no unlimited option as cheap as their
+    dearest capacity-limited one (``K``), the limited settings they can use (``S``, ``C``
+    places in all), the projects at those settings (``places_j``, ``open[j,t]``) and the
+    slack ``s``: the cells' placements in unlimited settings and their unplaced children,
+    less the children carried into those placements (a floor ``F``, see
+    :func:`_carried_floor`). Children of other cells carried into ``S`` (floor ``G``) hold
+    places too. Every plan then satisfies::
+
+        sum_j places_j open[j,t] + s >= b = demand_K - C + G - F
+
+    and, for a divisor ``delta`` (each distinct project size), with the projects smaller
+    than ``delta`` complemented (``open = 1 - open'``: ``b' = b - their places``),
+    ``beta = b' / delta`` and ``f = beta - floor(beta)`` (added when ``f >= 0.05``), the
+    mixed-integer rounding of that row (Nemhauser and Wolsey 1988, II.1.7)::
+
+        sum_j g(a_j) open[j,t] + s / (delta f) >= ceil(beta),
+        g(a) = floor(a) + min(a - floor(a), f) / f,   a_j = +-places_j / delta
+
+    (written times ``delta f``). The relaxation may open 0.5 of a 150-place school for the
+    75 children it needs in a year; the cut makes it pay for the whole school or place the
+    75 elsewhere, as every integer plan does. It never removes an integer plan, so the
+    optimal cost is unchanged. Rows ``cover_cut`` (index: path, year, divisor), in children.
+
+    References
+    ----------
+    Nemhauser, G. L. and Wolsey, L. A. (1988), *Integer and Combinatorial Optimization*,
+    Wiley, section II.1.7 (mixed-integer rounding); Marchand, H. and Wolsey, L. A. (2001),
+    "Aggregation and mixed integer rounding to solve MIPs", *Operations Research* 49(3).
+
+    Examples
+    --------
+    Ten children, a new 20-place school (£100k) or £50k independent places: the cut is
+    ``10 open + independent + unplaced >= 10`` (``b = 10``, ``delta = 20``, ``f = 0.5``).
+
+    >>> import pandas as pd
+    >>> from sufficiency.allocate import Policy
+    >>> from sufficiency.allocate.validate import validate
+    >>> d = pd.DataFrame({"year": [2026], "need": ["ASD"], "phase": ["primary"],
+    ...                   "demand": [10.0]})
+    >>> s = pd.DataFrame({"setting": ["New", "Indep"],
+    ...                   "provision": ["special_maintained", "special_independent"],
+    ...                   "capacity": [0.0, None], "cost_per_place": [20_000.0, 50_000.0]})
+    >>> g = pd.DataFrame({"setting": ["New", "Indep"], "need": "ASD", "phase": "primary"})
+    >>> j = pd.DataFrame({"project": ["Build"], "setting": ["New"], "places": [20.0],
+    ...                   "capital_cost": [100_000.0], "lead_time": [0]})
+    >>> m, ctx = build_model(validate(d, s, g, j, policy=Policy(in_year_capital=True)))
+    >>> b = m.row_blocks["cover_cut"]
+    >>> b.index.to_dict("records"), float(m.row_lower[b.start])
+    ([{'path': 0, 'year': 2026, 'divisor': 20.0}], 10.0)
+    >>> row = m.matrix("csr")[b.start]
+    >>> sorted((m.col_name(c).split("[")[0], float(v)) for c, v in zip(row.indices, row.data))
+    [('open', 10.0), ('unplaced', 1.0), ('x', 1.0)]
+    """
+    if not len(ctx.opens) or not len(ctx.cells):
+        return
+    groups, pr, slack = _residual_cover(m, ctx)
+    pr = pr[groups["b"].to_numpy()[pr["_g"].to_numpy()] > 0]
+    if not len(pr):
+        return
+    b = groups["b"].to_numpy(float)
+    rows, cols, vals, rhs, index = [], [], [], [], []
+    n = 0
+    for delta in np.unique(pr["places"].to_numpy(float)):
+        if delta <= 0:
+            continue
+        g = pr["_g"].to_numpy()
+        has = np.zeros(len(groups), bool)
+        has[g[pr["places"].to_numpy() == delta]] = True
+        pl = pr["places"].to_numpy(float)
+        comp = pl < delta
+        b2 = b - np.bincount(g, weights=pl * comp, minlength=len(groups))
+        beta = b2 / delta
+        f = beta - np.floor(beta)
+        ok = has & (b2 > 0) & (f >= COVER_MIN_FRACTION) & (f <= 1 - 1e-6)
+        if not ok.any():
+            continue
+        sel = ok[g]
+        a = np.where(comp, -pl, pl)[sel] / delta
+        fs = f[g[sel]]
+        gj = np.floor(a) + np.minimum(a - np.floor(a), fs) / fs
+        coef = np.where(comp[sel], -gj, gj)
+        const = np.bincount(g[sel], weights=np.where(comp[sel], gj, 0.0), minlength=len(groups))
+        local = np.full(len(groups), -1)
+        local[ok] = n + np.arange(ok.sum())
+        scale = delta * f  # the row times delta f: slack coefficients 1
+        rows.append(local[g[sel]])
+        cols.append(pr["_col"].to_numpy()[sel])
+        vals.append(coef * scale[g[sel]])
+        sl = slack[ok[slack["_g"].to_numpy()]]
+        rows.append(local[sl["_g"].to_numpy()])
+        cols.append(sl["_col"].to_numpy())
+        vals.append(np.ones(len(sl)))
+        rhs.append(((np.ceil(beta) - const) * scale + groups["slack_floor"].to_numpy())[ok])
+        index.append(groups.loc[ok, ["path", "year"]].assign(divisor=delta))
+        n += int(ok.sum())
+    if not n:
+        return
+    m.add_rows("cover_cut", pd.concat(index, ignore_index=True), np.concatenate(rhs), INF,
+               np.concatenate(rows), np.concatenate(cols),
+               np.concatenate(vals),
+               "places opened each year rounded up to whole projects (valid inequality)")
+
+
 def define_projects(m: LinearModel, ctx: ModelContext) -> None:
     """Once open a project stays open; at most one per exclusive group; sizes within range."""
     o = ctx.opens
@@ -834,12 +1040,15 @@ def define_objective(m: LinearModel, ctx: ModelContext) -> None:
 
 
 def build_model(inputs: Inputs, weights: dict | None = None,
-                reduce_dominated: bool = True) -> tuple[LinearModel, ModelContext]:
+                reduce_dominated: bool = True,
+                cover_cuts: bool = True) -> tuple[LinearModel, ModelContext]:
     """Build the allocation model for validated inputs.
 
     ``weights`` maps each demand path to its probability (default: equal weights).
     ``reduce_dominated`` drops placement options that can never beat a cheaper interchangeable
     one (see :func:`_drop_dominated`); the optimal cost is unchanged.
+    ``cover_cuts`` adds the valid inequalities of :func:`define_cover_cuts`, which raise the
+    LP bound (so more models stop at CBC's root pass) and leave the optimal cost unchanged.
     """
     paths = inputs.paths
     ctx = ModelContext(inputs=inputs,
@@ -854,5 +1063,7 @@ def build_model(inputs: Inputs, weights: dict | None = None,
     define_budgets(m, ctx)
     define_caps(m, ctx)
     define_carry(m, ctx)
+    if cover_cuts:
+        define_cover_cuts(m, ctx)
     define_objective(m, ctx)
     return m, ctx
