@@ -34,7 +34,8 @@ def internal_codes(text: str) -> list:
     found = set(re.findall(r"\b\w*[A-Za-z0-9]_\w*\b", text))
     for code in ("semh", "cognition", "unmitigated", "allocation_plan", "SEMH", "ASD", "NaN",
                  "nan", "None", "True", "False"):
-        if re.search(rf"(?<![\w-]){code}(?![\w-])", text):
+        # "(cognition and learning)" in a project's name is the need in words, not a code
+        if re.search(rf"(?<![\w-]){code}(?![\w-]| and learning)", text):
             found.add(code)
     return sorted(found)
 
@@ -43,6 +44,8 @@ def test_internal_codes_finds_what_a_reader_should_not_see():
     assert internal_codes("Finance: Price_growth_top_up 2025-26 and income_gbp") == [
         "Price_growth_top_up", "income_gbp"]
     assert internal_codes("SEMH places") == ["SEMH"]
+    assert internal_codes("cognition places") == ["cognition"]
+    assert internal_codes("Build New special school 3 (cognition and learning)") == []
     assert internal_codes("Social, emotional and mental health: 2,717 children, 3.5%") == []
 
 
