@@ -673,7 +673,10 @@ def define_cover_cuts(m: LinearModel, ctx: ModelContext) -> None:
     (written times ``delta f``). The relaxation may open 0.5 of a 150-place school for the
     75 children it needs in a year; the cut makes it pay for the whole school or place the
     75 elsewhere, as every integer plan does. It never removes an integer plan, so the
-    optimal cost is unchanged. Rows ``cover_cut`` (index: path, year, divisor), in children.
+    optimal cost is unchanged. Rows ``cover_cut`` (index: path, year, divisor), in children;
+    ``s`` is one column per path and year, ``cover_slack`` (rows ``cover_slack_sum``): the
+    cuts then stay short (with the sum written out in each, CBC's LP on Kent's model took
+    3.9 s instead of 0.5 s).
 
     References
     ----------
@@ -684,7 +687,8 @@ def define_cover_cuts(m: LinearModel, ctx: ModelContext) -> None:
     Examples
     --------
     Ten children, a new 20-place school (£100k) or £50k independent places: the cut is
-    ``10 open + independent + unplaced >= 10`` (``b = 10``, ``delta = 20``, ``f = 0.5``).
+    ``10 open + independent + unplaced >= 10`` (``b = 10``, ``delta = 20``, ``f = 0.5``),
+    the slack held in one column per path and year (``cover_slack``, shared by the cuts).
 
     >>> import pandas as pd
     >>> from sufficiency.allocate import Policy
@@ -703,7 +707,10 @@ def define_cover_cuts(m: LinearModel, ctx: ModelContext) -> None:
     ([{'path': 0, 'year': 2026, 'divisor': 20.0}], 10.0)
     >>> row = m.matrix("csr")[b.start]
     >>> sorted((m.col_name(c).split("[")[0], float(v)) for c, v in zip(row.indices, row.data))
-    [('open', 10.0), ('unplaced', 1.0), ('x', 1.0)]
+    [('cover_slack', 1.0), ('open', 10.0)]
+    >>> row = m.matrix("csr")[m.row_blocks["cover_slack_sum"].start]
+    >>> sorted((m.col_name(c).split("[")[0], float(v)) for c, v in zip(row.indices, row.data))
+    [('cover_slack', 1.0), ('unplaced', -1.0), ('x', -1.0)]
     """
     if not len(ctx.opens) or not len(ctx.cells):
         return
@@ -712,7 +719,7 @@ def define_cover_cuts(m: LinearModel, ctx: ModelContext) -> None:
     if not len(pr):
         return
     b = groups["b"].to_numpy(float)
-    rows, cols, vals, rhs, index = [], [], [], [], []
+    rows, cols, vals, rhs, index, used = [], [], [], [], [], []
     n = 0
     for delta in np.unique(pr["places"].to_numpy(float)):
         if delta <= 0:
@@ -740,18 +747,34 @@ def define_cover_cuts(m: LinearModel, ctx: ModelContext) -> None:
         rows.append(local[g[sel]])
         cols.append(pr["_col"].to_numpy()[sel])
         vals.append(coef * scale[g[sel]])
-        sl = slack[ok[slack["_g"].to_numpy()]]
-        rows.append(local[sl["_g"].to_numpy()])
-        cols.append(sl["_col"].to_numpy())
-        vals.append(np.ones(len(sl)))
+        used.append(np.flatnonzero(ok))
+        rows.append(local[ok])
+        cols.append(-1 - np.flatnonzero(ok))  # the group's slack column, added below
+        vals.append(np.ones(int(ok.sum())))
         rhs.append(((np.ceil(beta) - const) * scale + groups["slack_floor"].to_numpy())[ok])
         index.append(groups.loc[ok, ["path", "year"]].assign(divisor=delta))
         n += int(ok.sum())
     if not n:
         return
+    # one column per group holds its slack (a sum of many placements): the cuts of a group
+    # share it, which keeps them short (long rows slow CBC's LP several times over)
+    gs = np.unique(np.concatenate(used))
+    sc = m.add_cols("cover_slack", groups.loc[gs, ["path", "year"]],
+                    groups["slack_floor"].to_numpy()[gs], INF, False,
+                    "children in unlimited settings or unplaced, of the cells of a cover cut")
+    at = np.full(len(groups), -1)
+    at[gs] = sc.ids
+    sl = slack[np.isin(slack["_g"].to_numpy(), gs)]
+    k = np.searchsorted(gs, sl["_g"].to_numpy())
+    m.add_rows("cover_slack_sum", groups.loc[gs, ["path", "year"]], 0.0, 0.0,
+               np.concatenate([np.arange(len(gs)), k]),
+               np.concatenate([sc.ids, sl["_col"].to_numpy()]),
+               np.concatenate([np.ones(len(gs)), -np.ones(len(sl))]),
+               "the cover slack is the sum of its placements and unplaced children")
+    cols = np.concatenate(cols)
+    cols = np.where(cols < 0, at[-1 - np.minimum(cols, -1)], cols)
     m.add_rows("cover_cut", pd.concat(index, ignore_index=True), np.concatenate(rhs), INF,
-               np.concatenate(rows), np.concatenate(cols),
-               np.concatenate(vals),
+               np.concatenate(rows), cols, np.concatenate(vals),
                "places opened each year rounded up to whole projects (valid inequality)")
 
 

@@ -48,7 +48,11 @@ def test_hand_worked_cut_raises_the_lp_bound_to_the_integer_optimum():
     assert m1.row_lower[cut.start] == pytest.approx(10.0)
     row = m1.matrix("csr")[cut.start]
     coef = {m1.col_name(c).split("[")[0]: v for c, v in zip(row.indices, row.data)}
-    assert coef == pytest.approx({"open": 10.0, "x": 1.0, "unplaced": 1.0})
+    assert coef == pytest.approx({"open": 10.0, "cover_slack": 1.0})
+    # the slack column is the independent placements plus the unplaced children
+    row = m1.matrix("csr")[m1.row_blocks["cover_slack_sum"].start]
+    coef = {m1.col_name(c).split("[")[0]: v for c, v in zip(row.indices, row.data)}
+    assert coef == pytest.approx({"cover_slack": 1.0, "x": -1.0, "unplaced": -1.0})
     assert _lp_and_mip(m0) == pytest.approx((250_000.0, 300_000.0))
     assert _lp_and_mip(m1) == pytest.approx((300_000.0, 300_000.0))
 
