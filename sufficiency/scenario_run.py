@@ -24,7 +24,11 @@ __all__ = ["ScenarioRun", "SKIPPABLE", "check_skip"]
 #: (``skip=``), and what is then empty. A sweep's tables-only run skips them all: no national
 #: table holds them, and no other result changes.
 SKIPPABLE = {"scap": "run.scap, the SCAP table by national curriculum year",
-             "goal_seek": "run.deficit.goal_seek, the DSG plan's goal seeks"}
+             "goal_seek": "run.deficit.goal_seek, the DSG plan's goal seeks",
+             "report_tables": "the tables only a report or workbook shows: run.deficit.tables "
+                              "(the DfE-layout summaries), .like_for_like, "
+                              ".like_for_like_parts and .comparison (needs- vs finance-led), "
+                              "and run.allocation.utilisation"}
 
 
 def check_skip(skip) -> tuple:

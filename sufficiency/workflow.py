@@ -115,7 +115,7 @@ def run_scenario(scenario, progress=None, *, skip=()) -> ScenarioRun:
         say(f"optimising placements and the capital programme ({scenario.get('allocate.solver')},"
             f" time limit {scenario.get('allocate.time_limit'):.0f}s)")
         run.allocation = _allocate(scenario, la_code, demand, flows, data, need_mix,
-                                   calibration, notes, files, costs)
+                                   calibration, notes, files, costs, skip)
         timings["allocate"] = time.perf_counter() - t
         outcome = run.allocation.outcome
         if outcome.status in ("no_solution", "error"):
@@ -240,7 +240,7 @@ def _scap(scenario: Scenario, data: LAData, forecast: Forecast, demand: pd.DataF
 
 def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flows,
               data: LAData, need_mix: pd.DataFrame, calibration: Calibration | str | None,
-              notes: list, files, costs: pd.DataFrame | None = None):
+              notes: list, files, costs: pd.DataFrame | None = None, skip: tuple = ()):
     from . import allocate as al
     from . import flows as fl
 
@@ -282,7 +282,8 @@ def _allocate(scenario: Scenario, la_code: str, demand: pd.DataFrame, flows: Flo
     need = demand.groupby(["year", "need_group", "phase"], as_index=False)["demand"].sum()
     need = need.rename(columns={"need_group": "need"})
     return al.optimise(need, *args, travel=files.travel, policy=policy, initial=initial,
-                       carry=flows.carry, **solver_options(scenario))
+                       carry=flows.carry, report_tables="report_tables" not in skip,
+                       **solver_options(scenario))
 
 
 def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | str | None,
@@ -314,7 +315,8 @@ def _finance(scenario: Scenario, run: ScenarioRun, calibration: Calibration | st
                      high_needs_block=run.data.high_needs_block)
     deficit = fi.deficit_plan(run.forecast, **extra, **options, label=run.la_code,
                               opening_balance_gbp=opening, income_lines=lines,
-                              allocation=run.allocation, goal_seek="goal_seek" not in run.skipped)
+                              allocation=run.allocation, goal_seek="goal_seek" not in run.skipped,
+                              report_tables="report_tables" not in run.skipped)
     deficit.backcast = backcast
     notes = deficit.assumptions.loc[deficit.assumptions["name"] == "note", "value"].astype(str)
     run.notes.extend(n for n in notes if "cost per placement shrunk" in n)

@@ -240,3 +240,36 @@ def test_workbook_money_and_share_columns_are_formatted(example_out):
                                             "Year 1"]
     assert ws["A2"].value == "SEN units and resourced provision in mainstream schools"
     assert ws["B2"].value == "2025/26" and ws["C2"].number_format == "#,##0"
+
+
+def test_a_tables_only_run_with_a_place_plan_gives_the_full_runs_national_rows():
+    # a national sweep's tables-only run skips every part of SKIPPABLE, including the tables
+    # only a report shows (the place plan's utilisation, the DSG plan's DfE-layout tables and
+    # like-for-like comparison): the LA's rows of every national table are the full run's,
+    # bit for bit, and what was skipped is empty
+    import warnings
+
+    from sufficiency.errors import DataWarning
+    from sufficiency.national import la_tables
+    from sufficiency.scenario import load_scenario
+    from sufficiency.scenario_run import SKIPPABLE
+
+    scenario = load_scenario("scenarios/example.yaml", overrides={
+        "data.la": "Rutland", "forecast.n_paths": 100, "forecast.horizon": 4,
+        "allocate.marginal_values": False})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        full, lean = run_scenario(scenario), run_scenario(scenario, skip=SKIPPABLE)
+    assert lean.skipped == ("goal_seek", "report_tables", "scap")
+    full_tables, lean_tables = la_tables(full), la_tables(lean)
+    assert set(full_tables) == set(lean_tables) and "capital_programme" in lean_tables
+    for name, frame in full_tables.items():
+        pd.testing.assert_frame_equal(frame, lean_tables[name], check_exact=True)
+    for part in ("spend", "trajectory", "placements", "income"):
+        pd.testing.assert_frame_equal(getattr(full.deficit, part), getattr(lean.deficit, part),
+                                      check_exact=True)
+    assert len(full.allocation.utilisation) and lean.allocation.utilisation.empty
+    assert full.deficit.tables and not lean.deficit.tables
+    assert len(full.deficit.like_for_like) and lean.deficit.like_for_like.empty
+    assert len(full.deficit.comparison) and lean.deficit.comparison.empty
+    assert full.notes == lean.notes

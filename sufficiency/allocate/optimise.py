@@ -85,7 +85,7 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
              solver: str = "cbc",
              time_limit: float | None = None,
              mip_gap: float | None = None, threads: int | None = None,
-             node_limit: int | None = None, duals: bool = True,
+             node_limit: int | None = None, duals: bool = True, report_tables: bool = True,
              demand_column: str | None = None, years=None, msg: bool = False) -> Plan:
     """Place each year's demand across settings and choose the capital programme.
 
@@ -134,6 +134,9 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
         Solver threads.
     duals : bool, default True
         Compute ``marginal_place_value`` (one more LP solve with the build decisions fixed).
+    report_tables : bool, default True
+        Make ``utilisation``, a table only a report shows; False leaves it empty and changes
+        nothing else (a national sweep's tables-only run).
 
     Returns
     -------
@@ -178,7 +181,7 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
         dout, row_duals = fixed_lp_duals(m, x, solver, time_limit=time_limit, threads=threads)
         timings["duals"] = time.perf_counter() - t3
     t4 = time.perf_counter()
-    res = read_results(m, ctx, x, row_duals)
+    res = read_results(m, ctx, x, row_duals, utilisation=report_tables)
     obj = objective_table(m, ctx, x)
     timings["results"] = time.perf_counter() - t4
     return Plan(**res, objective=obj, outcome=outcome, assumptions=_assumptions(policy, extra),

@@ -193,8 +193,9 @@ OVER_COLS = ["year", "need", "phase", "area", "over_demand"]
 
 
 def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
-                 path: int | None = None) -> dict:
-    """Tidy tables from a solution vector (for one demand path if ``path`` is given)."""
+                 path: int | None = None, utilisation: bool = True) -> dict:
+    """Tidy tables from a solution vector (for one demand path if ``path`` is given);
+    ``utilisation=False`` leaves the utilisation table empty (only a report shows it)."""
     inp = ctx.inputs
     prov = inp.settings.set_index("setting")["provision"]
     arcs = ctx.arcs
@@ -283,7 +284,14 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
     un = cells.loc[ck, ["year", "need", "phase", "area"]].assign(unplaced=uv[ck])
     un = un[un["unplaced"] > TOL].reset_index(drop=True)
 
-    # utilisation
+    ut = _utilisation(inp, cp, pl) if utilisation else _empty(UTIL_COLS)
+    mpv = marginal_values(m, ctx, duals, path)
+    return dict(placements=placements, capital_programme=cp, cost_by_year=cost, unplaced=un,
+                utilisation=ut, marginal_place_value=mpv, step_downs=step_downs, over_demand=over)
+
+
+def _utilisation(inp, cp: pd.DataFrame, pl: pd.DataFrame) -> pd.DataFrame:
+    """``year, setting, provision, capacity, placed, spare, utilisation`` of a plan."""
     s = inp.settings
     years = inp.years
     ut = s[["setting", "provision", "capacity"]].merge(pd.DataFrame({"year": years}), how="cross")
@@ -301,11 +309,7 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
                                  ut["placed"] / ut["capacity"].where(ut["capacity"] > 0, 1.0),
                                  np.nan)
     ut.loc[~np.isfinite(ut["capacity"]), "spare"] = np.nan
-    ut = ut[UTIL_COLS].sort_values(["year", "setting"]).reset_index(drop=True)
-
-    mpv = marginal_values(m, ctx, duals, path)
-    return dict(placements=placements, capital_programme=cp, cost_by_year=cost, unplaced=un,
-                utilisation=ut, marginal_place_value=mpv, step_downs=step_downs, over_demand=over)
+    return ut[UTIL_COLS].sort_values(["year", "setting"]).reset_index(drop=True)
 
 
 def marginal_values(m: LinearModel, ctx: ModelContext, duals, path=None) -> pd.DataFrame:

@@ -337,7 +337,7 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
                  high_needs_block: pd.DataFrame | None = None,
                  placements: pd.DataFrame | None = None,
                  placements_by_age: pd.DataFrame | None = None,
-                 label: str | None = None) -> DeficitPlan:
+                 label: str | None = None, report_tables: bool = True) -> DeficitPlan:
     """Cost a forecast into a mitigated and an unmitigated DSG trajectory, with uncertainty.
 
     Parameters
@@ -432,6 +432,10 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
         places a year alone, that clear the deficit from the unmitigated forecast
         (``growth_reduction``, ``new_places``), and the same on top of the levers
         (``growth_reduction_with_levers``, ``new_places_with_levers``).
+    report_tables : bool
+        Make the tables only a report shows: ``tables`` (the DfE-layout summaries),
+        ``like_for_like``, ``like_for_like_parts`` and ``comparison``; False leaves them empty
+        and changes nothing else (a national sweep's tables-only run).
 
     Returns
     -------
@@ -598,14 +602,16 @@ def deficit_plan(forecast, *, paths: pd.DataFrame | None = None, mix: pd.DataFra
     elimination = pd.DataFrame(elim_rows, columns=["scenario", "target_year", "probability",
                                                    "method"])
     attr, attr_year = attribute_savings(base, levers, lambda p: run(p)[1], method=attribution)
-    needs_row = trajectory[trajectory["scenario"] == (MITIGATED if levers else UNMITIGATED)]
-    comparison = needs_vs_finance_led(needs_row, spend_all[spend_all["scenario"] ==
-                                                           needs_row["scenario"].iloc[0]],
-                                      opening_balance_gbp)
-    tables = _tables(placements_all, spend_all, trajectory, lines)
-    like = _like_for_like(placements_all, spend_all, trajectory, allocation)
-    parts = _like_for_like_parts(spend_all, trajectory, like, allocation, costs, inflation, price_year,
-                                 independent_fee_growth)
+    comparison, tables, like, parts = pd.DataFrame(), {}, pd.DataFrame(), pd.DataFrame()
+    if report_tables:
+        needs_row = trajectory[trajectory["scenario"] == (MITIGATED if levers else UNMITIGATED)]
+        comparison = needs_vs_finance_led(needs_row, spend_all[spend_all["scenario"] ==
+                                                               needs_row["scenario"].iloc[0]],
+                                          opening_balance_gbp)
+        tables = _tables(placements_all, spend_all, trajectory, lines)
+        like = _like_for_like(placements_all, spend_all, trajectory, allocation)
+        parts = _like_for_like_parts(spend_all, trajectory, like, allocation, costs, inflation,
+                                     price_year, independent_fee_growth)
     seeks = {}
     if goal_seek:
         start = years[0] if goal_seek_from_year is None else int(goal_seek_from_year)
