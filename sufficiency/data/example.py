@@ -147,6 +147,12 @@ def example_histories() -> pd.DataFrame:
 
 def england_history() -> pd.DataFrame:
     """England's EHC plans each January 2010-2025 by age band: ``year, age_band, count, flag``."""
+    return _england_history().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _england_history() -> pd.DataFrame:
+    """England's series, made once from the embedded table (every run pools towards it)."""
     return la_history(ENGLAND)
 
 
@@ -346,7 +352,7 @@ def _series(table: str, code: str, keys: list[str], footprint: str) -> pd.DataFr
     data = load_table(table)
     row = footprint_of(code)
     if row is None or (footprint == "own" and code != row["footprint_code"]):
-        out = data[data["la_code"] == code]
+        out = data.take(_rows_by_code(table).get(code, np.array([], dtype=np.intp)))
         if out.empty:
             raise KeyError(f"LA {code} has no rows in the embedded table {table!r}")
         return out.drop(columns=["la_code"] + (["source"] if "source" in out else [])) \
@@ -369,6 +375,13 @@ def _series(table: str, code: str, keys: list[str], footprint: str) -> pd.DataFr
         complete = grouped.count() == len(members)
         parts.append(total.where(complete).reset_index())
     return pd.concat(parts, ignore_index=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _rows_by_code(table: str) -> dict:
+    """``la_code -> row positions`` of an embedded table (cached with the table): one LA's
+    rows are taken by position, the same rows in the same order as comparing every code."""
+    return load_table(table).groupby("la_code", sort=False).indices
 
 
 def _estimate_missing_bands(out: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,8 @@ DfE, *LA codes list*; DfE, *Children's services statistical neighbour benchmarki
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from .names import everyday_name, is_unique, match_la
@@ -51,11 +53,16 @@ CODE_ALIASES = {
 
 def footprint_of(code: str) -> pd.Series | None:
     """The :data:`BOUNDARY_CHANGES` row whose footprint contains LA ``code``, or ``None``."""
-    for _, row in BOUNDARY_CHANGES.iterrows():
-        members = row["old_codes"].split() + row["new_codes"].split() + [row["footprint_code"]]
-        if code in members:
-            return row
+    b = BOUNDARY_CHANGES
+    for i, members in enumerate(zip(b["old_codes"], b["new_codes"], b["footprint_code"])):
+        if code in _members_of(*members):
+            return b.iloc[i]
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _members_of(old_codes: str, new_codes: str, footprint_code: str) -> frozenset:
+    return frozenset(old_codes.split() + new_codes.split() + [footprint_code])
 
 
 def _plain(name: str) -> str:

@@ -19,6 +19,8 @@ Source: Office for National Statistics, licensed under the Open Government Licen
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import pandas as pd
@@ -169,6 +171,12 @@ def area_populations() -> pd.DataFrame:
     >>> int(pop.query("la_code == 'E92000001' and year == 2024")["population"].item())
     57690323
     """
+    return _area_populations().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _area_populations() -> pd.DataFrame:
+    """:func:`area_populations`, made once from the embedded table (callers get a copy)."""
     table = _table("population_total")
     out = table[["la_code", "mid_year", "population"]].rename(columns={"mid_year": "year"})
     out = out.assign(year=out["year"] + 1)

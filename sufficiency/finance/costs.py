@@ -38,6 +38,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import math
 
 import numpy as np
@@ -228,6 +230,19 @@ def cost_table(overrides: pd.DataFrame | dict | None = None, defaults: pd.DataFr
     >>> float(t.loc["special_independent", "hnb_cost_gbp"]), float(t.loc["resource_base", "hnb_cost_gbp"])
     (70000.0, 16000.0)
     """
+    if overrides is None and defaults is None and transport_share is None:
+        # the national defaults alone: the same table for every run (made once per process
+        # from DEFAULTS, RULES and TRANSPORT_SHARE; callers get a copy)
+        return _default_cost_table().copy()
+    return _cost_table(overrides, defaults, transport_share)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_cost_table() -> pd.DataFrame:
+    return _cost_table(None, None, None)
+
+
+def _cost_table(overrides, defaults, transport_share) -> pd.DataFrame:
     table = DEFAULTS if defaults is None else defaults
     share = dict(TRANSPORT_SHARE if transport_share is None else transport_share)
     transport = default("transport_per_pupil", table)

@@ -37,3 +37,18 @@ def test_a_table_the_embedded_data_lacks_is_none_with_its_reason():
 def test_an_unknown_la_is_an_error():
     with pytest.raises(KeyError):
         sd.la_data("Atlantis")
+
+
+def test_tables_made_once_per_process_are_handed_out_as_copies():
+    # England's history and every area's population are made once from the embedded tables;
+    # a caller changing what it was given changes nothing for the next run
+    from sufficiency.data import england_history
+    from sufficiency.data.population import area_populations
+
+    for make, column in ((england_history, "count"), (area_populations, "population")):
+        first = make()
+        first.loc[:, column] = -1.0
+        assert (make()[column].dropna() >= 0).all()
+    # one LA's rows are its own: taken by position, as comparing every code would
+    d = sd.la_data("Rutland")
+    assert d.area_population["population"].gt(0).all() and len(d.area_population) > 5

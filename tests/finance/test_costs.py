@@ -153,3 +153,14 @@ def test_unit_costs_of_many_years_are_each_years_own_prices_exactly(years, price
     pd.testing.assert_frame_equal(together, alone, check_exact=True)
     assert list(together.columns) == ["year"] + list(costs.columns)
     assert len(together) == len(costs) * len(set(years))
+
+
+def test_the_default_cost_table_is_made_once_and_handed_out_as_a_copy():
+    # cost_table() (no arguments) is cached per process: a caller changing its copy changes
+    # nobody else's, and the cached table is the one the rules make
+    from sufficiency.finance.costs import _cost_table, cost_table
+
+    first = cost_table()
+    first.loc[:, "hnb_cost_gbp"] = -1.0
+    pd.testing.assert_frame_equal(cost_table(), _cost_table(None, None, None), check_exact=True)
+    assert (cost_table()["hnb_cost_gbp"] >= 0).all()

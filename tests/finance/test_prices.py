@@ -54,3 +54,18 @@ def test_index_is_the_chained_product_of_the_rates_exactly():
     own = pd.DataFrame({"series": ["top_up"], "year": [2025], "rate": [0.5]})   # no source
     r = price_rates([2025], history=own).set_index("series")
     assert r.loc["top_up", "rate"] == 0.5 and r.loc["top_up", "source"] == "given"
+
+
+def test_the_published_price_index_is_cached_by_its_arguments_and_copied():
+    # price_index on the published paths is cached by (years, base year, fee growth): the
+    # same figures as made afresh, a fee growth is part of the key, and callers get a copy
+    from sufficiency.finance.prices import _index, price_index
+
+    a = price_index([2026, 2027, 2030], 2024, independent_fee_growth=0.04)
+    pd.testing.assert_frame_equal(a, _index([2026, 2027, 2030], 2024,
+                                            independent_fee_growth=0.04), check_exact=True)
+    b = price_index([2026, 2027, 2030], 2024, independent_fee_growth=0.08)
+    fee = lambda t: t.query("series == 'independent_fee' and year == 2030")["index"].item()  # noqa: E731
+    assert fee(b) > fee(a)
+    a.loc[:, "index"] = 0.0
+    assert (price_index([2026, 2027, 2030], 2024, independent_fee_growth=0.04)["index"] > 0).all()
