@@ -195,7 +195,7 @@ def test_a_run_that_skips_parts_leaves_them_empty_and_changes_nothing_else():
         full, lean = run_scenario(scenario), run_scenario(scenario, skip=SKIPPABLE)
     assert len(full.scap) and lean.scap.empty
     assert full.deficit.goal_seek and not lean.deficit.goal_seek
-    assert full.skipped == () and lean.skipped == ("goal_seek", "scap")
+    assert full.skipped == () and lean.skipped == ("goal_seek", "report_tables", "scap")
     for name, frame in la_tables(full).items():
         pd.testing.assert_frame_equal(frame, la_tables(lean)[name], check_exact=True)
     pd.testing.assert_frame_equal(full.deficit.spend, lean.deficit.spend, check_exact=True)
