@@ -102,12 +102,14 @@ def run(args, kwargs, cover_cuts: bool):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--las", default=SAMPLE)
+    ap.add_argument("--las", default=SAMPLE,
+                    help="LA names separated by commas, or by ';' when a name has a comma")
     ap.add_argument("--scenario", default="scenarios/example.yaml")
     ap.add_argument("--cache", default=None,
                     help="pickle file keeping the captured inputs between runs")
     a = ap.parse_args(argv)
-    las = [x.strip() for x in a.las.split(",") if x.strip()]
+    sep = ";" if ";" in a.las else ","   # names with a comma (Dorset's footprint): use ";"
+    las = [x.strip() for x in a.las.split(sep) if x.strip()]
     if a.cache and os.path.exists(a.cache):
         with open(a.cache, "rb") as f:
             cases = pickle.load(f)
