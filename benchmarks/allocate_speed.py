@@ -54,8 +54,8 @@ SAMPLE = ("Kent,Wiltshire,Herefordshire,Derby,Leeds,Rutland,Doncaster,Dudley,Shr
           "Birmingham,Hartlepool,Torbay,Camden,Norfolk,Sheffield,Newham,Cornwall,Bristol,"
           "Lancashire")
 
-#: The 20 slowest LAs of the session-5 in-process sweep (quiet machine; 15 of them go past the
-#: root pass into the branch and bound, 6 stop on the node limit).
+#: The 20 slowest LAs of the session-5 in-process sweep (quiet machine; 12 of them go past the
+#: root pass into the branch and bound, 6 of those stop on the node limit).
 SLOW = ("Shropshire,North Somerset,East Riding of Yorkshire,Cheshire West and Chester,Stockport,"
         "Dudley,Sunderland,Doncaster,South Gloucestershire,Northamptonshire (footprint),Redbridge,"
         "Knowsley,Lancashire,Cambridgeshire,West Sussex,Sheffield,Barnet,Staffordshire,Surrey,"
