@@ -18,6 +18,8 @@ The rule ``auto`` follows (documented in ``docs/forecast.md``):
    all-LA selection chose at 6 of 7 origins for LA totals). Without a reference either,
    ``no_reference_model`` (``constant_growth``): measured on every LA alone, choosing on its
    own backtests was less accurate than constant growth. Ties go to the earlier candidate.
+   Such a pool's model is chosen by rule, so only the candidates chosen are backtested (their
+   scores are in the description); the others' scores are NaN in ``parameters["mase"]``.
 """
 
 from __future__ import annotations
@@ -183,22 +185,14 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
     groups = context.groups if context.groups is not None else np.zeros(len(values), int)
     cands = tuple(candidates or default_candidates(context))
     params = params or {}
-    scores = np.full((len(values), len(cands)), np.nan)
-    for c, name in enumerate(cands):
-        err = origin_errors(name, values, context, horizon=select_horizon,
-                            n_origins=n_origins, params=params.get(name))
-        with m._quiet():
-            scores[:, c] = np.nanmean(err.reshape(len(values), -1), axis=1)
     combine = max(1, min(int(combine), len(cands)))
     choice = np.zeros((len(values), combine), int)
-    for g in np.unique(groups):
-        members = np.flatnonzero(groups == g)
+    pools = [(g, np.flatnonzero(groups == g)) for g in np.unique(groups)]
+    large = [members for _, members in pools if len(members) >= MIN_POOL]
+    for g, members in pools:
         if len(members) >= MIN_POOL:
-            with m._quiet():
-                pool_score = np.nanmean(scores[members], axis=0)
-            pool_score = np.where(np.isfinite(pool_score), pool_score, np.inf)
-            choice[members] = np.argsort(pool_score, kind="stable")[:combine]
-        elif small_pool_model in cands and context.reference is not None and g >= 0 \
+            continue        # chosen on the candidates' scores, below
+        if small_pool_model in cands and context.reference is not None and g >= 0 \
                 and np.isfinite(context.reference[g]).sum() >= 2:
             # too few series to choose from their own short backtests (measured: choosing
             # per LA was less accurate than any single pooled model), but a reference to
@@ -211,6 +205,26 @@ def auto(values, horizon, n_paths, rng, context=None, candidates=None, n_origins
             fallback = no_reference_model if no_reference_model in cands else cands[0]
             choice[members] = [cands.index(fallback)] + \
                 [c for c in range(len(cands)) if cands[c] != fallback][:combine - 1]
+    # each candidate's rolling-origin errors (its own generator, seeded 0, over every series):
+    # every candidate when a pool chooses on them, else only the candidates a small pool's
+    # rule chose, whose scores its description quotes; the others' stay NaN in "mase"
+    small = np.ones(len(values), bool)
+    for members in large:
+        small[members] = False
+    needed = set(range(len(cands))) if large else set(np.unique(choice[small]).tolist())
+    scores = np.full((len(values), len(cands)), np.nan)
+    for c, name in enumerate(cands):
+        if c not in needed:
+            continue
+        err = origin_errors(name, values, context, horizon=select_horizon,
+                            n_origins=n_origins, params=params.get(name))
+        with m._quiet():
+            scores[:, c] = np.nanmean(err.reshape(len(values), -1), axis=1)
+    for members in large:
+        with m._quiet():
+            pool_score = np.nanmean(scores[members], axis=0)
+        pool_score = np.where(np.isfinite(pool_score), pool_score, np.inf)
+        choice[members] = np.argsort(pool_score, kind="stable")[:combine]
     paths = np.empty((len(values), n_paths, horizon))
     desc = [""] * len(values)
     chosen = np.empty(len(values), dtype=object)

@@ -104,3 +104,30 @@ def test_cohort_flow_ages_a_large_cohort_into_post16():
     ctx = Context(groups=np.array([0, 1]), parents=parents, band_width=widths)
     sim = cohort_flow(v, 1, 100, np.random.default_rng(0), ctx)
     assert sim.paths[1, :, 0].mean() == pytest.approx(0.75 * old[-1] + 1000 / 5, rel=1e-6)
+
+
+def test_auto_backtests_only_what_it_chooses_on():
+    # a pool too small to choose on takes its model by rule: only that model is backtested
+    # (its score is quoted in the description); a pool of MIN_POOL series scores every
+    # candidate and takes the best mean score
+    from sufficiency.forecast import select
+    from sufficiency.forecast.models import MIN_POOL
+
+    rng = np.random.default_rng(1)
+    years = 12
+    values = 100 * np.cumprod(1 + rng.normal(0.05, 0.02, (MIN_POOL, years)), axis=1)
+    one = select.auto(values[:1], 3, 20, np.random.default_rng(0),
+                      Context(groups=np.array([0])))
+    scored = np.isfinite(one.parameters["mase"][0])
+    assert one.parameters["model"][0] == "constant_growth"   # no reference: the rule's model
+    assert list(np.array(one.parameters["candidates"])[scored]) == ["constant_growth"]
+    assert "MASE" in one.description[0]
+    # the same series alone is scored and forecast as before: the chosen model's own run
+    alone = select.run_model("constant_growth", values[:1], 3, 20, np.random.default_rng(0),
+                             Context(groups=np.array([0])))
+    np.testing.assert_array_equal(one.paths, alone.paths)
+    pool = select.auto(values, 3, 20, np.random.default_rng(0),
+                       Context(groups=np.zeros(MIN_POOL, int)))
+    assert np.isfinite(pool.parameters["mase"]).any(axis=0).all()
+    best = np.argmin(np.nanmean(pool.parameters["mase"], axis=0))
+    assert set(pool.parameters["model"]) == {pool.parameters["candidates"][best]}
