@@ -13,7 +13,11 @@ Executors (the comparator is the first, in-process):
   started (and stopped) by the sweep, its start-up inside the wall time;
 - ``scheduler``: ``sufficiency sweep --scheduler tcp://...``: an existing Dask cluster, started
   beforehand with the ``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1``
-  commands (their start-up is outside the wall time; their import warm-up is inside).
+  commands (their start-up is outside the wall time; their import warm-up is inside);
+- ``processes`` (not run unless asked for: ``--executors in-process,processes,workers``): no
+  Dask, 2 in-process sweeps side by side, each on every other LA in ``largest_first`` order:
+  what two plain processes sharing the machine cost per LA (``per_LA_cpu_ratio``), beside
+  which the Dask executors' own cost shows; each LA's rows are compared with in-process.
 
 Each executor runs in its own process, sampled every 0.2 s with psutil for the peak resident
 memory of its whole process tree (plus the scheduler and workers for ``scheduler``) and of its
@@ -94,27 +98,36 @@ def main() -> int:
     rows, explain, per_la = [], [], {}
     for name in args.executors.split(","):
         out = root / name
-        extra, cluster = [], None
+        extra, cluster, parts = [], None, [(out, las)]
         if name == "workers":
             extra = ["--workers", str(args.workers)]
         elif name == "scheduler":
             cluster = _Cluster(args.workers)
             extra = ["--scheduler", cluster.address]
+        elif name == "processes":
+            from sufficiency.national import largest_first
+
+            order = largest_first(las)
+            parts = [(out / f"part-{k + 1}", order[k::args.workers])
+                     for k in range(args.workers)]
         elif name != "in-process":
-            raise SystemExit(f"unknown executor {name!r}: expected in-process, workers, scheduler")
-        command = [sys.executable, "-m", "sufficiency.cli", "sweep", args.scenario,
-                   "--las", ",".join(las) if subset else "all", "--out", str(out), "--force",
-                   "--quiet"] + extra
-        print(f"\n{name}: {' '.join(command[2:6])} ... {' '.join(extra)}", flush=True)
+            raise SystemExit(f"unknown executor {name!r}: expected in-process, workers, "
+                             "scheduler, processes")
+        commands = [[sys.executable, "-m", "sufficiency.cli", "sweep", args.scenario, "--las",
+                     ",".join(part) if subset or len(parts) > 1 else "all", "--out", str(folder),
+                     "--force", "--quiet"] + extra for folder, part in parts]
+        print(f"\n{name}: {len(commands)} x {' '.join(commands[0][2:6])} ... {' '.join(extra)}",
+              flush=True)
         before = _child_cpu()
         try:
-            wall, peak_total, peak_one, code, kinds = _measure(command,
+            wall, peak_total, peak_one, code, kinds = _measure(commands,
                                                                cluster.pids if cluster else [])
         finally:
             if cluster:
                 cluster.close()
         cpu = _child_cpu() - before
-        status = pd.read_csv(out / "status.csv", dtype={"la_code": str})
+        status = pd.concat([pd.read_csv(folder / "status.csv", dtype={"la_code": str})
+                            for folder, _ in parts], ignore_index=True)
         ok = status[status["status"] == "ok"]
         if "cpu_seconds" not in ok:            # a sweep from before status.csv had it
             ok = ok.assign(cpu_seconds=float("nan"))
@@ -124,7 +137,8 @@ def main() -> int:
                         "LAs_cpu_s": ok["cpu_seconds"].sum(),
                         "outside_LAs_cpu_s": cpu - ok["cpu_seconds"].sum(),
                         "per_LA_cpu_median_s": ok["cpu_seconds"].median(),
-                        **_tail(ok, args.workers if name != "in-process" else 1)})
+                        **_tail(ok, args.workers if name != "in-process" else 1,
+                                [part for _, part in parts] if len(parts) > 1 else None)})
         per_la[name] = ok.set_index("la_code")["cpu_seconds"]
         rows.append({"executor": name, "LAs ok": int((status["status"] == "ok").sum()),
                      "failed": int((status["status"] == "failed").sum()),
@@ -153,6 +167,14 @@ def main() -> int:
     print(detail.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     first = root / table["executor"].iloc[0] / "national"
     for name in table["executor"].iloc[1:]:
+        if name == "processes":         # no national tables: each LA's own rows compared
+            mine = {p.relative_to(p.parents[3]): p.read_bytes()
+                    for p in (root / name).glob("part-*/la/*/national/*.csv")}
+            theirs = {p.relative_to(p.parents[3]): p.read_bytes()
+                      for p in (first.parent / "la").glob("*/national/*.csv")}
+            print(f"each LA's rows of processes byte-identical to {table['executor'].iloc[0]}: "
+                  f"{'yes' if mine == theirs else 'NO'}")
+            continue
         same = all((first / p.name).read_bytes() == p.read_bytes()
                    for p in sorted((root / name / "national").glob("*.csv")))
         same = same and sorted(p.name for p in first.glob("*.csv")) == \
@@ -187,21 +209,23 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _measure(command, extra_pids):
-    """Run the command; sample its process tree (and the cluster's) every 0.2 s for memory and
-    for each process's CPU time, by kind."""
+def _measure(commands, extra_pids):
+    """Run the commands side by side; sample their process trees (and the cluster's) every
+    0.2 s for memory and for each process's CPU time, by kind."""
     import psutil
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env)
+    processes = [subprocess.Popen(command, env=env) for command in commands]
     peaks = {"total": 0, "one": 0}
     seen = {}                       # pid -> (kind, own CPU s, finished children's CPU s)
     done = threading.Event()
 
     def sample():
-        roots = [psutil.Process(process.pid)] + [psutil.Process(p) for p in extra_pids]
+        roots = [psutil.Process(p.pid) for p in processes] + \
+            [psutil.Process(p) for p in extra_pids]
+        clients = {p.pid for p in processes}
         while not done.is_set():
             sizes = []
             for root in roots:
@@ -215,7 +239,7 @@ def _measure(command, extra_pids):
                             sizes.append(p.memory_info().rss)
                             cpu = p.cpu_times()
                             kind = seen[p.pid][0] if p.pid in seen else \
-                                _kind(p, process.pid, extra_pids)
+                                _kind(p, clients, extra_pids)
                         seen[p.pid] = (kind, cpu.user + cpu.system,
                                        cpu.children_user + cpu.children_system)
                     except psutil.NoSuchProcess:
@@ -227,7 +251,7 @@ def _measure(command, extra_pids):
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    code = process.wait()
+    code = max(process.wait() for process in processes)
     wall = time.perf_counter() - start
     done.set()
     thread.join()
@@ -242,9 +266,9 @@ def _measure(command, extra_pids):
     return wall, peaks["total"], peaks["one"], code, kinds
 
 
-def _kind(p, client_pid, cluster_pids) -> str:
+def _kind(p, client_pids, cluster_pids) -> str:
     """client, scheduler, nanny, workers, cbc or other, from the process's place and command."""
-    if p.pid == client_pid:
+    if p.pid in client_pids:
         return "client"
     line = " ".join(p.cmdline())
     if "cbc" in p.name().lower():
@@ -258,14 +282,18 @@ def _kind(p, client_pid, cluster_pids) -> str:
     return "other"
 
 
-def _tail(ok, workers: int) -> dict:
-    """The LAs' own seconds list-scheduled on the workers in the order a sweep submits them,
-    against a perfect split: the loss at the end to one worker finishing while others idle."""
+def _tail(ok, workers: int, parts=None) -> dict:
+    """The LAs' own seconds list-scheduled on the workers in the order a sweep submits them
+    (or added up over fixed ``parts``), against a perfect split: the loss at the end to one
+    worker finishing while others idle."""
     from sufficiency.national import largest_first
 
     seconds = ok.set_index("la_code")["seconds"].astype(float)
     if workers <= 1:
         return {"tail_s": 0.0}
+    if parts is not None:
+        busy = [seconds.reindex(part).sum() for part in parts]
+        return {"tail_s": max(busy) - seconds.sum() / workers}
     busy = [0.0] * workers
     for code in largest_first(list(seconds.index)):
         busy[busy.index(min(busy))] += seconds[code]
