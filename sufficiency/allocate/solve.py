@@ -311,6 +311,21 @@ def _cbc_outcome(m: LinearModel, run, is_mip: bool):
             x if has_sol else None, duals)
 
 
+def _within_gap(out: SolverOutcome, mip_gap) -> SolverOutcome:
+    """A root pass CBC reports as stopped on its node limit although its plan is within
+    ``mip_gap`` of its bound (CBC's words depend on where its search stopped, not on the gap:
+    Rutland's root pass closed the gap to zero and still said "Stopped on node limit") is a
+    gap-limit (or optimal) stop: the full pass could only prove what is already proven."""
+    if out.termination != "node_limit" or not out.has_solution or out.gap is None:
+        return out
+    target = OPTIMALITY_GAP if mip_gap is None else max(float(mip_gap), OPTIMALITY_GAP)
+    if out.gap > target:
+        return out
+    status, term = ("optimal", "optimal") if out.gap <= OPTIMALITY_GAP else \
+        ("feasible", "gap_limit")
+    return replace(out, status=status, termination=term)
+
+
 def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, msg=False,
               lb=None, ub=None, integrality=None, presolve=None, node_limit=None,
               root_pass=True, root_options=None, full_options=None):
@@ -379,6 +394,7 @@ def solve_cbc(m: LinearModel, *, time_limit=None, mip_gap=None, threads=None, ms
                                       "the root pass failed")
             else:
                 out, x, duals = _cbc_outcome(m, run, is_mip)
+                out = _within_gap(out, mip_gap)
                 if (out.termination in ("optimal", "gap_limit")
                         or out.status in ("infeasible", "unbounded")
                         or (node_limit == 0 and out.has_solution)):

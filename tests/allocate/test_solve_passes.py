@@ -195,3 +195,31 @@ def test_same_inputs_same_plan():
     a, xa, _, _ = S.solve_cbc(m, mip_gap=0.0, node_limit=2)
     b, xb, _, _ = S.solve_cbc(m, mip_gap=0.0, node_limit=2)
     assert a.objective == b.objective and np.array_equal(xa, xb)
+
+
+def test_a_root_pass_within_the_gap_is_the_answer_whatever_cbc_calls_its_stop(monkeypatch):
+    # CBC can say "Stopped on node limit" for a root pass whose plan is already within the gap
+    # (Rutland with the cover cuts: gap 0): no second pass, and the stop is named by the gap
+    m = _hard_model()
+    real = C.run_cbc
+    calls = []
+
+    def worded(m, *, node_limit=None, **kw):
+        calls.append(node_limit)
+        run = real(m, node_limit=node_limit, **kw)
+        if node_limit == 0:
+            run.log = run.log.replace("Result - Optimal solution found (within gap tolerance)",
+                                      "Result - Stopped on node limit")
+            run.head = run.head.replace("Optimal (within gap tolerance)", "Stopped on nodes")
+        return run
+
+    monkeypatch.setattr(C, "run_cbc", worded)
+    out, x, _, _ = S.solve_cbc(m, mip_gap=0.02, node_limit=500)
+    assert calls == [0]
+    assert out.status == "feasible" and out.termination == "gap_limit"
+    assert 0 < out.gap <= 0.02 and "at the root node" in out.message
+    assert check_point(m, x).ok
+    # outside the gap the same words still send the solve on to the full pass
+    calls.clear()
+    out, _, _, _ = S.solve_cbc(m, mip_gap=0.001, node_limit=500)
+    assert calls == [0, 500] and out.status == "optimal"
