@@ -342,25 +342,29 @@ def test_dask_gives_byte_identical_national_tables(swept, cluster, tmp_path):
         hartlepool
 
 
-def _worker_settings(dask_worker):
-    import dask
-
-    return {"MALLOC_TRIM_THRESHOLD_": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
-            "profiling": "profile" in dask_worker.periodic_callbacks,
-            "memory monitor s": dask_worker.memory_manager.memory_monitor_interval,
-            "tick": dask.config.get("distributed.admin.tick.interval"),
-            "system monitor": dask.config.get("distributed.admin.system-monitor.interval")}
-
-
 def test_the_sweeps_cluster_runs_workers_without_dasks_per_task_overheads(cluster):
     from sufficiency.national import DASK_SETTINGS
 
     local, client = cluster
+
+    def worker_settings(dask_worker):
+        # defined here, not at module level: Dask ships it to the workers by value (a worker
+        # of an installed package, as in CI, cannot import the tests package by name)
+        import os
+
+        import dask
+
+        return {"MALLOC_TRIM_THRESHOLD_": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                "profiling": "profile" in dask_worker.periodic_callbacks,
+                "memory monitor s": dask_worker.memory_manager.memory_monitor_interval,
+                "tick": dask.config.get("distributed.admin.tick.interval"),
+                "system monitor": dask.config.get("distributed.admin.system-monitor.interval")}
+
     # Dask's default puts MALLOC_TRIM_THRESHOLD_=65536 into its workers' environment (and so
     # into the CBC solves they start); the sweep's cluster leaves the environment as it is
     for nanny in local.workers.values():
         assert "MALLOC_TRIM_THRESHOLD_" not in nanny.pre_spawn_env
-    seen = client.run(_worker_settings)
+    seen = client.run(worker_settings)
     assert len(seen) == 2
     for settings in seen.values():
         assert settings == {
