@@ -274,6 +274,7 @@ class ModelContext:
     carry_terms: pd.DataFrame = None  # their terms in last year's placements
     carry_const: np.ndarray = None    # their constants from the children placed before
     over_cells: pd.DataFrame = None   # cells that may place more than demand (carried)
+    capital_spend: pd.DataFrame = None  # capital spend terms (_capital_spend), made once
 
 
 def _discount(inputs: Inputs) -> dict:
@@ -406,6 +407,8 @@ def define_variables(m: LinearModel, ctx: ModelContext) -> None:
     opens["_prev_col"] = prev["_col"].fillna(-1).astype(int)
     opens["_prev_size_col"] = prev["_size_col"].fillna(-1).astype(int)
     ctx.opens = opens
+    # the budgets, the objective and the results tables all use these terms
+    ctx.capital_spend = _capital_spend(ctx)
 
 
 def define_demand_balance(m: LinearModel, ctx: ModelContext) -> None:
@@ -848,7 +851,7 @@ def define_projects(m: LinearModel, ctx: ModelContext) -> None:
 def define_budgets(m: LinearModel, ctx: ModelContext) -> None:
     """Capital budgets per year and in total; revenue budgets per year (per path)."""
     pol = ctx.inputs.policy
-    spend = _capital_spend(ctx)
+    spend = ctx.capital_spend
     cb = pol.capital_budget
     if cb is not None and len(spend):
         years = ctx.inputs.years
@@ -1056,7 +1059,7 @@ def define_objective(m: LinearModel, ctx: ModelContext) -> None:
         last = (cells["year"] == ctx.inputs.years[-1]).to_numpy()
         m.add_objective("horizon_tail", m.col_blocks["unplaced"].ids[last],
                         tail * w_u[last] * pol.unplaced_penalty)
-    spend = _capital_spend(ctx)
+    spend = ctx.capital_spend
     if len(spend):
         m.add_objective("capital", spend["col"].to_numpy(),
                         spend["amount"].to_numpy() * spend["spend_year"].map(df).to_numpy(float))

@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import ValidationError
 from .diagnose import diagnose
 from .example import ExampleSettings
-from .model import _capital_spend, build_model
+from .model import build_model
 from .plan import (COST_COLS, MPV_COLS, PLACEMENT_COLS, PROGRAMME_COLS, UNPLACED_COLS, UTIL_COLS,
                    Plan, _empty, objective_table, read_results)
 from .policy import Policy
@@ -181,9 +181,8 @@ def optimise(demand, settings, designation=None, projects=None, travel=None, exi
         dout, row_duals = fixed_lp_duals(m, x, solver, time_limit=time_limit, threads=threads)
         timings["duals"] = time.perf_counter() - t3
     t4 = time.perf_counter()
-    spend = _capital_spend(ctx)     # the capital terms, worked out once for both tables
-    res = read_results(m, ctx, x, row_duals, utilisation=report_tables, capital_spend=spend)
-    obj = objective_table(m, ctx, x, capital_spend=spend)
+    res = read_results(m, ctx, x, row_duals, utilisation=report_tables)
+    obj = objective_table(m, ctx, x)
     timings["results"] = time.perf_counter() - t4
     return Plan(**res, objective=obj, outcome=outcome, assumptions=_assumptions(policy, extra),
                 timings=timings, illustrative=illustrative)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .model import LinearModel, ModelContext, _capital_spend
+from .model import LinearModel, ModelContext
 from .solve import SolverOutcome
 
 __all__ = ["TOL", "Plan", "PLACEMENT_COLS", "PROGRAMME_COLS", "COST_COLS", "UNPLACED_COLS",
@@ -193,11 +193,9 @@ OVER_COLS = ["year", "need", "phase", "area", "over_demand"]
 
 
 def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
-                 path: int | None = None, utilisation: bool = True,
-                 capital_spend: pd.DataFrame | None = None) -> dict:
+                 path: int | None = None, utilisation: bool = True) -> dict:
     """Tidy tables from a solution vector (for one demand path if ``path`` is given);
-    ``utilisation=False`` leaves the utilisation table empty (only a report shows it);
-    ``capital_spend`` is the model's capital spend terms when already worked out."""
+    ``utilisation=False`` leaves the utilisation table empty (only a report shows it)."""
     inp = ctx.inputs
     prov = inp.settings.set_index("setting")["provision"]
     arcs = ctx.arcs
@@ -249,7 +247,7 @@ def read_results(m: LinearModel, ctx: ModelContext, x: np.ndarray, duals=None,
         chosen = opened.groupby("project", sort=True).head(1).copy()
         chosen["places_built"] = chosen["project"].map(
             opened.groupby("project")["places_built"].last())
-        spend = (_capital_spend(ctx) if capital_spend is None else capital_spend).copy()
+        spend = ctx.capital_spend.copy()
         spend["value"] = spend["amount"] * x[spend["col"].to_numpy()]
         col2proj = dict(zip(o["_col"], o["project"])) | dict(zip(o["_size_col"], o["project"]))
         spend["project"] = spend["col"].map(col2proj)
@@ -340,10 +338,8 @@ def marginal_values(m: LinearModel, ctx: ModelContext, duals, path=None) -> pd.D
     return out[MPV_COLS].sort_values(["year", "setting", "need", "phase"]).reset_index(drop=True)
 
 
-def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray,
-                    capital_spend: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Objective broken down: discounted (as optimised) and undiscounted £ (``capital_spend``:
-    the model's capital spend terms when already worked out)."""
+def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray) -> pd.DataFrame:
+    """Objective broken down: discounted (as optimised) and undiscounted £."""
     rows = []
     parts = ["revenue", "transport", "capital", "unplaced_penalty"]
     if "horizon_tail" in m.objective_parts:
@@ -364,7 +360,7 @@ def objective_table(m: LinearModel, ctx: ModelContext, x: np.ndarray,
         elif part == "horizon_tail":
             und = disc
         else:
-            spend = _capital_spend(ctx) if capital_spend is None else capital_spend
+            spend = ctx.capital_spend
             und = float((spend["amount"].to_numpy() * x[spend["col"].to_numpy()]).sum()) \
                 if len(spend) else 0.0
         rows.append((part, disc, und))

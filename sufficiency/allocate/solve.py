@@ -261,8 +261,8 @@ ROOT_PASS = ("preprocess off", "hOptions 1", "passC 20")
 
 #: CBC options of the second, full pass (:func:`solve_cbc`), run only when the root pass leaves
 #: the gap open: CBC's defaults (Cgl preprocessing, cuts, heuristics) and the branch and bound.
-#: ``FULL_PASS_OPTIONS_NOTE`` in docs/allocate.md ("Speed of the solve") gives the measurements
-#: behind the choice.
+#: docs/allocate.md ("Speed of the solve") gives the options measured against it and why none
+#: was adopted.
 FULL_PASS = ()
 
 
